@@ -1,0 +1,116 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "steward",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "steward", targets: ["steward"]),
+        .library(name: "StewardEngine", targets: ["StewardEngine"]),
+        .library(name: "StewardClient", targets: ["StewardClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+    ],
+    targets: [
+        // Pure domain: model, planner, progress, state machines. No I/O.
+        .target(name: "StewardEngine", swiftSettings: strict),
+        // Stack format, loader, bundled stacks.
+        .target(
+            name: "StewardStacks",
+            dependencies: ["StewardEngine"],
+            swiftSettings: strict
+        ),
+        // Store interface, SQL, migrations.
+        .target(
+            name: "StewardStore",
+            dependencies: [
+                "StewardEngine",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // HTTP API, auth, command execution, agent dispatch.
+        .target(
+            name: "StewardManager",
+            dependencies: [
+                "StewardEngine", "StewardStore", "StewardStacks",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // Typed HTTP client for the manager's API (CLI, agent, tests).
+        .target(
+            name: "StewardClient",
+            dependencies: [
+                "StewardEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // Host daemon: connection to the manager, task runner, process supervision.
+        .target(
+            name: "StewardAgent",
+            dependencies: [
+                "StewardEngine", "StewardClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+        // The demo role process: binds its port, health check, effective config.
+        .target(
+            name: "StewardRole",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The one binary: a thin file per subcommand.
+        .executableTarget(
+            name: "steward",
+            dependencies: [
+                "StewardManager", "StewardAgent", "StewardRole", "StewardClient", "StewardStacks",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "StewardEngineTests", dependencies: ["StewardEngine"], swiftSettings: strict),
+        .testTarget(name: "StewardStacksTests", dependencies: ["StewardStacks"], swiftSettings: strict),
+        .testTarget(name: "StewardStoreTests", dependencies: ["StewardStore", "StewardStacks"], swiftSettings: strict),
+        .testTarget(name: "StewardManagerTests", dependencies: ["StewardManager"], swiftSettings: strict),
+        .testTarget(
+            name: "StewardIntegrationTests",
+            dependencies: ["StewardClient", "StewardEngine"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,119 @@
+/// Messages between agents and the manager on `/agent/v1`.
+///
+/// Agents dial out: they register, then hold a long poll open that the manager
+/// answers the moment work for their host exists, post results, and heartbeat.
+public enum AgentProtocol {
+    public static let version = "1"
+}
+
+public struct InstanceReport: Codable, Sendable, Hashable {
+    public var service: String
+    public var role: String
+    public var status: InstanceStatus
+    public var health: HealthStatus
+    public var pid: Int32?
+    /// Digest of the configuration the running process was started with.
+    public var configDigest: String?
+    /// When the agent observed this (microseconds since the epoch): the manager
+    /// keeps the newest report, whatever order heartbeats and results arrive in.
+    public var observedAt: Int64
+
+    public init(service: String, role: String, status: InstanceStatus, health: HealthStatus, pid: Int32?,
+                configDigest: String?, observedAt: Int64) {
+        self.observedAt = observedAt
+        self.service = service
+        self.role = role
+        self.status = status
+        self.health = health
+        self.pid = pid
+        self.configDigest = configDigest
+    }
+}
+
+public struct AgentHello: Codable, Sendable {
+    public var host: String
+    public var agentVersion: String
+    public var instances: [InstanceReport]
+
+    public init(host: String, agentVersion: String, instances: [InstanceReport]) {
+        self.host = host
+        self.agentVersion = agentVersion
+        self.instances = instances
+    }
+}
+
+public struct AgentWelcome: Codable, Sendable {
+    public var heartbeatIntervalMs: Int
+    public var pollTimeoutMs: Int
+
+    public init(heartbeatIntervalMs: Int, pollTimeoutMs: Int) {
+        self.heartbeatIntervalMs = heartbeatIntervalMs
+        self.pollTimeoutMs = pollTimeoutMs
+    }
+}
+
+public struct AgentPoll: Codable, Sendable {
+    public var host: String
+    public init(host: String) { self.host = host }
+}
+
+/// A task as an agent receives it: everything needed to run it without asking again.
+public struct AgentTask: Codable, Sendable, Hashable {
+    public var taskId: Int64
+    public var commandId: Int64
+    public var instance: InstanceRef
+    public var operation: Operation
+    public var process: ProcessSpec
+    public var configuration: [String: String]
+    public var configFiles: [ConfigFileSpec]
+    public var configDigest: String
+    public var timeoutSeconds: Int
+
+    public init(taskId: Int64, commandId: Int64, instance: InstanceRef, operation: Operation, process: ProcessSpec,
+                configuration: [String: String], configFiles: [ConfigFileSpec], configDigest: String, timeoutSeconds: Int) {
+        self.taskId = taskId
+        self.commandId = commandId
+        self.instance = instance
+        self.operation = operation
+        self.process = process
+        self.configuration = configuration
+        self.configFiles = configFiles
+        self.configDigest = configDigest
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+public struct AgentWork: Codable, Sendable {
+    public var tasks: [AgentTask]
+    public init(tasks: [AgentTask]) { self.tasks = tasks }
+}
+
+public struct AgentTaskResult: Codable, Sendable {
+    public var host: String
+    public var taskId: Int64
+    public var succeeded: Bool
+    public var detail: String
+    public var exitCode: Int32?
+    public var outputTail: String
+    public var instance: InstanceReport
+
+    public init(host: String, taskId: Int64, succeeded: Bool, detail: String, exitCode: Int32?, outputTail: String, instance: InstanceReport) {
+        self.host = host
+        self.taskId = taskId
+        self.succeeded = succeeded
+        self.detail = detail
+        self.exitCode = exitCode
+        self.outputTail = outputTail
+        self.instance = instance
+    }
+}
+
+public struct AgentHeartbeat: Codable, Sendable {
+    public var host: String
+    public var instances: [InstanceReport]
+
+    public init(host: String, instances: [InstanceReport]) {
+        self.host = host
+        self.instances = instances
+    }
+}

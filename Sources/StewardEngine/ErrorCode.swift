@@ -1,0 +1,112 @@
+/// The stable error catalogue of the `/web/v1` API (documented in docs/errors.md).
+///
+/// Codes never change meaning once released; new conditions get new codes.
+/// The HTTP status travels with the code so that every layer answers alike.
+public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
+    case success = 0
+
+    // Request shape (400, 401, 404, 405, 413, 415)
+    case malformedJSON = 10001
+    case invalidParameter = 10002
+    case bodyTooLarge = 10003
+    case unauthenticated = 10004
+    case forbidden = 10005
+    case routeNotFound = 10006
+    case methodNotAllowed = 10007
+
+    // Unknown things (404)
+    case clusterNotFound = 11001
+    case serviceNotFound = 11002
+    case hostNotFound = 11003
+    case roleNotFound = 11004
+    case commandNotFound = 11005
+    case instanceNotFound = 11006
+
+    // Configuration (400)
+    case unknownConfiguration = 12001
+    case invalidConfigurationValue = 12002
+    case configurationLevelMismatch = 12003
+
+    // Conflicts (409)
+    case serviceBusy = 13001
+
+    // Command outcomes (carried by a FAILED command's progress document)
+    case taskFailed = 14001
+    case taskTimedOut = 14002
+    case hostLost = 14003
+    case managerRestarted = 14004
+    case aborted = 14005
+
+    // Agent protocol
+    case agentUnauthenticated = 15001
+    case agentUnknownHost = 15002
+
+    // Server side (5xx): never caused by input
+    case internalError = 19001
+    case storeUnavailable = 19002
+
+    public var httpStatus: Int {
+        switch self {
+        case .success: 200
+        case .malformedJSON, .invalidParameter: 400
+        case .bodyTooLarge: 413
+        case .unauthenticated, .agentUnauthenticated: 401
+        case .forbidden: 403
+        case .routeNotFound: 404
+        case .methodNotAllowed: 405
+        case .clusterNotFound, .serviceNotFound, .hostNotFound, .roleNotFound,
+             .commandNotFound, .instanceNotFound, .agentUnknownHost: 404
+        case .unknownConfiguration, .invalidConfigurationValue, .configurationLevelMismatch: 400
+        case .serviceBusy: 409
+        case .taskFailed, .taskTimedOut, .hostLost, .managerRestarted, .aborted: 200
+        case .internalError: 500
+        case .storeUnavailable: 503
+        }
+    }
+
+    /// A one-line summary, used where no more specific description exists.
+    public var summary: String {
+        switch self {
+        case .success: "Success."
+        case .malformedJSON: "The request body is not valid JSON of the expected shape."
+        case .invalidParameter: "A request parameter is invalid."
+        case .bodyTooLarge: "The request body is larger than the manager accepts."
+        case .unauthenticated: "Authentication is required: send valid credentials."
+        case .forbidden: "Your role does not allow this operation."
+        case .routeNotFound: "No such endpoint."
+        case .methodNotAllowed: "This endpoint does not accept that HTTP method."
+        case .clusterNotFound: "No such cluster."
+        case .serviceNotFound: "No such service in the cluster."
+        case .hostNotFound: "No such host in the cluster."
+        case .roleNotFound: "No such role in the service."
+        case .commandNotFound: "No such command."
+        case .instanceNotFound: "No such role instance."
+        case .unknownConfiguration: "The configuration parameter is not defined by the stack."
+        case .invalidConfigurationValue: "The configuration value fails the parameter's validity check."
+        case .configurationLevelMismatch: "The configuration parameter cannot be set at that level."
+        case .serviceBusy: "Another command is running on the service."
+        case .taskFailed: "One or more tasks failed."
+        case .taskTimedOut: "A task did not finish within its timeout."
+        case .hostLost: "The agent of a host stopped sending heartbeats."
+        case .managerRestarted: "The manager restarted while the command was running."
+        case .aborted: "The command was aborted."
+        case .agentUnauthenticated: "The agent token is missing or wrong."
+        case .agentUnknownHost: "The host is not part of the cluster."
+        case .internalError: "Internal error."
+        case .storeUnavailable: "The store is unavailable."
+        }
+    }
+}
+
+/// An error that maps to a FAILED envelope with a catalogue code.
+public struct StewardError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let code: ErrorCode
+    public let message: String
+
+    public init(_ code: ErrorCode, _ message: String? = nil) {
+        self.code = code
+        self.message = message ?? code.summary
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

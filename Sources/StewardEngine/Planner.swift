@@ -1,0 +1,115 @@
+/// Plans commands into ordered steps, from the stack's service dependencies.
+public enum Planner {
+    /// Services in start order: every service after the ones it depends on,
+    /// otherwise in stack order. The stack loader has rejected cycles.
+    public static func startOrder(_ stack: Stack) -> [String] {
+        var ordered: [String] = []
+        var seen: Set<String> = []
+        func visit(_ name: String) {
+            guard !seen.contains(name), let service = stack.service(name) else { return }
+            seen.insert(name)
+            for dep in service.dependsOn { visit(dep) }
+            ordered.append(name)
+        }
+        for service in stack.services { visit(service.name) }
+        return ordered
+    }
+
+    /// The service and, transitively, the services it depends on.
+    public static func dependencies(of name: String, in stack: Stack) -> Set<String> {
+        var out: Set<String> = [name]
+        var queue = [name]
+        while let next = queue.popLast() {
+            for dep in stack.service(next)?.dependsOn ?? [] where !out.contains(dep) {
+                out.insert(dep)
+                queue.append(dep)
+            }
+        }
+        return out
+    }
+
+    /// The service and, transitively, the services that depend on it.
+    public static func dependents(of name: String, in stack: Stack) -> Set<String> {
+        var out: Set<String> = [name]
+        var changed = true
+        while changed {
+            changed = false
+            for service in stack.services where !out.contains(service.name) {
+                if service.dependsOn.contains(where: out.contains) {
+                    out.insert(service.name)
+                    changed = true
+                }
+            }
+        }
+        return out
+    }
+
+    /// Plans start, stop or restart of a service.
+    ///
+    /// - start: with `onlySelf == false`, the services it depends on start first.
+    /// - stop: with `onlySelf == false`, the services that depend on it stop first.
+    /// - restart: stops, then starts, the service and (unless `onlySelf`) its
+    ///   dependents, whose connections a restart would break.
+    public static func plan(_ kind: CommandKind, service name: String, onlySelf: Bool, in stack: Stack) throws(StewardError) -> (services: [String], steps: [Step]) {
+        guard stack.service(name) != nil else {
+            throw StewardError(.serviceNotFound, "Service '\(name)' does not exist in the cluster.")
+        }
+        let order = startOrder(stack)
+        let set: Set<String>
+        switch kind {
+        case .startService: set = onlySelf ? [name] : dependencies(of: name, in: stack)
+        case .stopService, .restartService: set = onlySelf ? [name] : dependents(of: name, in: stack)
+        case .saveConfiguration: set = []
+        }
+        let services = order.filter(set.contains)
+        let instances = Set(stack.instances.filter { set.contains($0.service) })
+        var steps: [Step] = []
+        if kind == .stopService || kind == .restartService {
+            steps += operationSteps(.stop, instances: instances, services: services.reversed(), stack: stack)
+        }
+        if kind == .startService || kind == .restartService {
+            steps += operationSteps(.start, instances: instances, services: services, stack: stack)
+        }
+        return (services, numbered(steps))
+    }
+
+    /// Steps that restart the given instances: stop in reverse dependency order,
+    /// then start in dependency order.
+    public static func restartSteps(of instances: Set<InstanceRef>, in stack: Stack) -> [Step] {
+        let order = startOrder(stack).filter { s in instances.contains { $0.service == s } }
+        return operationSteps(.stop, instances: instances, services: order.reversed(), stack: stack)
+            + operationSteps(.start, instances: instances, services: order, stack: stack)
+    }
+
+    /// Renumbers steps after they were concatenated.
+    public static func numbered(_ steps: [Step]) -> [Step] {
+        steps.enumerated().map { i, s in
+            var copy = Step(index: i, name: s.name, description: s.description, tasks: s.tasks)
+            copy.state = s.state
+            return copy
+        }
+    }
+
+    /// One step per role: roles in stack order to start, in reverse to stop.
+    static func operationSteps(_ op: Operation, instances: Set<InstanceRef>, services: [String], stack: Stack) -> [Step] {
+        var steps: [Step] = []
+        for serviceName in services {
+            guard let service = stack.service(serviceName) else { continue }
+            let roles = op == .start ? service.roles : service.roles.reversed()
+            for role in roles {
+                let targets = role.hosts
+                    .map { InstanceRef(service: service.name, role: role.name, host: $0) }
+                    .filter(instances.contains)
+                guard !targets.isEmpty else { continue }
+                let hosts = targets.map(\.host).joined(separator: ", ")
+                steps.append(Step(
+                    index: steps.count,
+                    name: "\(op.verb) \(role.name)",
+                    description: "\(op.verb) \(role.name) of \(service.name) on \(hosts)",
+                    tasks: targets.map { Task(instance: $0, operation: op) }
+                ))
+            }
+        }
+        return steps
+    }
+}

@@ -1,0 +1,133 @@
+/// The domain view of a stack: what services are, how their roles run, what
+/// they can be configured with. Loaded and validated by StewardStacks.
+public struct Stack: Sendable, Codable, Hashable {
+    public let name: String
+    public let version: String
+    public let description: String
+    public let services: [ServiceDefinition]
+    public let cluster: ClusterLayout
+
+    public init(name: String, version: String, description: String, services: [ServiceDefinition], cluster: ClusterLayout) {
+        self.name = name
+        self.version = version
+        self.description = description
+        self.services = services
+        self.cluster = cluster
+    }
+
+    public func service(_ name: String) -> ServiceDefinition? { services.first { $0.name == name } }
+
+    public func role(_ name: String) -> (ServiceDefinition, RoleDefinition)? {
+        for service in services {
+            if let role = service.roles.first(where: { $0.name == name }) { return (service, role) }
+        }
+        return nil
+    }
+
+    /// Every instance the layout places, in stack order (service, role, host).
+    public var instances: [InstanceRef] {
+        services.flatMap { service in
+            service.roles.flatMap { role in
+                role.hosts.map { InstanceRef(service: service.name, role: role.name, host: $0) }
+            }
+        }
+    }
+}
+
+public struct ClusterLayout: Sendable, Codable, Hashable {
+    public let id: Int
+    public let name: String
+    public let description: String
+    public let hosts: [String]
+
+    public init(id: Int, name: String, description: String, hosts: [String]) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.hosts = hosts
+    }
+}
+
+public struct ServiceDefinition: Sendable, Codable, Hashable {
+    public let name: String
+    public let description: String
+    public let version: String
+    /// Services that must run before this one starts (and stop after it).
+    public let dependsOn: [String]
+    public let configurations: [ParameterDefinition]
+    public let roles: [RoleDefinition]
+
+    public init(name: String, description: String, version: String, dependsOn: [String],
+                configurations: [ParameterDefinition], roles: [RoleDefinition]) {
+        self.name = name
+        self.description = description
+        self.version = version
+        self.dependsOn = dependsOn
+        self.configurations = configurations
+        self.roles = roles
+    }
+
+    public func role(_ name: String) -> RoleDefinition? { roles.first { $0.name == name } }
+}
+
+public struct RoleDefinition: Sendable, Codable, Hashable {
+    public let name: String
+    public let description: String
+    /// Hosts the role is placed on, in order.
+    public let hosts: [String]
+    public let process: ProcessSpec
+    public let configurations: [ParameterDefinition]
+    /// Per-instance values set when the cluster is created (host -> name -> value).
+    public let instanceDefaults: [String: [String: String]]
+    public let configFiles: [ConfigFileSpec]
+
+    public init(name: String, description: String, hosts: [String], process: ProcessSpec,
+                configurations: [ParameterDefinition], instanceDefaults: [String: [String: String]],
+                configFiles: [ConfigFileSpec]) {
+        self.name = name
+        self.description = description
+        self.hosts = hosts
+        self.process = process
+        self.configurations = configurations
+        self.instanceDefaults = instanceDefaults
+        self.configFiles = configFiles
+    }
+}
+
+/// How an agent starts, stops and checks a role's process.
+public struct ProcessSpec: Sendable, Codable, Hashable {
+    /// argv; `{steward}`, `{conf_dir}`, `{instance_dir}` and `{<parameter>}` are substituted.
+    public let start: [String]
+    public let check: HealthCheck
+    public let startTimeoutSeconds: Int
+    /// SIGTERM, then SIGKILL to the process group after this many seconds.
+    public let stopTimeoutSeconds: Int
+
+    public init(start: [String], check: HealthCheck, startTimeoutSeconds: Int, stopTimeoutSeconds: Int) {
+        self.start = start
+        self.check = check
+        self.startTimeoutSeconds = startTimeoutSeconds
+        self.stopTimeoutSeconds = stopTimeoutSeconds
+    }
+}
+
+public enum HealthCheck: Sendable, Codable, Hashable {
+    /// HTTP GET on 127.0.0.1 at the port named by a parameter; healthy on 2xx.
+    case http(portParameter: String, path: String)
+    /// A TCP connect to the port named by a parameter.
+    case tcp(portParameter: String)
+    /// Only that the process is alive.
+    case process
+}
+
+public struct ConfigFileSpec: Sendable, Codable, Hashable {
+    public enum Format: String, Sendable, Codable, Hashable { case json, properties }
+    /// A file name inside the instance's conf directory.
+    public let name: String
+    public let format: Format
+
+    public init(name: String, format: Format) {
+        self.name = name
+        self.format = format
+    }
+}

@@ -1,0 +1,107 @@
+import StewardEngine
+
+/// The connected agents: one mailbox per host, answered by a waiting long poll
+/// the moment work arrives, and each host's heartbeat clock.
+actor AgentHub {
+    struct Link {
+        var queue: [AgentTask] = []
+        var waiter: (token: UInt64, continuation: CheckedContinuation<[AgentTask], Never>)?
+        var lastSeen: Millis?
+        var agentVersion: String?
+        var lost = true
+    }
+
+    private var links: [String: Link] = [:]
+    private var nextToken: UInt64 = 0
+    private var closed = false
+    let heartbeatTimeoutMs: Int
+
+    init(hosts: [String], heartbeatTimeoutMs: Int) {
+        self.heartbeatTimeoutMs = heartbeatTimeoutMs
+        for h in hosts { links[h] = Link() }
+    }
+
+    func knows(_ host: String) -> Bool { links[host] != nil }
+
+    /// A sign of life: registration, heartbeat, poll or result.
+    func seen(_ host: String, version: String? = nil, now: Millis) {
+        links[host]?.lastSeen = now
+        links[host]?.lost = false
+        if let version { links[host]?.agentVersion = version }
+    }
+
+    func isLost(_ host: String) -> Bool { links[host]?.lost ?? true }
+
+    func status(of host: String) -> (lost: Bool, lastSeen: Millis?, version: String?) {
+        let link = links[host]
+        return (link?.lost ?? true, link?.lastSeen, link?.agentVersion)
+    }
+
+    /// Marks and returns the hosts whose heartbeat is overdue.
+    func detectLost(now: Millis) -> [String] {
+        var lost: [String] = []
+        for (host, link) in links where !link.lost {
+            if let seen = link.lastSeen, now - seen > Millis(heartbeatTimeoutMs) {
+                links[host]?.lost = true
+                lost.append(host)
+            }
+        }
+        return lost.sorted()
+    }
+
+    func enqueue(_ tasks: [AgentTask], for host: String) {
+        guard !tasks.isEmpty, var link = links[host] else { return }
+        if let waiter = link.waiter {
+            link.waiter = nil
+            links[host] = link
+            waiter.continuation.resume(returning: link.queue + tasks)
+            links[host]?.queue = []
+        } else {
+            link.queue.append(contentsOf: tasks)
+            links[host] = link
+        }
+    }
+
+    /// Waits up to `timeoutMs` for work. A newer poll from the same host answers
+    /// the older one empty (the agent has given up on it).
+    func poll(host: String, timeoutMs: Int) async -> [AgentTask] {
+        guard !closed, var link = links[host] else { return [] }
+        if !link.queue.isEmpty {
+            let tasks = link.queue
+            link.queue = []
+            links[host] = link
+            return tasks
+        }
+        if let old = link.waiter {
+            link.waiter = nil
+            links[host] = link
+            old.continuation.resume(returning: [])
+        }
+        nextToken += 1
+        let token = nextToken
+        return await withCheckedContinuation { continuation in
+            links[host]?.waiter = (token, continuation)
+            Swift.Task {
+                try? await Swift.Task.sleep(for: .milliseconds(timeoutMs))
+                self.expire(host: host, token: token)
+            }
+        }
+    }
+
+    /// On shutdown: answers every waiting poll empty and holds no new ones.
+    func close() {
+        closed = true
+        for host in links.keys {
+            if let waiter = links[host]?.waiter {
+                links[host]?.waiter = nil
+                waiter.continuation.resume(returning: [])
+            }
+        }
+    }
+
+    private func expire(host: String, token: UInt64) {
+        guard let waiter = links[host]?.waiter, waiter.token == token else { return }
+        links[host]?.waiter = nil
+        waiter.continuation.resume(returning: [])
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+import StewardEngine
+import StewardStore
+
+/// `/agent/v1`: the endpoints agents dial out to. Authenticated by the
+/// cluster's agent token (a bearer token, compared in constant time).
+struct AgentTokenMiddleware: RouterMiddleware {
+    typealias Context = StewardRequestContext
+    let token: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let header = request.headers[.authorization] ?? ""
+        let presented = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
+        guard PasswordHasher.constantTimeEqual(Data(presented.utf8), Data(token.utf8)) else {
+            return JSONBody.failure(StewardError(.agentUnauthenticated))
+        }
+        return try await next(request, context)
+    }
+}
+
+extension Manager {
+    func addAgentRoutes(to router: Router<StewardRequestContext>) {
+        let group = router.group("/agent/v1").add(middleware: AgentTokenMiddleware(token: agentToken))
+        let limit = options.maxBodyBytes
+
+        group.post("register") { request, _ -> Response in
+            let hello = try await JSONBody.decode(AgentHello.self, from: request, limit: limit)
+            try await self.requireHost(hello.host)
+            await self.hub.seen(hello.host, version: hello.agentVersion, now: WallClock.nowMillis())
+            await self.cluster.record(hello.instances, host: hello.host)
+            self.logger.info("agent registered", metadata: ["host": "\(hello.host)", "version": "\(hello.agentVersion)"])
+            return JSONBody.ok(AgentWelcome(heartbeatIntervalMs: self.options.heartbeatIntervalMs,
+                                            pollTimeoutMs: self.options.pollTimeoutMs))
+        }
+
+        group.post("poll") { request, _ -> Response in
+            let poll = try await JSONBody.decode(AgentPoll.self, from: request, limit: limit)
+            try await self.requireHost(poll.host)
+            await self.hub.seen(poll.host, now: WallClock.nowMillis())
+            let tasks = await self.hub.poll(host: poll.host, timeoutMs: self.options.pollTimeoutMs)
+            return JSONBody.ok(AgentWork(tasks: tasks))
+        }
+
+        group.post("result") { request, _ -> Response in
+            let result = try await JSONBody.decode(AgentTaskResult.self, from: request, limit: limit)
+            try await self.requireHost(result.host)
+            await self.hub.seen(result.host, now: WallClock.nowMillis())
+            await self.center.handle(result)
+            return JSONBody.ok(NoResult())
+        }
+
+        group.post("heartbeat") { request, _ -> Response in
+            let beat = try await JSONBody.decode(AgentHeartbeat.self, from: request, limit: limit)
+            try await self.requireHost(beat.host)
+            await self.hub.seen(beat.host, now: WallClock.nowMillis())
+            await self.cluster.record(beat.instances, host: beat.host)
+            return JSONBody.ok(NoResult())
+        }
+    }
+
+    func requireHost(_ host: String) async throws {
+        guard await hub.knows(host) else {
+            throw StewardError(.agentUnknownHost, "Host '\(host.prefix(64))' is not part of the cluster.")
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Crypto
+import Foundation
+import StewardEngine
+import StewardStore
+
+/// The cluster as the manager sees it: the stack's definitions, the saved
+/// configuration (mirrored from the store) and what the agents last reported.
+///
+/// Reports live in memory only: after a manager restart the agents report
+/// again within one heartbeat, which is fresher than anything stored.
+actor ClusterState {
+    let stack: Stack
+    let record: ClusterRecord
+    private(set) var configuration: Configuration
+    private var reports: [InstanceRef: InstanceReport] = [:]
+
+    init(stack: Stack, record: ClusterRecord, configuration: Configuration) {
+        self.stack = stack
+        self.record = record
+        self.configuration = configuration
+    }
+
+    var clusterId: Int { record.id }
+
+    func apply(_ values: [ConfigValue]) {
+        for v in values { configuration.set(v) }
+    }
+
+    func effective(for instance: InstanceRef) -> [String: String] {
+        configuration.effective(for: instance, in: stack)
+    }
+
+    /// A short digest of an instance's effective configuration, to tell when a
+    /// running process has an outdated one.
+    nonisolated static func digest(_ config: [String: String]) -> String {
+        let text = config.keys.sorted().map { "\($0)=\(config[$0] ?? "")" }.joined(separator: "\n")
+        return SHA256.hash(data: Data(text.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func record(_ report: InstanceReport, host: String) {
+        let ref = InstanceRef(service: report.service, role: report.role, host: host)
+        guard stack.role(report.role)?.1.hosts.contains(host) == true else { return }
+        if let known = reports[ref], known.observedAt > report.observedAt { return }
+        reports[ref] = report
+    }
+
+    func record(_ list: [InstanceReport], host: String) {
+        for r in list { record(r, host: host) }
+    }
+
+    func report(for instance: InstanceRef) -> InstanceReport? { reports[instance] }
+
+    /// What is known of an instance: a lost host makes its instances UNKNOWN; a
+    /// connected agent that reports nothing of an instance has never started it.
+    func status(of instance: InstanceRef, hostLost: Bool) -> (InstanceStatus, HealthStatus) {
+        guard !hostLost else { return (.unknown, .unknown) }
+        guard let r = reports[instance] else { return (.stopped, .unknown) }
+        return (r.status, r.status == .started ? r.health : .unknown)
+    }
+
+    func instanceViews(service: String?, lostHosts: Set<String>) -> [InstanceView] {
+        stack.instances.filter { service == nil || $0.service == service }.map { ref in
+            let (status, health) = status(of: ref, hostLost: lostHosts.contains(ref.host))
+            let config = effective(for: ref)
+            let report = reports[ref]
+            let stale = status == .started && report?.configDigest != nil && report?.configDigest != Self.digest(config)
+            return InstanceView(
+                name: ref.description, serviceName: ref.service, roleName: ref.role, hostName: ref.host,
+                operationalStatus: status.rawValue, healthStatus: health.rawValue,
+                pid: status == .started ? report?.pid : nil, configStale: stale,
+                configurations: Self.masked(config, role: ref.role, in: stack))
+        }
+    }
+
+    /// Service status from its instances: STARTED, STOPPED, PARTIALLY_STARTED or UNKNOWN;
+    /// health GOOD only when every instance runs and is healthy.
+    func serviceStatus(_ name: String, lostHosts: Set<String>) -> (operational: String, health: String) {
+        let refs = stack.instances.filter { $0.service == name }
+        let states = refs.map { status(of: $0, hostLost: lostHosts.contains($0.host)) }
+        let started = states.filter { $0.0 == .started }.count
+        let unknown = states.filter { $0.0 == .unknown }.count
+        let operational: String
+        if unknown == refs.count { operational = "UNKNOWN" }
+        else if started == refs.count { operational = "STARTED" }
+        else if started == 0 && unknown == 0 { operational = "STOPPED" }
+        else { operational = "PARTIALLY_STARTED" }
+        let healthy = states.allSatisfy { $0.0 == .started && $0.1 == .good }
+        let health = healthy ? HealthStatus.good : (unknown == refs.count ? .unknown : .bad)
+        return (operational, health.rawValue)
+    }
+
+    /// Password parameters never leave the manager in clear.
+    nonisolated static func masked(_ config: [String: String], role: String, in stack: Stack) -> [String: String] {
+        guard let (service, roleDef) = stack.role(role) else { return config }
+        let secret = Set((service.configurations + roleDef.configurations).filter { $0.type == .password }.map(\.name))
+        guard !secret.isEmpty else { return config }
+        return config.mapValues { $0 }.reduce(into: [:]) { out, kv in out[kv.key] = secret.contains(kv.key) ? "******" : kv.value }
+    }
+
+    func configurationView(service name: String) -> ServiceConfigurationView? {
+        guard let service = stack.service(name) else { return nil }
+        var params: [ServiceConfigurationView.ParameterView] = []
+        func view(_ p: ParameterDefinition, level: String, role: String?, host: String?, value: String) -> ServiceConfigurationView.ParameterView {
+            let secret = p.type == .password
+            return .init(name: p.name, level: level, roleName: role, hostName: host, value: secret ? "******" : value,
+                         defaultValue: secret ? "******" : p.defaultValue, type: p.type.rawValue,
+                         description: p.description, itemConf: p.validity)
+        }
+        for p in service.configurations {
+            params.append(view(p, level: "SERVICE", role: nil, host: nil,
+                               value: configuration.value(p.name, at: .service(name)) ?? p.defaultValue))
+        }
+        for role in service.roles {
+            for p in role.configurations {
+                let roleValue = configuration.value(p.name, at: .role(service: name, role: role.name)) ?? p.defaultValue
+                params.append(view(p, level: "ROLE", role: role.name, host: nil, value: roleValue))
+                for host in role.hosts {
+                    let ref = InstanceRef(service: name, role: role.name, host: host)
+                    if let v = configuration.value(p.name, at: .instance(ref)) {
+                        params.append(view(p, level: "INSTANCE", role: role.name, host: host, value: v))
+                    }
+                }
+            }
+        }
+        return ServiceConfigurationView(serviceName: name, parameters: params)
+    }
+}

@@ -1,0 +1,229 @@
+import Logging
+import StewardEngine
+import StewardStore
+
+/// Runs commands: plans them, stores every transition before it is published,
+/// sends tasks to agents, takes their results, times out what does not answer.
+///
+/// Every entry point runs under one FIFO gate, so transitions are applied and
+/// stored strictly one after another: a stored state is never older than a
+/// published one, whatever order results and ticks arrive in.
+actor CommandCenter {
+    let store: any Store
+    let cluster: ClusterState
+    let hub: AgentHub
+    let progress: ProgressCache
+    let options: ManagerOptions
+    let stack: Stack
+    let logger: Logger
+
+    private let gate = SerialGate()
+    private var active: [Int64: Command] = [:]
+    private var taskOwner: [Int64: Int64] = [:]
+    private var deadlines: [Int64: Millis] = [:]
+    private var locks: [String: Int64] = [:]
+
+    init(store: any Store, cluster: ClusterState, hub: AgentHub, progress: ProgressCache,
+         options: ManagerOptions, stack: Stack, logger: Logger) {
+        self.store = store
+        self.cluster = cluster
+        self.hub = hub
+        self.progress = progress
+        self.options = options
+        self.stack = stack
+        self.logger = logger
+    }
+
+    /// The command holding a service, if any.
+    func runningCommand(for service: String) -> Int64? { locks[service] }
+
+    func activeCount() -> Int { active.count }
+
+    // MARK: entry points
+
+    func submit(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) async throws -> Command {
+        try await gate.run { try await self.create(kind, service: service, onlySelf: onlySelf, user: user) }
+    }
+
+    func submitConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async throws -> Command {
+        try await gate.run { try await self.createConfiguration(changes, restart: restart, user: user) }
+    }
+
+    func handle(_ result: AgentTaskResult) async {
+        _ = try? await gate.run { await self.apply(result) }
+    }
+
+    /// Fails the running tasks of lost hosts and of tasks past their deadline.
+    func tick() async {
+        _ = try? await gate.run { await self.expire() }
+    }
+
+    /// After a restart: a command that was running when the manager stopped is
+    /// failed with its own code; its agents' results, if any still come, are ignored.
+    func recover() async throws {
+        try await gate.run {
+            for var command in try await self.store.unfinishedCommands() {
+                let step = command.currentStepIndex.map { command.steps[$0].name } ?? "the end"
+                let change = command.fail(
+                    code: .managerRestarted,
+                    description: "The manager restarted while this command ran (at step '\(step)'). "
+                        + "Check the instances' status and run the command again.",
+                    now: Self.now())
+                try await self.store.save(command, change: change)
+                self.progress.publish(command)
+                self.logger.warning("failed unfinished command after restart", metadata: ["command": "\(command.id)"])
+            }
+        }
+    }
+
+    // MARK: creation
+
+    private func create(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) async throws -> Command {
+        let (services, steps) = try Planner.plan(kind, service: service, onlySelf: onlySelf, in: stack)
+        try checkFree(services)
+        let command = Command(kind: kind, clusterId: stack.cluster.id, target: service, user: user,
+                              services: services, steps: steps, createdAt: Self.now())
+        return try await begin(command, saving: [])
+    }
+
+    private func createConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async throws -> Command {
+        let before = await cluster.configuration
+        var after = before
+        for v in changes { after.set(v) }
+        var restartSet: Set<InstanceRef> = []
+        if restart {
+            for ref in Configuration.affectedInstances(before: before, after: after, in: stack) {
+                let lost = await hub.isLost(ref.host)
+                if await cluster.status(of: ref, hostLost: lost).0 == .started { restartSet.insert(ref) }
+            }
+        }
+        let services = Planner.startOrder(stack).filter { s in
+            changes.contains { $0.scope.service == s } || restartSet.contains { $0.service == s }
+        }
+        try checkFree(services)
+        let names = Set(changes.map(\.name)).sorted().joined(separator: ", ")
+        let save = Step(index: 0, name: "Save configuration",
+                        description: "Save \(changes.count) value(s) of \(services.joined(separator: ", ")): \(names)",
+                        tasks: [])
+        let steps = Planner.numbered([save] + Planner.restartSteps(of: restartSet, in: stack))
+        let command = Command(kind: .saveConfiguration, clusterId: stack.cluster.id, target: services.joined(separator: ","),
+                              user: user, services: services, steps: steps, createdAt: Self.now())
+        return try await begin(command, saving: changes)
+    }
+
+    private func checkFree(_ services: [String]) throws(StewardError) {
+        for s in services {
+            if let id = locks[s] {
+                let what = active[id].map { "\($0.kind.rawValue) \($0.target)" } ?? "command"
+                throw StewardError(.serviceBusy,
+                    "Service '\(s)' is busy: command \(id) (\(what)) is running on it. "
+                    + "Wait for it to end; follow it at /web/v1/common/command/\(id)/progress.")
+            }
+        }
+    }
+
+    private func begin(_ draft: Command, saving values: [ConfigValue]) async throws -> Command {
+        let command = try await store.insert(draft, saving: values, now: Self.now())
+        if !values.isEmpty { await cluster.apply(values) }
+        active[command.id] = command
+        for s in command.services { locks[s] = command.id }
+        for task in command.steps.flatMap(\.tasks) { taskOwner[task.id] = command.id }
+        progress.publish(command)
+        await transition(command.id) { $0.advance(now: Self.now()) }
+        if let current = active[command.id] { return current }
+        return try await store.command(id: command.id) ?? command
+    }
+
+    // MARK: transitions
+
+    private func apply(_ result: AgentTaskResult) async {
+        guard let id = taskOwner[result.taskId] else {
+            logger.debug("late result ignored", metadata: ["task": "\(result.taskId)"])
+            return
+        }
+        await cluster.record(result.instance, host: result.host)
+        let outcome = TaskOutcome(succeeded: result.succeeded, errorCode: .taskFailed, detail: result.detail,
+                                  exitCode: result.exitCode, outputTail: result.outputTail)
+        await transition(id) { $0.complete(taskID: result.taskId, outcome: outcome, now: Self.now()) }
+    }
+
+    private func expire() async {
+        let now = Self.now()
+        for host in await hub.detectLost(now: now) {
+            logger.warning("host lost: no heartbeat", metadata: ["host": "\(host)"])
+            let detail = "host \(host) stopped sending heartbeats for over \(options.heartbeatTimeoutMs / 1000) s"
+            for (id, command) in active {
+                for task in command.runningTasks where task.instance.host == host {
+                    await transition(id) { $0.complete(taskID: task.id, outcome: .failure(.hostLost, detail), now: now) }
+                }
+            }
+        }
+        for (taskID, deadline) in deadlines where deadline < now {
+            guard let id = taskOwner[taskID] else { continue }
+            let detail = "no result from the agent within the task timeout"
+            await transition(id) { $0.complete(taskID: taskID, outcome: .failure(.taskTimedOut, detail), now: now) }
+        }
+    }
+
+    /// Applies one state change: store it, then publish it, then act on it.
+    private func transition(_ id: Int64, _ mutate: (inout Command) -> CommandChange) async {
+        guard var command = active[id] else { return }
+        let before = command.state
+        let change = mutate(&command)
+        guard !change.isEmpty || command.state != before else { return }
+        do {
+            try await store.save(command, change: change)
+        } catch {
+            logger.error("could not store a transition", metadata: ["command": "\(id)", "error": "\(error)"])
+            return
+        }
+        active[id] = command
+        for taskID in change.tasks where command.task(id: taskID)?.state.isTerminal == true { deadlines[taskID] = nil }
+        progress.publish(command)
+        if command.state.isTerminal {
+            finish(command)
+            return
+        }
+        let refused = await dispatch(change.dispatch, of: command)
+        for (taskID, outcome) in refused {
+            await transition(id) { $0.complete(taskID: taskID, outcome: outcome, now: Self.now()) }
+        }
+    }
+
+    private func finish(_ command: Command) {
+        active[command.id] = nil
+        for s in command.services where locks[s] == command.id { locks[s] = nil }
+        for task in command.steps.flatMap(\.tasks) {
+            taskOwner[task.id] = nil
+            deadlines[task.id] = nil
+        }
+        logger.info("command ended", metadata: [
+            "command": "\(command.id)", "state": "\(command.state.rawValue)", "kind": "\(command.kind.rawValue)",
+        ])
+    }
+
+    /// Sends tasks to their hosts' agents; a task for a lost host fails at once.
+    private func dispatch(_ tasks: [Task], of command: Command) async -> [(Int64, TaskOutcome)] {
+        var refused: [(Int64, TaskOutcome)] = []
+        var byHost: [String: [AgentTask]] = [:]
+        for task in tasks {
+            let host = task.instance.host
+            if await hub.isLost(host) {
+                refused.append((task.id, .failure(.hostLost, "host \(host) has no connected agent")))
+                continue
+            }
+            guard let (_, role) = stack.role(task.instance.role) else { continue }
+            let config = await cluster.effective(for: task.instance)
+            let timeout = task.operation == .start ? role.process.startTimeoutSeconds : role.process.stopTimeoutSeconds + 5
+            byHost[host, default: []].append(AgentTask(
+                taskId: task.id, commandId: command.id, instance: task.instance, operation: task.operation,
+                process: role.process, configuration: config, configFiles: role.configFiles,
+                configDigest: ClusterState.digest(config), timeoutSeconds: timeout))
+            deadlines[task.id] = Self.now() + Millis(timeout * 1000 + options.taskGraceMs)
+        }
+        for (host, list) in byHost { await hub.enqueue(list, for: host) }
+        return refused
+    }
+
+    static func now() -> Millis { WallClock.nowMillis() }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import StewardEngine
+import StewardStacks
+import StewardStore
+
+/// One manager process: the store, the cluster, the command engine, the agent
+/// hub and the HTTP API over them.
+public final class Manager: Sendable {
+    let options: ManagerOptions
+    let stack: Stack
+    let store: SQLStore
+    let cluster: ClusterState
+    let hub: AgentHub
+    let center: CommandCenter
+    let progress: ProgressCache
+    let credentials: CredentialCache
+    let agentToken: String
+    let logger: Logger
+
+    /// Opens the store, creates the cluster on a first start, recovers
+    /// unfinished commands. Prints the generated admin password once, if any.
+    public static func open(_ options: ManagerOptions, logger: Logger) async throws -> Manager {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true,
+                               attributes: [.posixPermissions: 0o700])
+        let stack = try StackLoader.load(nameOrPath: options.stack, portShift: options.portShift)
+        let store = try await SQLiteStore.open(path: options.dataDirectory + "/steward.db", logger: logger)
+        try await store.migrate()
+
+        let record: ClusterRecord
+        if let existing = try await store.cluster(id: stack.cluster.id) {
+            record = existing
+        } else {
+            let values = stack.services.flatMap { service in
+                service.roles.flatMap { role in
+                    role.instanceDefaults.flatMap { host, params in
+                        params.map { ConfigValue(scope: .instance(InstanceRef(service: service.name, role: role.name, host: host)),
+                                                 name: $0.key, value: $0.value) }
+                    }
+                }
+            }
+            let now = WallClock.nowMillis()
+            try await store.createCluster(id: stack.cluster.id, name: stack.cluster.name,
+                                          description: stack.cluster.description, stack: stack, values: values, now: now)
+            record = try await store.cluster(id: stack.cluster.id)
+                ?? ClusterRecord(id: stack.cluster.id, name: stack.cluster.name, description: stack.cluster.description,
+                                 stackName: stack.name, stackVersion: stack.version, createdAt: now)
+            logger.info("cluster created", metadata: ["cluster": "\(record.id)", "stack": "\(stack.name)"])
+        }
+        try await ensureAdmin(store: store, options: options, logger: logger)
+        let agentToken = try loadOrCreateSecret(path: options.dataDirectory + "/agent.token")
+
+        let configuration = Configuration(try await store.configValues(clusterId: record.id))
+        let cluster = ClusterState(stack: stack, record: record, configuration: configuration)
+        let hub = AgentHub(hosts: stack.cluster.hosts, heartbeatTimeoutMs: options.heartbeatTimeoutMs)
+        let progress = ProgressCache()
+        let center = CommandCenter(store: store, cluster: cluster, hub: hub, progress: progress,
+                                   options: options, stack: stack, logger: logger)
+        try await center.recover()
+        return Manager(options: options, stack: stack, store: store, cluster: cluster, hub: hub, center: center,
+                       progress: progress, credentials: CredentialCache(ttlSeconds: options.credentialCacheSeconds),
+                       agentToken: agentToken, logger: logger)
+    }
+
+    init(options: ManagerOptions, stack: Stack, store: SQLStore, cluster: ClusterState, hub: AgentHub,
+         center: CommandCenter, progress: ProgressCache, credentials: CredentialCache, agentToken: String, logger: Logger) {
+        self.options = options
+        self.stack = stack
+        self.store = store
+        self.cluster = cluster
+        self.hub = hub
+        self.center = center
+        self.progress = progress
+        self.credentials = credentials
+        self.agentToken = agentToken
+        self.logger = logger
+    }
+
+    public func router() -> Router<StewardRequestContext> {
+        let router = Router(context: StewardRequestContext.self)
+        router.add(middleware: ErrorMiddleware(logger: logger))
+        // Liveness for load balancers: a fixed body, no state, no credentials.
+        router.get("/healthz") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: Self.okBody))
+        }
+        let api = router.group("/web/v1").add(middleware: BasicAuthMiddleware(store: store, cache: credentials))
+        // A trivial authenticated route with a fixed body: the benchmark's baseline.
+        api.get("ping") { _, _ -> Response in JSONBody.response(Self.pingBody) }
+        addClusterRoutes(to: api)
+        addCommandRoutes(to: api)
+        addAgentRoutes(to: router)
+        return router
+    }
+
+    static let okBody = ByteBuffer(string: "ok\n")
+    static let pingBody = JSONBody.encode(Envelope<NoResult>())
+
+    /// Serves until SIGTERM or SIGINT, then stops accepting, answers waiting
+    /// agent polls, lets requests and transitions finish, and closes the store.
+    public func run() async throws {
+        let app = Application(
+            router: router(),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "steward"),
+            onServerRunning: { [options, logger] channel in
+                let port = channel.localAddress?.port ?? options.port
+                let url = "http://\(options.host):\(port)"
+                try? (url + "\n").write(toFile: options.dataDirectory + "/manager.url", atomically: true, encoding: .utf8)
+                logger.info("manager listening", metadata: ["url": "\(url)"])
+            },
+            logger: logger)
+        let engine = EngineService(center: center, hub: hub, tickMs: 200)
+        // Reverse order on shutdown: the engine service stops first and releases
+        // the long polls, so that the HTTP server does not wait out their timeout.
+        let group = ServiceGroup(configuration: .init(
+            services: [app, engine], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        await store.close()
+        logger.info("manager stopped")
+    }
+
+    static func ensureAdmin(store: any Store, options: ManagerOptions, logger: Logger) async throws {
+        guard try await store.userCount() == 0 else { return }
+        let given = options.adminPassword.flatMap { $0.isEmpty ? nil : $0 }
+        let password = given ?? PasswordHasher.generatePassword()
+        let hash = try PasswordHasher.hash(password, rounds: options.passwordHashRounds)
+        try await store.insertUser(UserRecord(name: "admin", passwordHash: hash, role: "admin",
+                                              mustChangePassword: given == nil, createdAt: WallClock.nowMillis()))
+        if given == nil {
+            // Printed once, to the terminal only; never logged.
+            print("Generated password for user 'admin' (shown once): \(password)")
+        }
+        logger.info("user admin created")
+    }
+
+    /// A random secret kept in a 0600 file, created on first use.
+    static func loadOrCreateSecret(path: String) throws -> String {
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8) {
+            let trimmed = existing.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !trimmed.isEmpty { return trimmed }
+        }
+        var rng = SystemRandomNumberGenerator()
+        let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+        _ = FileManager.default.createFile(atPath: path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        return secret
+    }
+}
+
+/// Ticks the command engine (timeouts, lost hosts) and, on shutdown, answers
+/// the agents' waiting polls.
+struct EngineService: Service {
+    let center: CommandCenter
+    let hub: AgentHub
+    let tickMs: Int
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Swift.Task.isCancelled {
+                try? await Swift.Task.sleep(for: .milliseconds(tickMs))
+                await center.tick()
+            }
+        }
+        await hub.close()
+    }
+}

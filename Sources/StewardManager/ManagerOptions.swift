@@ -1,0 +1,28 @@
+/// Settings of one manager process; `steward manager` fills them from flags.
+public struct ManagerOptions: Sendable {
+    /// Directory of the SQLite file, the agent token and `manager.url`.
+    public var dataDirectory: String
+    public var host: String = "127.0.0.1"
+    /// 0 picks a free port; the chosen URL is written to `<data>/manager.url`.
+    public var port: Int = 9443
+    /// A bundled stack name or a stack file path, used when the cluster is first created.
+    public var stack: String = "demo"
+    /// Added to every PORT value of the stack (several demo clusters on one machine).
+    public var portShift: Int = 0
+    public var adminPassword: String?
+    public var heartbeatIntervalMs: Int = 1000
+    /// A host is lost after this long without a heartbeat; its running tasks fail.
+    public var heartbeatTimeoutMs: Int = 5000
+    /// Extra time the manager waits past a task's own timeout for the agent's report.
+    public var taskGraceMs: Int = 5000
+    public var pollTimeoutMs: Int = 20000
+    /// Request bodies above this are refused with 413.
+    public var maxBodyBytes: Int = 1 << 20
+    /// How long a verified credential is remembered.
+    public var credentialCacheSeconds: Double = 60
+    public var passwordHashRounds: Int = PasswordHasher.defaultRounds
+
+    public init(dataDirectory: String) {
+        self.dataDirectory = dataDirectory
+    }
+}

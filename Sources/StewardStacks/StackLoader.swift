@@ -1,0 +1,187 @@
+import Foundation
+import StewardEngine
+
+public struct StackError: Error, CustomStringConvertible, Equatable {
+    public let problems: [String]
+    public var description: String { "invalid stack: " + problems.joined(separator: "; ") }
+}
+
+/// Decodes and validates a stack file. A stack that loads is internally
+/// consistent: names are unique, dependencies exist and have no cycle, every
+/// default passes its own validity check, every placement names a known host.
+public enum StackLoader {
+    /// The bundled stacks by name.
+    public static let bundled: [String: String] = ["demo": DemoStack.json]
+
+    /// Loads a bundled stack by name, or a stack file by path.
+    public static func load(nameOrPath: String, portShift: Int = 0) throws -> Stack {
+        if let text = bundled[nameOrPath] { return try load(json: Data(text.utf8), portShift: portShift) }
+        let data = try Data(contentsOf: URL(fileURLWithPath: nameOrPath))
+        return try load(json: data, portShift: portShift)
+    }
+
+    /// `portShift` moves every PORT value (defaults and per-instance values),
+    /// so that several copies of a stack can run on one machine.
+    public static func load(json: Data, portShift: Int = 0) throws -> Stack {
+        let file: StackFile
+        do {
+            file = try JSONDecoder().decode(StackFile.self, from: json)
+        } catch {
+            throw StackError(problems: ["not a stack file: \(error)"])
+        }
+        var problems: [String] = []
+        let hosts = file.cluster.hosts
+        if hosts.isEmpty { problems.append("the cluster has no hosts") }
+        if Set(hosts).count != hosts.count { problems.append("host names repeat") }
+        for h in hosts where !isName(h) { problems.append("host name '\(h)' is not a plain name") }
+
+        var serviceNames: Set<String> = []
+        var roleNames: Set<String> = []
+        var services: [ServiceDefinition] = []
+        for s in file.services {
+            if !isName(s.name) { problems.append("service name '\(s.name)' is not a plain name") }
+            if !serviceNames.insert(s.name).inserted { problems.append("service '\(s.name)' is defined twice") }
+            let serviceParams = parameters(s.configurations ?? [], owner: s.name, shift: portShift, problems: &problems)
+            var roles: [RoleDefinition] = []
+            for r in s.roles {
+                if !isName(r.name) { problems.append("role name '\(r.name)' is not a plain name") }
+                if !roleNames.insert(r.name).inserted { problems.append("role '\(r.name)' is defined twice") }
+                for h in r.hosts where !hosts.contains(h) { problems.append("role \(r.name) is placed on unknown host '\(h)'") }
+                if Set(r.hosts).count != r.hosts.count { problems.append("role \(r.name) lists a host twice") }
+                let params = parameters(r.configurations ?? [], owner: r.name, shift: portShift, problems: &problems)
+                var instanceDefaults: [String: [String: String]] = [:]
+                for (host, values) in r.instances ?? [:] {
+                    if !r.hosts.contains(host) { problems.append("role \(r.name) sets values for host '\(host)' it is not placed on") }
+                    for (name, value) in values {
+                        guard let p = params.first(where: { $0.name == name }) else {
+                            problems.append("role \(r.name) sets unknown parameter '\(name)' on \(host)")
+                            continue
+                        }
+                        let shifted = shift(value, of: p, by: portShift)
+                        if let why = p.validate(shifted) { problems.append("\(r.name)@\(host): \(why)") }
+                        instanceDefaults[host, default: [:]][name] = shifted
+                    }
+                }
+                let process = processSpec(r.process, role: r.name, params: params, problems: &problems)
+                var files: [ConfigFileSpec] = []
+                for f in r.configFiles ?? [] {
+                    guard let format = ConfigFileSpec.Format(rawValue: f.format) else {
+                        problems.append("role \(r.name): config file format '\(f.format)' is not json or properties")
+                        continue
+                    }
+                    if !isFileName(f.name) { problems.append("role \(r.name): config file name '\(f.name)' must be a plain file name") }
+                    files.append(ConfigFileSpec(name: f.name, format: format))
+                }
+                roles.append(RoleDefinition(
+                    name: r.name, description: r.description ?? "", hosts: r.hosts, process: process,
+                    configurations: params, instanceDefaults: instanceDefaults, configFiles: files))
+            }
+            if roles.isEmpty { problems.append("service \(s.name) has no roles") }
+            services.append(ServiceDefinition(
+                name: s.name, description: s.description ?? "", version: s.version ?? file.version,
+                dependsOn: s.dependsOn ?? [], configurations: serviceParams, roles: roles))
+        }
+        for s in services {
+            for d in s.dependsOn where !serviceNames.contains(d) {
+                problems.append("service \(s.name) depends on unknown service '\(d)'")
+            }
+        }
+        if let cycle = findCycle(services) { problems.append("dependency cycle: " + cycle.joined(separator: " -> ")) }
+        guard problems.isEmpty else { throw StackError(problems: problems) }
+        return Stack(
+            name: file.name, version: file.version, description: file.description ?? "", services: services,
+            cluster: ClusterLayout(id: file.cluster.id, name: file.cluster.name,
+                                   description: file.cluster.description ?? "", hosts: hosts))
+    }
+
+    static func parameters(_ list: [StackFile.ParameterFile], owner: String, shift: Int, problems: inout [String]) -> [ParameterDefinition] {
+        var seen: Set<String> = []
+        return list.compactMap { p in
+            guard let kind = ParameterDefinition.Kind(rawValue: p.type) else {
+                problems.append("\(owner).\(p.name): unknown type '\(p.type)'")
+                return nil
+            }
+            if !seen.insert(p.name).inserted { problems.append("\(owner).\(p.name) is defined twice") }
+            if !isName(p.name) { problems.append("\(owner): parameter name '\(p.name)' is not a plain name") }
+            if kind == .enumeration, (p.allowed ?? []).isEmpty { problems.append("\(owner).\(p.name): ENUM needs 'allowed'") }
+            var def = ParameterDefinition(name: p.name, type: kind, defaultValue: p.default, description: p.description ?? "",
+                                          min: p.min, max: p.max, allowed: p.allowed, maxLength: p.maxLength)
+            def = ParameterDefinition(name: def.name, type: def.type, defaultValue: shiftValue(def.defaultValue, of: def, by: shift),
+                                      description: def.description, min: def.min, max: def.max, allowed: def.allowed,
+                                      maxLength: def.maxLength)
+            if let why = def.validate(def.defaultValue) { problems.append("\(owner) default: \(why)") }
+            return def
+        }
+    }
+
+    static func processSpec(_ p: StackFile.ProcessFile, role: String, params: [ParameterDefinition], problems: inout [String]) -> ProcessSpec {
+        if p.start.isEmpty { problems.append("role \(role): process.start is empty") }
+        let check: HealthCheck
+        switch p.check?.type ?? "process" {
+        case "http":
+            let port = p.check?.portParameter ?? "port"
+            let path = p.check?.path ?? "/"
+            if !params.contains(where: { $0.name == port && ($0.type == .port || $0.type == .int) }) {
+                problems.append("role \(role): check port parameter '\(port)' is not an integer parameter of the role")
+            }
+            if !path.hasPrefix("/") { problems.append("role \(role): check path must start with /") }
+            check = .http(portParameter: port, path: path)
+        case "tcp":
+            let port = p.check?.portParameter ?? "port"
+            if !params.contains(where: { $0.name == port && ($0.type == .port || $0.type == .int) }) {
+                problems.append("role \(role): check port parameter '\(port)' is not an integer parameter of the role")
+            }
+            check = .tcp(portParameter: port)
+        case "process":
+            check = .process
+        case let other:
+            problems.append("role \(role): check type '\(other)' is not http, tcp or process")
+            check = .process
+        }
+        let startTimeout = p.startTimeoutSeconds ?? 60
+        let stopTimeout = p.stopTimeoutSeconds ?? 10
+        if !(1...3600).contains(startTimeout) { problems.append("role \(role): start_timeout_seconds must be 1-3600") }
+        if !(1...3600).contains(stopTimeout) { problems.append("role \(role): stop_timeout_seconds must be 1-3600") }
+        return ProcessSpec(start: p.start, check: check, startTimeoutSeconds: startTimeout, stopTimeoutSeconds: stopTimeout)
+    }
+
+    static func shift(_ value: String, of p: ParameterDefinition, by shift: Int) -> String {
+        shiftValue(value, of: p, by: shift)
+    }
+
+    static func shiftValue(_ value: String, of p: ParameterDefinition, by shift: Int) -> String {
+        guard shift != 0, p.type == .port, let n = Int(value) else { return value }
+        return String(n + shift)
+    }
+
+    static func findCycle(_ services: [ServiceDefinition]) -> [String]? {
+        let byName = Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var state: [String: Int] = [:]  // 1 visiting, 2 done
+        var path: [String] = []
+        func visit(_ name: String) -> [String]? {
+            if state[name] == 2 { return nil }
+            if state[name] == 1 {
+                let start = path.firstIndex(of: name) ?? 0
+                return Array(path[start...]) + [name]
+            }
+            state[name] = 1
+            path.append(name)
+            for dep in byName[name]?.dependsOn ?? [] {
+                if let cycle = visit(dep) { return cycle }
+            }
+            path.removeLast()
+            state[name] = 2
+            return nil
+        }
+        for s in services { if let c = visit(s.name) { return c } }
+        return nil
+    }
+
+    static func isName(_ s: String) -> Bool {
+        !s.isEmpty && s.count <= 64 && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+    }
+
+    static func isFileName(_ s: String) -> Bool {
+        isName(s) && s != "." && s != ".."
+    }
+}

@@ -1,0 +1,139 @@
+import SQLKit
+import StewardEngine
+
+extension SQLStore {
+    public func insert(_ command: Command, saving values: [ConfigValue], now: Millis) async throws -> Command {
+        try await transaction { db in
+            var stored = command
+            guard let row = try await db.raw("""
+                INSERT INTO commands (cluster_id, kind, target, username, services, state, error_code,
+                                      error_description, progress, created_at, ended_at)
+                VALUES (\(bind: command.clusterId), \(bind: command.kind.rawValue), \(bind: command.target),
+                        \(bind: command.user), \(bind: command.services.joined(separator: ",")),
+                        \(bind: command.state.rawValue), \(bind: command.errorCode.rawValue),
+                        \(bind: command.errorDescription), \(bind: command.progress), \(bind: command.createdAt),
+                        \(bind: command.endedAt))
+                RETURNING id
+                """).first() else { throw StewardError(.storeUnavailable, "The store did not return a command id.") }
+            stored.id = try row.decode(column: "id", as: Int64.self)
+            for s in stored.steps.indices {
+                let step = stored.steps[s]
+                try await db.raw("""
+                    INSERT INTO steps (command_id, idx, name, description, state, started_at, ended_at)
+                    VALUES (\(bind: stored.id), \(bind: step.index), \(bind: step.name), \(bind: step.description),
+                            \(bind: step.state.rawValue), \(bind: step.startedAt), \(bind: step.endedAt))
+                    """).run()
+                for t in step.tasks.indices {
+                    let task = step.tasks[t]
+                    guard let row = try await db.raw("""
+                        INSERT INTO tasks (command_id, step_idx, service, role, host, operation, state, error_code,
+                                           detail, exit_code, output_tail, started_at, ended_at)
+                        VALUES (\(bind: stored.id), \(bind: step.index), \(bind: task.instance.service),
+                                \(bind: task.instance.role), \(bind: task.instance.host), \(bind: task.operation.rawValue),
+                                \(bind: task.state.rawValue), \(bind: task.errorCode?.rawValue), \(bind: task.detail),
+                                \(bind: task.exitCode.map(Int.init)), \(bind: task.outputTail), \(bind: task.startedAt),
+                                \(bind: task.endedAt))
+                        RETURNING id
+                        """).first() else { throw StewardError(.storeUnavailable, "The store did not return a task id.") }
+                    stored.steps[s].tasks[t].id = try row.decode(column: "id", as: Int64.self)
+                }
+            }
+            try await Self.upsert(values, clusterId: command.clusterId, command: stored.id, now: now, on: db)
+            return stored
+        }
+    }
+
+    public func save(_ command: Command, change: CommandChange) async throws {
+        try await transaction { db in
+            try await db.raw("""
+                UPDATE commands SET state = \(bind: command.state.rawValue), error_code = \(bind: command.errorCode.rawValue),
+                  error_description = \(bind: command.errorDescription), progress = \(bind: command.progress),
+                  ended_at = \(bind: command.endedAt)
+                WHERE id = \(bind: command.id)
+                """).run()
+            for step in command.steps where change.steps.contains(step.index) {
+                try await db.raw("""
+                    UPDATE steps SET state = \(bind: step.state.rawValue), started_at = \(bind: step.startedAt),
+                      ended_at = \(bind: step.endedAt)
+                    WHERE command_id = \(bind: command.id) AND idx = \(bind: step.index)
+                    """).run()
+            }
+            for task in command.steps.flatMap(\.tasks) where change.tasks.contains(task.id) {
+                try await db.raw("""
+                    UPDATE tasks SET state = \(bind: task.state.rawValue), error_code = \(bind: task.errorCode?.rawValue),
+                      detail = \(bind: task.detail), exit_code = \(bind: task.exitCode.map(Int.init)),
+                      output_tail = \(bind: task.outputTail), started_at = \(bind: task.startedAt),
+                      ended_at = \(bind: task.endedAt)
+                    WHERE id = \(bind: task.id)
+                    """).run()
+            }
+        }
+    }
+
+    public func command(id: Int64) async throws -> Command? {
+        try await read { db in
+            guard let row = try await db.raw("SELECT * FROM commands WHERE id = \(bind: id)").first() else { return nil }
+            return try await Self.assemble(row, on: db)
+        }
+    }
+
+    public func unfinishedCommands() async throws -> [Command] {
+        try await read { db in
+            var out: [Command] = []
+            let rows = try await db.raw("""
+                SELECT * FROM commands WHERE state = \(bind: CommandState.inProgress.rawValue) ORDER BY id
+                """).all()
+            for row in rows { out.append(try await Self.assemble(row, on: db)) }
+            return out
+        }
+    }
+
+    static func assemble(_ row: any SQLRow, on db: any SQLDatabase) async throws -> Command {
+        let id = try row.decode(column: "id", as: Int64.self)
+        let services = try row.decode(column: "services", as: String.self)
+        let taskRows = try await db.raw("SELECT * FROM tasks WHERE command_id = \(bind: id) ORDER BY id").all()
+        var tasksByStep: [Int: [Task]] = [:]
+        for r in taskRows {
+            var task = Task(
+                id: try r.decode(column: "id", as: Int64.self),
+                instance: InstanceRef(service: try r.decode(column: "service", as: String.self),
+                                      role: try r.decode(column: "role", as: String.self),
+                                      host: try r.decode(column: "host", as: String.self)),
+                operation: Operation(rawValue: try r.decode(column: "operation", as: String.self)) ?? .start)
+            task.state = TaskState(rawValue: try r.decode(column: "state", as: String.self)) ?? .failed
+            task.errorCode = try r.decode(column: "error_code", as: Int?.self).flatMap(ErrorCode.init(rawValue:))
+            task.detail = try r.decode(column: "detail", as: String.self)
+            task.exitCode = try r.decode(column: "exit_code", as: Int?.self).map { Int32(clamping: $0) }
+            task.outputTail = try r.decode(column: "output_tail", as: String.self)
+            task.startedAt = try r.decode(column: "started_at", as: Int64?.self)
+            task.endedAt = try r.decode(column: "ended_at", as: Int64?.self)
+            tasksByStep[try r.decode(column: "step_idx", as: Int.self), default: []].append(task)
+        }
+        let stepRows = try await db.raw("SELECT * FROM steps WHERE command_id = \(bind: id) ORDER BY idx").all()
+        let steps: [Step] = try stepRows.map { r in
+            let index = try r.decode(column: "idx", as: Int.self)
+            var step = Step(index: index, name: try r.decode(column: "name", as: String.self),
+                            description: try r.decode(column: "description", as: String.self),
+                            tasks: tasksByStep[index] ?? [])
+            step.state = StepState(rawValue: try r.decode(column: "state", as: String.self)) ?? .failed
+            step.startedAt = try r.decode(column: "started_at", as: Int64?.self)
+            step.endedAt = try r.decode(column: "ended_at", as: Int64?.self)
+            return step
+        }
+        var command = Command(
+            id: id,
+            kind: CommandKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .startService,
+            clusterId: try row.decode(column: "cluster_id", as: Int.self),
+            target: try row.decode(column: "target", as: String.self),
+            user: try row.decode(column: "username", as: String.self),
+            services: services.isEmpty ? [] : services.split(separator: ",").map(String.init),
+            steps: steps,
+            createdAt: try row.decode(column: "created_at", as: Int64.self))
+        command.state = CommandState(rawValue: try row.decode(column: "state", as: String.self)) ?? .failed
+        command.errorCode = ErrorCode(rawValue: try row.decode(column: "error_code", as: Int.self)) ?? .internalError
+        command.errorDescription = try row.decode(column: "error_description", as: String.self)
+        command.progress = try row.decode(column: "progress", as: Int.self)
+        command.endedAt = try row.decode(column: "ended_at", as: Int64?.self)
+        return command
+    }
+}

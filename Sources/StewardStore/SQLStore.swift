@@ -1,0 +1,180 @@
+import Logging
+import SQLKit
+import StewardEngine
+
+/// The `Store` over any SQLKit database; the dialect only changes the DDL.
+public final class SQLStore: Store, @unchecked Sendable {
+    // @unchecked: `db` is immutable and SQLKit databases are safe to share; every
+    // use goes through `gate`, which serializes sessions.
+    let db: any SQLDatabase
+    let gate = SerialGate()
+    let onClose: @Sendable () async -> Void
+
+    public init(database: any SQLDatabase, onClose: @escaping @Sendable () async -> Void = {}) {
+        self.db = database
+        self.onClose = onClose
+    }
+
+    public func close() async { _ = try? await gate.run { await self.onClose() } }
+
+    /// Runs `body` inside one transaction: all of it is stored, or none.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await gate.run { [db] in
+            try await db.withSession { session in
+                try await session.raw("BEGIN").run()
+                do {
+                    let value = try await body(session)
+                    try await session.raw("COMMIT").run()
+                    return value
+                } catch {
+                    try? await session.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await gate.run { [db] in try await body(db) }
+    }
+
+    // MARK: migrations
+
+    public func migrate() async throws {
+        let dialect = db.dialect.name
+        try await transaction { db in
+            try await db.raw(SQLQueryString(Migrations.ledger)).run()
+            let rows = try await db.raw("SELECT version FROM steward_migrations").all()
+            let applied = Set(try rows.map { try $0.decode(column: "version", as: Int.self) })
+            for m in Migrations.all where !applied.contains(m.version) {
+                for statement in m.statements(for: dialect) {
+                    try await db.raw(SQLQueryString(statement)).run()
+                }
+                try await db.raw("""
+                    INSERT INTO steward_migrations (version, name, applied_at)
+                    VALUES (\(bind: m.version), \(bind: m.name), \(bind: WallClock.nowMillis()))
+                    """).run()
+            }
+        }
+    }
+
+    /// Versions applied, for tests and `steward manager --check`.
+    public func appliedMigrations() async throws -> [Int] {
+        try await read { db in
+            try await db.raw("SELECT version FROM steward_migrations ORDER BY version").all()
+                .map { try $0.decode(column: "version", as: Int.self) }
+        }
+    }
+
+    // MARK: users
+
+    public func user(named name: String) async throws -> UserRecord? {
+        try await read { db in
+            guard let row = try await db.raw("SELECT * FROM users WHERE name = \(bind: name)").first() else { return nil }
+            return UserRecord(
+                name: try row.decode(column: "name", as: String.self),
+                passwordHash: try row.decode(column: "password_hash", as: String.self),
+                role: try row.decode(column: "role", as: String.self),
+                mustChangePassword: try row.decode(column: "must_change_password", as: Int.self) != 0,
+                createdAt: try row.decode(column: "created_at", as: Int64.self))
+        }
+    }
+
+    public func userCount() async throws -> Int {
+        try await read { db in
+            try await db.raw("SELECT COUNT(*) AS n FROM users").first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    public func insertUser(_ user: UserRecord) async throws {
+        try await transaction { db in
+            try await db.raw("""
+                INSERT INTO users (name, password_hash, role, must_change_password, created_at)
+                VALUES (\(bind: user.name), \(bind: user.passwordHash), \(bind: user.role),
+                        \(bind: user.mustChangePassword ? 1 : 0), \(bind: user.createdAt))
+                """).run()
+        }
+    }
+
+    // MARK: clusters and configuration
+
+    public func cluster(id: Int) async throws -> ClusterRecord? {
+        try await clusters().first { $0.id == id }
+    }
+
+    public func clusters() async throws -> [ClusterRecord] {
+        try await read { db in
+            try await db.raw("SELECT * FROM clusters ORDER BY id").all().map { row in
+                ClusterRecord(
+                    id: try row.decode(column: "id", as: Int.self),
+                    name: try row.decode(column: "name", as: String.self),
+                    description: try row.decode(column: "description", as: String.self),
+                    stackName: try row.decode(column: "stack_name", as: String.self),
+                    stackVersion: try row.decode(column: "stack_version", as: String.self),
+                    createdAt: try row.decode(column: "created_at", as: Int64.self))
+            }
+        }
+    }
+
+    public func createCluster(id: Int, name: String, description: String, stack: Stack, values: [ConfigValue], now: Millis) async throws {
+        try await transaction { db in
+            try await db.raw("""
+                INSERT INTO clusters (id, name, description, stack_name, stack_version, created_at)
+                VALUES (\(bind: id), \(bind: name), \(bind: description), \(bind: stack.name), \(bind: stack.version), \(bind: now))
+                """).run()
+            for host in stack.cluster.hosts {
+                try await db.raw("INSERT INTO hosts (cluster_id, name) VALUES (\(bind: id), \(bind: host))").run()
+            }
+            try await Self.upsert(values, clusterId: id, command: nil, now: now, on: db)
+        }
+    }
+
+    public func configValues(clusterId: Int) async throws -> [ConfigValue] {
+        try await read { db in
+            try await db.raw("SELECT service, role, host, name, value FROM config_values WHERE cluster_id = \(bind: clusterId)")
+                .all().map { row in
+                    let service = try row.decode(column: "service", as: String.self)
+                    let role = try row.decode(column: "role", as: String.self)
+                    let host = try row.decode(column: "host", as: String.self)
+                    let scope: ConfigScope = role.isEmpty ? .service(service)
+                        : host.isEmpty ? .role(service: service, role: role)
+                        : .instance(InstanceRef(service: service, role: role, host: host))
+                    return ConfigValue(scope: scope, name: try row.decode(column: "name", as: String.self),
+                                       value: try row.decode(column: "value", as: String.self))
+                }
+        }
+    }
+
+    static func upsert(_ values: [ConfigValue], clusterId: Int, command: Int64?, now: Millis, on db: any SQLDatabase) async throws {
+        for v in values {
+            let (role, host): (String, String) = switch v.scope {
+            case .service: ("", "")
+            case .role(_, let r): (r, "")
+            case .instance(let i): (i.role, i.host)
+            }
+            try await db.raw("""
+                INSERT INTO config_values (cluster_id, service, role, host, name, value, updated_at, updated_by_command)
+                VALUES (\(bind: clusterId), \(bind: v.scope.service), \(bind: role), \(bind: host), \(bind: v.name),
+                        \(bind: v.value), \(bind: now), \(bind: command))
+                ON CONFLICT (cluster_id, service, role, host, name)
+                DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
+                              updated_by_command = excluded.updated_by_command
+                """).run()
+        }
+    }
+}
+
+/// Wall-clock milliseconds. The engine is given time; the store and the manager read it here.
+public enum WallClock {
+    public static func nowMillis() -> Millis {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Millis(ts.tv_sec) * 1000 + Millis(ts.tv_nsec) / 1_000_000
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
