@@ -76,9 +76,11 @@ let package = Package(
         .target(
             name: "StewardAgent",
             dependencies: [
-                "StewardEngine", "StewardClient",
+                "StewardEngine",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

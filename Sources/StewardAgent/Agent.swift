@@ -1,0 +1,146 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import StewardEngine
+
+public struct AgentOptions: Sendable {
+    public var managerURL: String
+    public var host: String
+    public var dataDirectory: String
+    public var token: String
+    /// Stop every role process when the agent exits (used by `steward demo`);
+    /// by default they keep running and a restarted agent re-attaches.
+    public var stopInstancesOnExit = false
+
+    public init(managerURL: String, host: String, dataDirectory: String, token: String) {
+        self.managerURL = managerURL
+        self.host = host
+        self.dataDirectory = dataDirectory
+        self.token = token
+    }
+}
+
+/// The host daemon. It dials out to the manager and keeps three loops: a long
+/// poll that receives tasks the moment they exist, the tasks themselves, and a
+/// heartbeat carrying the status of every instance.
+public final class Agent: Sendable {
+    public static let version = "0.1.0"
+
+    let options: AgentOptions
+    let logger: Logger
+    let http: HTTPClient
+    let link: ManagerLink
+    let supervisor: InstanceSupervisor
+
+    public init(options: AgentOptions, logger: Logger) {
+        self.options = options
+        self.logger = logger
+        var config = HTTPClient.Configuration()
+        config.connectionPool.idleTimeout = .seconds(60)
+        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        self.link = ManagerLink(baseURL: options.managerURL.trimmingSuffix("/"), token: options.token, http: http)
+        self.supervisor = InstanceSupervisor(root: options.dataDirectory + "/instances", http: http, logger: logger)
+    }
+
+    /// Runs until cancelled (graceful shutdown). Role processes keep running
+    /// unless `stopInstancesOnExit` is set.
+    public func run() async {
+        while !Swift.Task.isCancelled {
+            guard let welcome = await registerWithRetry() else { break }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.heartbeatLoop(intervalMs: welcome.heartbeatIntervalMs) }
+                // The poll loop ends when the link breaks; then re-register (the manager may have restarted).
+                await self.pollLoop(timeoutMs: welcome.pollTimeoutMs)
+                group.cancelAll()
+            }
+        }
+        if options.stopInstancesOnExit {
+            logger.info("stopping role processes")
+            await supervisor.stopAll()
+        }
+    }
+
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    private func registerWithRetry() async -> AgentWelcome? {
+        var backoff = Duration.milliseconds(50)
+        while !Swift.Task.isCancelled {
+            do {
+                let hello = AgentHello(host: options.host, agentVersion: Self.version, instances: await supervisor.reports())
+                let welcome = try await link.register(hello)
+                logger.info("registered", metadata: ["manager": "\(options.managerURL)", "host": "\(options.host)"])
+                return welcome
+            } catch let refused as ManagerLink.Refused where refused.isFinal {
+                logger.error("registration refused", metadata: ["reason": "\(refused)"])
+                backoff = .seconds(5)
+            } catch {
+                logger.debug("manager unreachable", metadata: ["error": "\(error)"])
+            }
+            try? await Swift.Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .seconds(2))
+        }
+        return nil
+    }
+
+    private func pollLoop(timeoutMs: Int) async {
+        await withTaskGroup(of: Void.self) { running in
+            while !Swift.Task.isCancelled {
+                let tasks: [AgentTask]
+                do {
+                    tasks = try await link.poll(host: options.host, timeoutMs: timeoutMs)
+                } catch {
+                    logger.warning("lost the manager; reconnecting", metadata: ["error": "\(error)"])
+                    return
+                }
+                for task in tasks {
+                    running.addTask { await self.execute(task) }
+                }
+            }
+        }
+    }
+
+    private func execute(_ task: AgentTask) async {
+        logger.info("task", metadata: ["id": "\(task.taskId)", "op": "\(task.operation.rawValue)", "instance": "\(task.instance)"])
+        let outcome = await supervisor.run(task)
+        let report = await supervisor.report(role: task.instance.role) ?? InstanceReport(
+            service: task.instance.service, role: task.instance.role, status: .stopped, health: .unknown,
+            pid: nil, configDigest: nil, observedAt: InstanceSupervisor.nowMicros())
+        let result = AgentTaskResult(
+            host: options.host, taskId: task.taskId, succeeded: outcome.succeeded, detail: outcome.detail,
+            exitCode: outcome.exitCode, outputTail: String(outcome.outputTail.suffix(4096)), instance: report)
+        // A result must arrive: retry until the manager takes it or says it never will.
+        var backoff = Duration.milliseconds(50)
+        for _ in 0..<100 {
+            do {
+                try await link.report(result)
+                return
+            } catch let refused as ManagerLink.Refused where refused.isFinal {
+                logger.error("result refused", metadata: ["task": "\(task.taskId)", "reason": "\(refused)"])
+                return
+            } catch {
+                try? await Swift.Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(2))
+            }
+        }
+    }
+
+    private func heartbeatLoop(intervalMs: Int) async {
+        while !Swift.Task.isCancelled {
+            let beat = AgentHeartbeat(host: options.host, instances: await supervisor.reports())
+            do {
+                try await link.heartbeat(beat)
+            } catch {
+                logger.debug("heartbeat failed", metadata: ["error": "\(error)"])
+            }
+            try? await Swift.Task.sleep(for: .milliseconds(intervalMs))
+        }
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

@@ -1,0 +1,125 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Thin, synchronous wrappers over the process system calls the agent needs.
+enum ProcessControl {
+    struct SpawnError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Starts `argv` in a new session (so its own process group, detached from
+    /// the agent's terminal and signals), stdin from /dev/null, stdout and
+    /// stderr appended to `logPath`. Returns the pid, which is also the group id.
+    static func spawn(_ argv: [String], environment: [String: String], logPath: String) throws -> pid_t {
+        guard let exe = argv.first, !exe.isEmpty else { throw SpawnError(description: "empty command") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o640)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // POSIX_SPAWN_SETSID (glibc 2.26+): a new session and process group.
+        let setsid: Int32 = 0x80
+        var defaultSignals = sigset_t()
+        sigemptyset(&defaultSignals)
+        sigaddset(&defaultSignals, SIGTERM)
+        sigaddset(&defaultSignals, SIGINT)
+        sigaddset(&defaultSignals, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setflags(&attributes, Int16(setsid | Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK)))
+
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, exe, &actions, &attributes, cArgs, cEnv)
+        guard rc == 0 else { throw SpawnError(description: "cannot start \(exe): \(String(cString: strerror(rc)))") }
+        return pid
+    }
+
+    enum Liveness: Equatable {
+        case running
+        case exited(status: Int32)
+        case gone
+    }
+
+    /// Whether a process lives. Reaps it if it is our child and has exited; a
+    /// process we re-attached to (not our child) is checked with kill(0) and
+    /// /proc, so that a zombie awaiting its reaper counts as gone.
+    static func liveness(_ pid: pid_t) -> Liveness {
+        guard pid > 0 else { return .gone }
+        var status: Int32 = 0
+        let r = waitpid(pid, &status, WNOHANG)
+        if r == pid {
+            // WIFEXITED / WEXITSTATUS / WTERMSIG by their definitions in <sys/wait.h>.
+            let signal = status & 0x7f
+            return .exited(status: signal == 0 ? (status >> 8) & 0xff : 128 + signal)
+        }
+        if r == 0 { return .running }
+        guard kill(pid, 0) == 0 || errno == EPERM else { return .gone }
+        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+           let close = stat.lastIndex(of: ")") {
+            let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+            if state == "Z" || state == "X" { return .gone }
+        }
+        return .running
+    }
+
+    /// The process's command line, to tell our process from a reused pid.
+    static func commandLine(_ pid: pid_t) -> String? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+        return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+    }
+
+    static func signalGroup(_ pgid: pid_t, _ signal: Int32) {
+        if kill(-pgid, signal) != 0 { _ = kill(pgid, signal) }
+    }
+
+    /// The last `maxBytes` of a file from `offset` on, as text.
+    static func tail(of path: String, from offset: UInt64 = 0, maxBytes: Int = 4096) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? handle.close() }
+        let end = (try? handle.seekToEnd()) ?? 0
+        let start = max(offset, end > UInt64(maxBytes) ? end - UInt64(maxBytes) : 0)
+        try? handle.seek(toOffset: start)
+        let data = (try? handle.readToEnd()) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func fileSize(_ path: String) -> UInt64 {
+        ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.uint64Value ?? 0
+    }
+
+    /// This executable's path, for the `{steward}` placeholder.
+    static func ownExecutable() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Connects to 127.0.0.1:port; true if something accepts.
+    static func tcpAccepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return rc == 0
+    }
+}

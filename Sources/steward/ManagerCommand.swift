@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Logging
+import StewardManager
+
+struct ManagerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "manager", abstract: "Run the manager: the HTTP API, the command engine and the store.")
+
+    @Option(help: "Directory for the SQLite store, the agent token and manager.url.")
+    var dataDir: String = "steward-data/manager"
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free one (written to <data-dir>/manager.url).")
+    var port: Int = 9443
+
+    @Option(help: "Stack used when the cluster is first created: a bundled name or a stack file.")
+    var stack: String = "demo"
+
+    @Option(help: "Added to every PORT value of the stack, to run several clusters on one machine.")
+    var portShift: Int = 0
+
+    @Option(help: "Password of the first 'admin' user (else STEWARD_ADMIN_PASSWORD, else generated and printed once).")
+    var adminPassword: String?
+
+    @Option(help: "How often agents send a heartbeat, in milliseconds.")
+    var heartbeatIntervalMs: Int = 1000
+
+    @Option(help: "A host without a heartbeat for this long is lost and its running tasks fail.")
+    var heartbeatTimeoutMs: Int = 5000
+
+    @Option(help: "Log level.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let logger = LogSetup.logger("steward.manager", level: logLevel)
+        let manager = try await Manager.open(options(), logger: logger)
+        try await manager.run()
+    }
+
+    func options() throws -> ManagerOptions {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
+        guard heartbeatIntervalMs > 0, heartbeatTimeoutMs > heartbeatIntervalMs else {
+            throw ValidationError("--heartbeat-timeout-ms must exceed --heartbeat-interval-ms")
+        }
+        var options = ManagerOptions(dataDirectory: dataDir)
+        options.host = host
+        options.port = port
+        options.stack = stack
+        options.portShift = portShift
+        options.adminPassword = adminPassword ?? ProcessInfo.processInfo.environment["STEWARD_ADMIN_PASSWORD"]
+        options.heartbeatIntervalMs = heartbeatIntervalMs
+        options.heartbeatTimeoutMs = heartbeatTimeoutMs
+        return options
+    }
+}
