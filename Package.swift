@@ -69,14 +69,17 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
+        // Processes: spawn in a session, liveness, signals, log tails.
+        .target(name: "StewardSystem", swiftSettings: strict),
         // Host daemon: connection to the manager, task runner, process supervision.
         .target(
             name: "StewardAgent",
             dependencies: [
-                "StewardEngine",
+                "StewardEngine", "StewardSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -89,6 +92,7 @@ let package = Package(
             name: "StewardRole",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -97,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "steward",
             dependencies: [
-                "StewardManager", "StewardAgent", "StewardRole", "StewardClient", "StewardStacks",
+                "StewardManager", "StewardAgent", "StewardRole", "StewardClient", "StewardStacks", "StewardSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -105,12 +109,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "StewardEngineTests", dependencies: ["StewardEngine"], swiftSettings: strict),
-        .testTarget(name: "StewardStacksTests", dependencies: ["StewardStacks"], swiftSettings: strict),
-        .testTarget(name: "StewardStoreTests", dependencies: ["StewardStore", "StewardStacks"], swiftSettings: strict),
+        .testTarget(name: "StewardStacksTests", dependencies: ["StewardStacks", "StewardEngine"], swiftSettings: strict),
+        .testTarget(
+            name: "StewardStoreTests",
+            dependencies: [
+                "StewardStore", "StewardStacks", "StewardEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "StewardManagerTests", dependencies: ["StewardManager"], swiftSettings: strict),
         .testTarget(
             name: "StewardIntegrationTests",
-            dependencies: ["StewardClient", "StewardEngine"],
+            dependencies: ["StewardClient", "StewardEngine", "StewardSystem"],
             swiftSettings: strict
         ),
     ],

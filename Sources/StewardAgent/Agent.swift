@@ -45,14 +45,22 @@ public final class Agent: Sendable {
     /// Runs until cancelled (graceful shutdown). Role processes keep running
     /// unless `stopInstancesOnExit` is set.
     public func run() async {
-        while !Swift.Task.isCancelled {
-            guard let welcome = await registerWithRetry() else { break }
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.heartbeatLoop(intervalMs: welcome.heartbeatIntervalMs) }
-                // The poll loop ends when the link breaks; then re-register (the manager may have restarted).
-                await self.pollLoop(timeoutMs: welcome.pollTimeoutMs)
-                group.cancelAll()
+        let (work, inbox) = AsyncStream.makeStream(of: AgentTask.self)
+        await withTaskGroup(of: Void.self) { group in
+            // Tasks run in this outer group, so that a task in flight outlives
+            // a broken connection and the agent can re-register meanwhile.
+            group.addTask {
+                await withTaskGroup(of: Void.self) { running in
+                    for await task in work {
+                        running.addTask { await self.execute(task) }
+                    }
+                }
             }
+            group.addTask {
+                await self.connectionLoop(inbox: inbox)
+                inbox.finish()
+            }
+            await group.waitForAll()
         }
         if options.stopInstancesOnExit {
             logger.info("stopping role processes")
@@ -62,6 +70,19 @@ public final class Agent: Sendable {
 
     public func shutdown() async {
         try? await http.shutdown()
+    }
+
+    private func connectionLoop(inbox: AsyncStream<AgentTask>.Continuation) async {
+        var received = ReceivedTasks()
+        while !Swift.Task.isCancelled {
+            guard let welcome = await registerWithRetry() else { break }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.heartbeatLoop(intervalMs: welcome.heartbeatIntervalMs) }
+                // The poll loop ends when the link breaks; then re-register (the manager may have restarted).
+                await self.pollLoop(timeoutMs: welcome.pollTimeoutMs, received: &received, inbox: inbox)
+                group.cancelAll()
+            }
+        }
     }
 
     private func registerWithRetry() async -> AgentWelcome? {
@@ -84,19 +105,20 @@ public final class Agent: Sendable {
         return nil
     }
 
-    private func pollLoop(timeoutMs: Int) async {
-        await withTaskGroup(of: Void.self) { running in
-            while !Swift.Task.isCancelled {
-                let tasks: [AgentTask]
-                do {
-                    tasks = try await link.poll(host: options.host, timeoutMs: timeoutMs)
-                } catch {
-                    logger.warning("lost the manager; reconnecting", metadata: ["error": "\(error)"])
-                    return
-                }
-                for task in tasks {
-                    running.addTask { await self.execute(task) }
-                }
+    private func pollLoop(timeoutMs: Int, received: inout ReceivedTasks, inbox: AsyncStream<AgentTask>.Continuation) async {
+        var acknowledge: [Int64] = []
+        while !Swift.Task.isCancelled {
+            let tasks: [AgentTask]
+            do {
+                tasks = try await link.poll(host: options.host, received: acknowledge, timeoutMs: timeoutMs)
+            } catch {
+                logger.warning("lost the manager; reconnecting", metadata: ["error": "\(error)"])
+                return
+            }
+            acknowledge = tasks.map(\.taskId)
+            // A task delivered again (its first answer was lost) runs only once.
+            for task in tasks where received.insert(task.taskId) {
+                inbox.yield(task)
             }
         }
     }
@@ -112,7 +134,7 @@ public final class Agent: Sendable {
             exitCode: outcome.exitCode, outputTail: String(outcome.outputTail.suffix(4096)), instance: report)
         // A result must arrive: retry until the manager takes it or says it never will.
         var backoff = Duration.milliseconds(50)
-        for _ in 0..<100 {
+        for _ in 0..<100 where !Swift.Task.isCancelled {
             do {
                 try await link.report(result)
                 return
@@ -136,6 +158,22 @@ public final class Agent: Sendable {
             }
             try? await Swift.Task.sleep(for: .milliseconds(intervalMs))
         }
+    }
+}
+
+/// Ids of tasks already received, bounded: delivery is at-least-once.
+struct ReceivedTasks {
+    private var ids: Set<Int64> = []
+    private var order: [Int64] = []
+
+    /// True if the id is new.
+    mutating func insert(_ id: Int64) -> Bool {
+        guard ids.insert(id).inserted else { return false }
+        order.append(id)
+        if order.count > 4096 {
+            ids.remove(order.removeFirst())
+        }
+        return true
     }
 }
 

@@ -8,6 +8,7 @@ import Foundation
 import Logging
 import NIOCore
 import StewardEngine
+import StewardSystem
 
 /// The role processes of one host: starts, stops and checks them, and keeps
 /// per instance a directory with its conf files, pid file, log and the digest
@@ -102,7 +103,7 @@ actor InstanceSupervisor {
 
         let deadline = ContinuousClock.now + .seconds(task.timeoutSeconds)
         var delay = Duration.milliseconds(5)
-        while ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline && !Swift.Task.isCancelled {
             switch liveness(pid) {
             case .exited(let status):
                 clearPid(role)
@@ -121,6 +122,10 @@ actor InstanceSupervisor {
             }
             try? await Swift.Task.sleep(for: delay)
             delay = min(delay * 2, .milliseconds(100))
+        }
+        if Swift.Task.isCancelled {
+            // The agent is shutting down: leave the process to its start; a restarted agent re-attaches.
+            return Outcome(succeeded: false, detail: "the agent stopped while the process was starting")
         }
         ProcessControl.signalGroup(pid, SIGKILL)
         _ = await waitGone(pid, for: .seconds(5))
@@ -190,8 +195,11 @@ actor InstanceSupervisor {
             guard let port = values[param].flatMap(Int.init) else { return false }
             return ProcessControl.tcpAccepts(port: port)
         case .http(let param, let path):
-            guard let port = values[param].flatMap(Int.init) else { return false }
-            let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            // A refused connect answers at once; the HTTP client would retry it until its timeout.
+            guard let port = values[param].flatMap(Int.init), ProcessControl.tcpAccepts(port: port) else { return false }
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            // No keep-alive: an idle pooled connection would hold up the process's graceful shutdown.
+            request.headers.add(name: "Connection", value: "close")
             guard let response = try? await http.execute(request, timeout: .seconds(1)) else { return false }
             _ = try? await response.body.collect(upTo: 64 * 1024)
             return (200..<300).contains(response.status.code)
@@ -211,7 +219,7 @@ actor InstanceSupervisor {
 
     private func waitGone(_ pid: pid_t, for duration: Duration) async -> Bool {
         let deadline = ContinuousClock.now + duration
-        while ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline && !Swift.Task.isCancelled {
             if liveness(pid) != .running { return true }
             try? await Swift.Task.sleep(for: .milliseconds(20))
         }

@@ -23,8 +23,8 @@ struct ManagerLink: Sendable {
         try await post("register", hello, as: AgentWelcome.self, timeout: .seconds(10))
     }
 
-    func poll(host: String, timeoutMs: Int) async throws -> [AgentTask] {
-        try await post("poll", AgentPoll(host: host), as: AgentWork.self,
+    func poll(host: String, received: [Int64], timeoutMs: Int) async throws -> [AgentTask] {
+        try await post("poll", AgentPoll(host: host, received: received), as: AgentWork.self,
                        timeout: .milliseconds(Int64(timeoutMs) + 10_000)).tasks
     }
 

@@ -52,9 +52,17 @@ public struct AgentWelcome: Codable, Sendable {
     }
 }
 
+/// A long poll. `received` acknowledges the tasks of the previous answer: a
+/// task the manager handed out but that is not acknowledged (its answer went
+/// to a connection that died) is delivered again. Agents ignore repeats.
 public struct AgentPoll: Codable, Sendable {
     public var host: String
-    public init(host: String) { self.host = host }
+    public var received: [Int64]
+
+    public init(host: String, received: [Int64]) {
+        self.host = host
+        self.received = received
+    }
 }
 
 /// A task as an agent receives it: everything needed to run it without asking again.

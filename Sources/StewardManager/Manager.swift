@@ -20,6 +20,7 @@ public final class Manager: Sendable {
     let credentials: CredentialCache
     let agentToken: String
     let logger: Logger
+    let decoyHash: String
 
     /// Opens the store, creates the cluster on a first start, recovers
     /// unfinished commands. Prints the generated admin password once, if any.
@@ -29,6 +30,15 @@ public final class Manager: Sendable {
                                attributes: [.posixPermissions: 0o700])
         let stack = try StackLoader.load(nameOrPath: options.stack, portShift: options.portShift)
         let store = try await SQLiteStore.open(path: options.dataDirectory + "/steward.db", logger: logger)
+        do {
+            return try await open(options, stack: stack, store: store, logger: logger)
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    private static func open(_ options: ManagerOptions, stack: Stack, store: SQLStore, logger: Logger) async throws -> Manager {
         try await store.migrate()
 
         let record: ClusterRecord
@@ -78,6 +88,7 @@ public final class Manager: Sendable {
         self.credentials = credentials
         self.agentToken = agentToken
         self.logger = logger
+        self.decoyHash = (try? PasswordHasher.hash(PasswordHasher.generatePassword(), rounds: options.passwordHashRounds)) ?? ""
     }
 
     public func router() -> Router<StewardRequestContext> {
@@ -87,7 +98,7 @@ public final class Manager: Sendable {
         router.get("/healthz") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: Self.okBody))
         }
-        let api = router.group("/web/v1").add(middleware: BasicAuthMiddleware(store: store, cache: credentials))
+        let api = router.group("/web/v1").add(middleware: BasicAuthMiddleware(store: store, cache: credentials, decoyHash: decoyHash))
         // A trivial authenticated route with a fixed body: the benchmark's baseline.
         api.get("ping") { _, _ -> Response in JSONBody.response(Self.pingBody) }
         addClusterRoutes(to: api)
@@ -115,8 +126,9 @@ public final class Manager: Sendable {
         let engine = EngineService(center: center, hub: hub, tickMs: 200)
         // Reverse order on shutdown: the engine service stops first and releases
         // the long polls, so that the HTTP server does not wait out their timeout.
-        let group = ServiceGroup(configuration: .init(
-            services: [app, engine], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var config = ServiceGroupConfiguration(services: [app, engine], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        config.maximumGracefulShutdownDuration = .seconds(15)
+        let group = ServiceGroup(configuration: config)
         try await group.run()
         await store.close()
         logger.info("manager stopped")

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// The demo stack's role process: the `steward` binary in role mode. It reads
 /// the config file its agent rendered, waits `startup_delay_ms` (a slow start
@@ -40,8 +41,11 @@ public enum RoleProcess {
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "steward-role"),
             onServerRunning: { _ in print("\(instance): listening on 127.0.0.1:\(port)") },
             logger: logger)
+        // A bounded graceful stop: an idle keep-alive client must not hold a stop up.
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = .seconds(2)
         do {
-            try await app.runService()
+            try await ServiceGroup(configuration: group).run()
         } catch {
             let text = "\(error)"
             if text.contains("Address already in use") || text.contains("errno: 98") {

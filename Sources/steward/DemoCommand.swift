@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import StewardSystem
 
 /// `steward demo`: a manager and three agents (host-1..3) as child processes on
 /// this machine, running the bundled demo stack. Ctrl-C stops all of it, role
@@ -49,17 +50,20 @@ struct DemoService: Service {
         if let password = options.adminPassword { environment["STEWARD_ADMIN_PASSWORD"] = password }
         let manager = try Child.start(exe, managerArgs, environment: environment)
         var children = [manager]
-        defer { for child in children.reversed() { child.stop() } }
-
         guard let url = await waitForFile(managerDir + "/manager.url", while: manager) else {
+            await manager.stop()
             throw ValidationError("the manager did not start; see its output above")
         }
         for n in 1...3 {
             let host = "host-\(n)"
-            children.append(try Child.start(exe, [
+            guard let child = try? Child.start(exe, [
                 "agent", "--manager", url, "--host", host, "--data-dir", root + "/" + host,
                 "--token-file", managerDir + "/agent.token", "--stop-instances-on-exit",
-            ], environment: ProcessInfo.processInfo.environment))
+            ], environment: ProcessInfo.processInfo.environment) else {
+                for child in children.reversed() { await child.stop() }
+                throw ValidationError("cannot start the agent of \(host)")
+            }
+            children.append(child)
         }
         print("""
 
@@ -82,8 +86,7 @@ struct DemoService: Service {
         }
         logger.info("stopping the demo")
         // Agents first (they stop their role processes), then the manager.
-        for child in children.reversed() { child.stop() }
-        children = []
+        for child in children.reversed() { await child.stop() }
     }
 
     func waitForFile(_ path: String, while child: Child) async -> String? {
@@ -91,39 +94,32 @@ struct DemoService: Service {
             if let text = try? String(contentsOfFile: path, encoding: .utf8) {
                 return text.trimmingCharacters(in: .whitespacesAndNewlines)
             }
-            if !child.process.isRunning { return nil }
+            if !child.isRunning { return nil }
             try? await Task.sleep(for: .milliseconds(50))
         }
         return nil
     }
 }
 
-/// A child process of the demo.
-final class Child: Sendable {
-    let process: Process
-
-    private init(process: Process) { self.process = process }
+/// A child process of the demo, in its own session so that Ctrl-C reaches
+/// only the demo, which then stops the children in order.
+struct Child: Sendable {
+    let pid: pid_t
 
     static func start(_ exe: String, _ args: [String], environment: [String: String]) throws -> Child {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: exe)
-        process.arguments = args
-        process.environment = environment
-        try process.run()
-        return Child(process: process)
+        Child(pid: try ProcessControl.spawn([exe] + args, environment: environment, logPath: nil, newSession: true))
     }
 
+    var isRunning: Bool { ProcessControl.liveness(pid) == .running }
+
     func waitForExit() async {
-        while process.isRunning && !Task.isCancelled {
+        while isRunning && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(100))
         }
     }
 
     /// SIGTERM, up to 30 s for a clean exit, then SIGKILL.
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        for _ in 0..<300 where process.isRunning { usleep(100_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    func stop() async {
+        await ProcessControl.terminate(pid, grace: .seconds(30))
     }
 }

@@ -31,6 +31,9 @@ struct ManagerCommand: AsyncParsableCommand {
     @Option(help: "A host without a heartbeat for this long is lost and its running tasks fail.")
     var heartbeatTimeoutMs: Int = 5000
 
+    @Option(help: .hidden)
+    var passwordHashRounds: Int = 210_000
+
     @Option(help: "Log level.")
     var logLevel: Logger.Level = .info
 
@@ -45,7 +48,9 @@ struct ManagerCommand: AsyncParsableCommand {
         guard heartbeatIntervalMs > 0, heartbeatTimeoutMs > heartbeatIntervalMs else {
             throw ValidationError("--heartbeat-timeout-ms must exceed --heartbeat-interval-ms")
         }
+        guard passwordHashRounds >= 10_000 else { throw ValidationError("--password-hash-rounds must be at least 10000") }
         var options = ManagerOptions(dataDirectory: dataDir)
+        options.passwordHashRounds = passwordHashRounds
         options.host = host
         options.port = port
         options.stack = stack

@@ -5,6 +5,8 @@ import StewardEngine
 actor AgentHub {
     struct Link {
         var queue: [AgentTask] = []
+        /// Handed out in the last answer and not yet acknowledged.
+        var unacknowledged: [AgentTask] = []
         var waiter: (token: UInt64, continuation: CheckedContinuation<[AgentTask], Never>)?
         var lastSeen: Millis?
         var agentVersion: String?
@@ -53,9 +55,9 @@ actor AgentHub {
         guard !tasks.isEmpty, var link = links[host] else { return }
         if let waiter = link.waiter {
             link.waiter = nil
+            link.unacknowledged += tasks
             links[host] = link
-            waiter.continuation.resume(returning: link.queue + tasks)
-            links[host]?.queue = []
+            waiter.continuation.resume(returning: tasks)
         } else {
             link.queue.append(contentsOf: tasks)
             links[host] = link
@@ -64,11 +66,15 @@ actor AgentHub {
 
     /// Waits up to `timeoutMs` for work. A newer poll from the same host answers
     /// the older one empty (the agent has given up on it).
-    func poll(host: String, timeoutMs: Int) async -> [AgentTask] {
+    func poll(host: String, received: [Int64], timeoutMs: Int) async -> [AgentTask] {
         guard !closed, var link = links[host] else { return [] }
+        let acknowledged = Set(received)
+        link.queue = link.unacknowledged.filter { !acknowledged.contains($0.taskId) } + link.queue
+        link.unacknowledged = []
         if !link.queue.isEmpty {
             let tasks = link.queue
             link.queue = []
+            link.unacknowledged = tasks
             links[host] = link
             return tasks
         }

@@ -16,7 +16,7 @@ public enum PasswordHasher {
 
     public static func verify(_ password: String, against stored: String) -> Bool {
         let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "pbkdf2-sha256", let rounds = Int(parts[1]), rounds >= 1000,
+        guard parts.count == 4, parts[0] == "pbkdf2-sha256", let rounds = Int(parts[1]), rounds >= 10_000,
               let salt = Data(base64Encoded: String(parts[2])), let expected = Data(base64Encoded: String(parts[3])),
               let derived = try? derive(password, salt: salt, rounds: rounds)
         else { return false }
@@ -25,7 +25,7 @@ public enum PasswordHasher {
 
     static func derive(_ password: String, salt: Data, rounds: Int) throws -> Data {
         let key = try KDF.Insecure.PBKDF2.deriveKey(
-            from: Data(password.utf8), salt: salt, using: .sha256, outputByteCount: 32, rounds: rounds)
+            from: Data(password.utf8), salt: salt, using: .sha256, outputByteCount: 32, unsafeUncheckedRounds: rounds)
         return key.withUnsafeBytes { Data($0) }
     }
 

@@ -5,23 +5,30 @@ import Darwin
 #endif
 import Foundation
 
-/// Thin, synchronous wrappers over the process system calls the agent needs.
-enum ProcessControl {
-    struct SpawnError: Error, CustomStringConvertible {
-        let description: String
+/// Thin wrappers over the process system calls that the agent, the demo and
+/// the test harness need. Not Foundation's `Process`: that one reaps children
+/// behind our back and, on Linux, can miss an exit, while supervision needs to
+/// own `waitpid` and process groups.
+public enum ProcessControl {
+    public struct SpawnError: Error, CustomStringConvertible {
+        public let description: String
     }
 
-    /// Starts `argv` in a new session (so its own process group, detached from
-    /// the agent's terminal and signals), stdin from /dev/null, stdout and
-    /// stderr appended to `logPath`. Returns the pid, which is also the group id.
-    static func spawn(_ argv: [String], environment: [String: String], logPath: String) throws -> pid_t {
+    /// Starts `argv`, stdin from /dev/null, stdout and stderr appended to
+    /// `logPath` (or inherited when nil). With `newSession` the child gets its
+    /// own session and process group (its pid), detached from our terminal and
+    /// our signals: Ctrl-C on the agent does not reach the role processes.
+    public static func spawn(_ argv: [String], environment: [String: String], logPath: String?,
+                             newSession: Bool = true) throws -> pid_t {
         guard let exe = argv.first, !exe.isEmpty else { throw SpawnError(description: "empty command") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o640)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let logPath {
+            posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o640)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -36,7 +43,7 @@ enum ProcessControl {
         var noSignals = sigset_t()
         sigemptyset(&noSignals)
         posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setflags(&attributes, Int16(setsid | Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK)))
+        posix_spawnattr_setflags(&attributes, Int16((newSession ? setsid : 0) | Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK)))
 
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -50,7 +57,7 @@ enum ProcessControl {
         return pid
     }
 
-    enum Liveness: Equatable {
+    public enum Liveness: Equatable, Sendable {
         case running
         case exited(status: Int32)
         case gone
@@ -59,7 +66,7 @@ enum ProcessControl {
     /// Whether a process lives. Reaps it if it is our child and has exited; a
     /// process we re-attached to (not our child) is checked with kill(0) and
     /// /proc, so that a zombie awaiting its reaper counts as gone.
-    static func liveness(_ pid: pid_t) -> Liveness {
+    public static func liveness(_ pid: pid_t) -> Liveness {
         guard pid > 0 else { return .gone }
         var status: Int32 = 0
         let r = waitpid(pid, &status, WNOHANG)
@@ -79,17 +86,17 @@ enum ProcessControl {
     }
 
     /// The process's command line, to tell our process from a reused pid.
-    static func commandLine(_ pid: pid_t) -> String? {
+    public static func commandLine(_ pid: pid_t) -> String? {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
         return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
     }
 
-    static func signalGroup(_ pgid: pid_t, _ signal: Int32) {
+    public static func signalGroup(_ pgid: pid_t, _ signal: Int32) {
         if kill(-pgid, signal) != 0 { _ = kill(pgid, signal) }
     }
 
     /// The last `maxBytes` of a file from `offset` on, as text.
-    static func tail(of path: String, from offset: UInt64 = 0, maxBytes: Int = 4096) -> String {
+    public static func tail(of path: String, from offset: UInt64 = 0, maxBytes: Int = 4096) -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
         defer { try? handle.close() }
         let end = (try? handle.seekToEnd()) ?? 0
@@ -99,17 +106,17 @@ enum ProcessControl {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func fileSize(_ path: String) -> UInt64 {
+    public static func fileSize(_ path: String) -> UInt64 {
         ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.uint64Value ?? 0
     }
 
     /// This executable's path, for the `{steward}` placeholder.
-    static func ownExecutable() -> String {
+    public static func ownExecutable() -> String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
     /// Connects to 127.0.0.1:port; true if something accepts.
-    static func tcpAccepts(port: Int) -> Bool {
+    public static func tcpAccepts(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -121,5 +128,24 @@ enum ProcessControl {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         return rc == 0
+    }
+
+    /// Waits up to `timeout` for a process to end; true if it did.
+    public static func waitGone(_ pid: pid_t, timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline && !Task.isCancelled {
+            if liveness(pid) != .running { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return liveness(pid) != .running
+    }
+
+    /// SIGTERM, up to `grace` for the process to end, then SIGKILL.
+    public static func terminate(_ pid: pid_t, grace: Duration) async {
+        guard liveness(pid) == .running else { return }
+        kill(pid, SIGTERM)
+        if await waitGone(pid, timeout: grace) { return }
+        kill(pid, SIGKILL)
+        _ = await waitGone(pid, timeout: .seconds(10))
     }
 }

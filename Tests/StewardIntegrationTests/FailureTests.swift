@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import StewardClient
+import StewardEngine
+import Testing
+
+extension IntegrationTests {
+    @Test("an instance whose port is held fails its start; the other instances are unaffected")
+    func heldPortFailsOneInstance() async throws {
+        try await withCluster { cluster, api in
+            let held = try await cluster.port("GatewayServer@host-2")
+            let holder = try PortHolder(port: held)
+            defer { holder.release() }
+            let result = try await api.run(.start, "Gateway", onlySelf: false)
+            #expect(result.state == "FAILED")
+            #expect(result.errorCode == ErrorCode.taskFailed.rawValue)
+            #expect(result.totalProgress < 100)
+            #expect(result.failEntities == ["GatewayServer@host-2 START"])
+            #expect(result.errorDescription.contains("GatewayServer@host-2"))
+            let failed = try #require(result.task("GatewayServer@host-2", in: "Start GatewayServer"))
+            #expect(failed.state == "FAILED")
+            #expect(failed.detail.contains("port \(held) is already in use"), "\(failed.detail)")
+            #expect(failed.outputTail?.contains("already in use") == true)
+            #expect(result.task("GatewayServer@host-3", in: "Start GatewayServer")?.state == "SUCCEEDED")
+
+            let instances = try await api.instances()
+            for view in instances where view.name != "GatewayServer@host-2" {
+                #expect(view.operationalStatus == "STARTED", "\(view.name) is \(view.operationalStatus)")
+            }
+            #expect(instances.first { $0.name == "GatewayServer@host-2" }?.operationalStatus == "STOPPED")
+            let other = try await cluster.port("GatewayServer@host-3")
+            #expect(await roleAnswer(port: other)?.status == 200)
+        }
+    }
+
+    @Test("a second command on a busy service is refused and names the running command")
+    func busyServiceRefusesSecondCommand() async throws {
+        try await withCluster { cluster, api in
+            let slow = try await api.saveConfiguration(instanceValue("Storage", "StorageNode", "host-2", "startup_delay_ms", "3000", restart: false))
+            #expect(slow.status == 200)
+            let first = try await api.service(.start, "Storage", onlySelf: true)
+            #expect(first.status == 200)
+            let second = try await api.service(.start, "Storage", onlySelf: true)
+            #expect(second.status == 409)
+            #expect(second.envelope.state == "FAILED")
+            #expect(second.envelope.id == -1)
+            #expect(second.envelope.errorCode == ErrorCode.serviceBusy.rawValue)
+            #expect(second.envelope.errorDescription.contains("command \(first.envelope.id)"))
+            // A command whose plan includes the busy service is refused too.
+            let dependent = try await api.service(.stop, "Coordinator", onlySelf: false)
+            #expect(dependent.status == 409)
+            // A command on a service the running one does not touch goes ahead.
+            let other = try await api.service(.start, "Coordinator", onlySelf: true)
+            #expect(other.status == 200)
+            #expect(other.envelope.id == first.envelope.id + 1, "a refused request must not consume a command id")
+            #expect(try await api.wait(for: first.envelope.id).state == "COMPLETE")
+            #expect(try await api.wait(for: other.envelope.id).state == "COMPLETE")
+            // Once it ended, the service takes commands again.
+            #expect(try await api.run(.stop, "Storage", onlySelf: true).state == "COMPLETE")
+        }
+    }
+
+    @Test("an agent killed mid-command fails its tasks within the heartbeat timeout")
+    func lostAgentFailsItsTasks() async throws {
+        try await withCluster { cluster, api in
+            #expect(try await api.run(.start, "Coordinator", onlySelf: true).state == "COMPLETE")
+            _ = try await api.saveConfiguration(instanceValue("Storage", "StorageNode", "host-3", "startup_delay_ms", "120000", restart: false))
+            let command = try await api.service(.start, "Storage", onlySelf: true)
+            let id = command.envelope.id
+            _ = try await waitFor("the StorageNode step to run") { () -> Bool? in
+                let doc = try await api.progress(id).envelope
+                return doc.task("StorageNode@host-3", in: "Start StorageNode")?.state == "RUNNING" ? true : nil
+            }
+            await cluster.signalAgent("host-3", SIGKILL)
+            let result = try await api.wait(for: id, timeout: .seconds(30))
+            #expect(result.state == "FAILED")
+            #expect(result.failEntities == ["StorageNode@host-3 START"])
+            let task = try #require(result.task("StorageNode@host-3", in: "Start StorageNode"))
+            #expect(task.errorCode == ErrorCode.hostLost.rawValue)
+            #expect(result.task("StorageNode@host-1", in: "Start StorageNode")?.state == "SUCCEEDED")
+            let hosts = try await api.hosts()
+            #expect(hosts.first { $0.hostName == "host-3" }?.status == "LOST")
+            #expect(try await api.instances().filter { $0.hostName == "host-3" }.allSatisfy { $0.operationalStatus == "UNKNOWN" })
+        }
+    }
+
+    @Test("a manager killed mid-command restarts with no command left IN_PROGRESS")
+    func managerRestartFailsUnfinishedCommands() async throws {
+        try await withCluster { cluster, api in
+            _ = try await api.saveConfiguration(instanceValue("Coordinator", "CoordinatorServer", "host-1", "startup_delay_ms", "120000", restart: false))
+            let command = try await api.service(.start, "Coordinator", onlySelf: true)
+            let id = command.envelope.id
+            _ = try await waitFor("the start to run") { () -> Bool? in
+                try await api.progress(id).envelope.resObj?.stepList.first?.state == "RUNNING" ? true : nil
+            }
+            let port = await cluster.managerPort
+            await cluster.signalManager(SIGKILL)
+            try await cluster.startManager(port: port)
+            let after = try await api.progress(id).envelope
+            #expect(after.state == "FAILED")
+            #expect(after.errorCode == ErrorCode.managerRestarted.rawValue)
+            #expect(after.errorDescription.contains("restarted"))
+            #expect(after.resObj?.stepList.first?.tasks.allSatisfy { $0.state != "RUNNING" && $0.state != "PENDING" } == true)
+            // The agents come back by themselves, and the service takes commands again.
+            try await cluster.waitForHosts(connected: ["host-1", "host-2", "host-3"])
+            let next = try await api.service(.stop, "Coordinator", onlySelf: true)
+            #expect(next.status == 200)
+            #expect(next.envelope.id > id)
+            #expect(try await api.wait(for: next.envelope.id).state == "COMPLETE")
+        }
+    }
+
+    @Test("total_progress never decreases and is 100 exactly at COMPLETE")
+    func progressIsMonotonic() async throws {
+        try await withCluster { cluster, api in
+            var seen: [(Int, String)] = []
+            let reply = try await api.service(.start, "Gateway", onlySelf: false)
+            let end = try await api.wait(for: reply.envelope.id, interval: .milliseconds(1)) { seen.append(($0.totalProgress, $0.state)) }
+            #expect(end.state == "COMPLETE")
+            #expect(seen.count > 2)
+            for (a, b) in zip(seen, seen.dropFirst()) { #expect(a.0 <= b.0, "progress went from \(a.0) to \(b.0)") }
+            for (value, state) in seen { #expect((value == 100) == (state == "COMPLETE")) }
+
+            // A failing command never reaches 100.
+            _ = try await api.run(.stop, "Storage", onlySelf: false)
+            let holder = try PortHolder(port: try await cluster.port("StorageMaster@host-1"))
+            defer { holder.release() }
+            seen = []
+            let failing = try await api.service(.start, "Storage", onlySelf: true)
+            let failed = try await api.wait(for: failing.envelope.id, interval: .milliseconds(1)) { seen.append(($0.totalProgress, $0.state)) }
+            #expect(failed.state == "FAILED")
+            for (a, b) in zip(seen, seen.dropFirst()) { #expect(a.0 <= b.0) }
+            #expect(seen.allSatisfy { $0.0 < 100 })
+            #expect(failed.stepNames == ["Start StorageMaster", "Start StorageNode"])
+            #expect(failed.resObj?.stepList.last?.state == "SKIPPED")
+        }
+    }
+}

@@ -1,0 +1,166 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import StewardClient
+import StewardEngine
+import StewardSystem
+import Synchronization
+
+/// A real cluster for a test: the `steward` binary as a manager and three
+/// agents (host-1..3), each a separate process on loopback, with the demo
+/// stack's ports shifted so that clusters of successive tests never collide.
+actor TestCluster {
+    static let password = "test-admin-pw"
+    static let heartbeatIntervalMs = 200
+    static let heartbeatTimeoutMs = 1500
+    private static let clusters = Atomic<Int>(0)
+
+    let root: String
+    let portShift: Int
+    let stack: String
+    private(set) var managerPort = 0
+    private(set) var client: StewardClient
+    private var manager: pid_t?
+    private var agents: [String: pid_t] = [:]
+
+    init(stack: String = "demo") {
+        let n = Self.clusters.add(1, ordering: .relaxed).newValue
+        portShift = 3000 + ((Int(getpid()) % 10) * 12 + n % 12) * 300
+        root = NSTemporaryDirectory() + "steward-test-\(getpid())-\(n)"
+        self.stack = stack
+        client = StewardClient(baseURL: "http://127.0.0.1:1", user: "admin", password: Self.password)
+    }
+
+    /// A cluster with its manager up and all three agents connected.
+    static func start(stack: String = "demo") async throws -> TestCluster {
+        let cluster = TestCluster(stack: stack)
+        try await cluster.startManager(port: 0)
+        for host in ["host-1", "host-2", "host-3"] { try await cluster.startAgent(host) }
+        try await cluster.waitForHosts(connected: ["host-1", "host-2", "host-3"])
+        return cluster
+    }
+
+    static var binary: String {
+        if let given = ProcessInfo.processInfo.environment["STEWARD_BINARY"] { return given }
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        // The test bundle lives at .build/<triple>/debug/<name>.xctest[/...]; steward is beside it.
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("steward").path), dir.path != "/" {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.appendingPathComponent("steward").path
+    }
+
+    func startManager(port: Int) async throws {
+        try FileManager.default.createDirectory(atPath: root + "/manager", withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(atPath: root + "/manager/manager.url")
+        manager = try launch("manager", [
+            "manager", "--data-dir", root + "/manager", "--port", String(port), "--admin-password", Self.password,
+            "--port-shift", String(portShift), "--stack", stack,
+            "--heartbeat-interval-ms", String(Self.heartbeatIntervalMs),
+            "--heartbeat-timeout-ms", String(Self.heartbeatTimeoutMs),
+            // The slow hash is the point in production; a debug build needs minutes for the 401 tests at full rounds.
+            "--password-hash-rounds", "10000",
+        ])
+        let url = try await waitFor("the manager's URL", timeout: .seconds(60)) { () -> String? in
+            guard let text = try? String(contentsOfFile: self.root + "/manager/manager.url", encoding: .utf8) else { return nil }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        managerPort = Int(url.split(separator: ":").last ?? "") ?? 0
+        client = StewardClient(baseURL: url, user: "admin", password: Self.password)
+    }
+
+    func startAgent(_ host: String) async throws {
+        agents[host] = try launch(host, [
+            "agent", "--manager", client.baseURL, "--host", host, "--data-dir", root + "/" + host,
+            "--token-file", root + "/manager/agent.token",
+        ])
+    }
+
+    func signalAgent(_ host: String, _ signal: Int32) async {
+        guard let pid = agents[host] else { return }
+        kill(pid, signal)
+        await Self.waitExit(pid)
+        agents[host] = nil
+    }
+
+    func signalManager(_ signal: Int32) async {
+        guard let pid = manager else { return }
+        kill(pid, signal)
+        await Self.waitExit(pid)
+        manager = nil
+    }
+
+    func waitForHosts(connected hosts: Set<String>) async throws {
+        _ = try await waitFor("hosts \(hosts.sorted()) connected", timeout: .seconds(60)) { () -> Bool? in
+            let list = (try? await self.client.hosts()) ?? []
+            let up = Set(list.filter { $0.status == "CONNECTED" }.map(\.hostName))
+            return hosts.isSubset(of: up) ? true : nil
+        }
+    }
+
+    /// The port an instance is configured with, from the API.
+    func port(_ instance: String) async throws -> Int {
+        let views = try await client.instances()
+        let view = try requireValue(views.first { $0.name == instance }, "no instance \(instance)")
+        return try requireValue(view.configurations["port"].flatMap(Int.init), "no port for \(instance)")
+    }
+
+    /// Stops everything: agents, manager, then any role process left behind
+    /// (an agent killed with SIGKILL leaves its processes running by design).
+    func stop() async {
+        for host in agents.keys.sorted() { await signalAgent(host, SIGTERM) }
+        await signalManager(SIGTERM)
+        let hosts = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        for host in hosts where host.hasPrefix("host-") {
+            let instances = root + "/" + host + "/instances"
+            for role in (try? FileManager.default.contentsOfDirectory(atPath: instances)) ?? [] {
+                if let text = try? String(contentsOfFile: "\(instances)/\(role)/pid", encoding: .utf8),
+                   let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1 {
+                    kill(-pid, SIGKILL)
+                }
+            }
+        }
+        if ProcessInfo.processInfo.environment["STEWARD_KEEP_TEST_DATA"] == nil {
+            try? FileManager.default.removeItem(atPath: root)
+        }
+    }
+
+    private func launch(_ name: String, _ args: [String]) throws -> pid_t {
+        try ProcessControl.spawn([Self.binary] + args, environment: ProcessInfo.processInfo.environment,
+                                 logPath: root + "/\(name).log", newSession: true)
+    }
+
+    /// Waits for a signalled child to end; SIGKILL after 30 s.
+    static func waitExit(_ pid: pid_t) async {
+        if await ProcessControl.waitGone(pid, timeout: .seconds(30)) { return }
+        kill(pid, SIGKILL)
+        _ = await ProcessControl.waitGone(pid, timeout: .seconds(10))
+    }
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    let what: String
+    var description: String { "timed out waiting for \(what)" }
+}
+
+struct Missing: Error, CustomStringConvertible {
+    let description: String
+}
+
+func requireValue<T>(_ value: T?, _ message: String) throws -> T {
+    guard let value else { throw Missing(description: message) }
+    return value
+}
+
+/// Waits for a condition (no fixed sleeps): `probe` returns a value when it holds.
+func waitFor<T: Sendable>(_ what: String, timeout: Duration = .seconds(30),
+                          _ probe: @Sendable () async throws -> T?) async throws -> T {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if let value = try await probe() { return value }
+        try await Swift.Task.sleep(for: .milliseconds(25))
+    }
+    throw TimedOut(what: what)
+}
