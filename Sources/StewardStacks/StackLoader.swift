@@ -57,7 +57,7 @@ public enum StackLoader {
                             problems.append("role \(r.name) sets unknown parameter '\(name)' on \(host)")
                             continue
                         }
-                        let shifted = shift(value, of: p, by: portShift)
+                        let shifted = shiftValue(value, of: p, by: portShift)
                         if let why = p.validate(shifted) { problems.append("\(r.name)@\(host): \(why)") }
                         instanceDefaults[host, default: [:]][name] = shifted
                     }
@@ -104,11 +104,11 @@ public enum StackLoader {
             if !seen.insert(p.name).inserted { problems.append("\(owner).\(p.name) is defined twice") }
             if !isName(p.name) { problems.append("\(owner): parameter name '\(p.name)' is not a plain name") }
             if kind == .enumeration, (p.allowed ?? []).isEmpty { problems.append("\(owner).\(p.name): ENUM needs 'allowed'") }
-            var def = ParameterDefinition(name: p.name, type: kind, defaultValue: p.default, description: p.description ?? "",
-                                          min: p.min, max: p.max, allowed: p.allowed, maxLength: p.maxLength)
-            def = ParameterDefinition(name: def.name, type: def.type, defaultValue: shiftValue(def.defaultValue, of: def, by: shift),
-                                      description: def.description, min: def.min, max: def.max, allowed: def.allowed,
-                                      maxLength: def.maxLength)
+            let unshifted = ParameterDefinition(name: p.name, type: kind, defaultValue: p.default, description: p.description ?? "",
+                                                min: p.min, max: p.max, allowed: p.allowed, maxLength: p.maxLength)
+            let def = ParameterDefinition(name: p.name, type: kind, defaultValue: shiftValue(p.default, of: unshifted, by: shift),
+                                          description: p.description ?? "", min: p.min, max: p.max, allowed: p.allowed,
+                                          maxLength: p.maxLength)
             if let why = def.validate(def.defaultValue) { problems.append("\(owner) default: \(why)") }
             return def
         }
@@ -143,10 +143,6 @@ public enum StackLoader {
         if !(1...3600).contains(startTimeout) { problems.append("role \(role): start_timeout_seconds must be 1-3600") }
         if !(1...3600).contains(stopTimeout) { problems.append("role \(role): stop_timeout_seconds must be 1-3600") }
         return ProcessSpec(start: p.start, check: check, startTimeoutSeconds: startTimeout, stopTimeoutSeconds: stopTimeout)
-    }
-
-    static func shift(_ value: String, of p: ParameterDefinition, by shift: Int) -> String {
-        shiftValue(value, of: p, by: shift)
     }
 
     static func shiftValue(_ value: String, of p: ParameterDefinition, by shift: Int) -> String {
