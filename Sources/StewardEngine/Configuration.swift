@@ -94,7 +94,14 @@ public struct Configuration: Sendable, Hashable {
         var problems: [String] = []
         var firstCode: ErrorCode?
         for change in changes {
-            let params = try parameters(at: change.scope, in: stack)
+            let params: [ParameterDefinition]
+            do {
+                params = try parameters(at: change.scope, in: stack)
+            } catch {
+                firstCode = firstCode ?? error.code
+                problems.append(error.message)
+                continue
+            }
             guard let p = params.first(where: { $0.name == change.name }) else {
                 let service = stack.service(change.scope.service)
                 let elsewhere = service.map { s in

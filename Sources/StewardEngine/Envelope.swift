@@ -48,7 +48,9 @@ public struct Envelope<Result: Codable & Sendable>: Codable, Sendable {
         state = try c.decodeIfPresent(String.self, forKey: .state) ?? ""
         errorCode = try c.decodeIfPresent(Int.self, forKey: .errorCode) ?? 0
         errorDescription = try c.decodeIfPresent(String.self, forKey: .errorDescription) ?? ""
-        totalProgress = Int(try c.decodeIfPresent(Double.self, forKey: .totalProgress) ?? 0)
+        // FLOAT on the wire; a nonsense value must not crash a client.
+        let progress = try c.decodeIfPresent(Double.self, forKey: .totalProgress) ?? 0
+        totalProgress = progress.isFinite ? Int(min(max(progress, 0), 100).rounded(.down)) : 0
         resObj = try c.decodeIfPresent(Result.self, forKey: .resObj)
     }
 }

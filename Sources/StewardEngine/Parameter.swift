@@ -78,7 +78,8 @@ public struct ParameterDefinition: Sendable, Codable, Hashable {
 
     /// The canonical stored form (e.g. " 42" becomes "42").
     public func normalize(_ value: String) -> String {
-        type == .int || type == .port ? value.trimmingSpaces : value
+        guard type == .int || type == .port else { return value }
+        return Int(value.trimmingSpaces).map(String.init) ?? value.trimmingSpaces
     }
 }
 

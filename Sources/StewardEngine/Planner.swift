@@ -77,8 +77,8 @@ public enum Planner {
     /// then start in dependency order.
     public static func restartSteps(of instances: Set<InstanceRef>, in stack: Stack) -> [Step] {
         let order = startOrder(stack).filter { s in instances.contains { $0.service == s } }
-        return operationSteps(.stop, instances: instances, services: order.reversed(), stack: stack)
-            + operationSteps(.start, instances: instances, services: order, stack: stack)
+        return numbered(operationSteps(.stop, instances: instances, services: order.reversed(), stack: stack)
+            + operationSteps(.start, instances: instances, services: order, stack: stack))
     }
 
     /// Renumbers steps after they were concatenated.

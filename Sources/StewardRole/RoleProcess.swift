@@ -21,7 +21,7 @@ public enum RoleProcess {
         }
         let instance = ProcessInfo.processInfo.environment["STEWARD_INSTANCE"] ?? "role"
         if let delay = config["startup_delay_ms"].flatMap(Int.init), delay > 0 {
-            print("\(instance): starting up, listening in \(delay) ms")
+            say("\(instance): starting up, listening in \(delay) ms")
             try await Task.sleep(for: .milliseconds(delay))
         }
         let shown = config.reduce(into: [String: String]()) { out, kv in
@@ -39,7 +39,7 @@ public enum RoleProcess {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "steward-role"),
-            onServerRunning: { _ in print("\(instance): listening on 127.0.0.1:\(port)") },
+            onServerRunning: { _ in say("\(instance): listening on 127.0.0.1:\(port)") },
             logger: logger)
         // A bounded graceful stop: an idle keep-alive client must not hold a stop up.
         var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -53,6 +53,11 @@ public enum RoleProcess {
             }
             throw Failure(description: "cannot listen on 127.0.0.1:\(port): \(text)")
         }
+    }
+
+    /// Unbuffered, straight to the log file: a process killed mid-start keeps its last words.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     enum JSONValue: Encodable {

@@ -15,7 +15,7 @@ struct BasicAuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return Self.challenge("Credentials are required.") }
-        let key = CredentialCache.key(Substring(header))
+        let key = CredentialCache.key(header)
         var context = context
         if let user = cache.lookup(key) {
             context.user = user

@@ -17,7 +17,12 @@ public struct AuthenticatedUser: Sendable, Hashable {
 /// actor hop under 64 concurrent connections costs measurably more.
 final class CredentialCache: Sendable {
     private struct Entry { let user: AuthenticatedUser; let expires: UInt64 }
-    private let entries = NIOLockedValueBox<[Data: Entry]>([:])
+    private let entries = NIOLockedValueBox<[Key: Entry]>([:])
+
+    /// A SHA-256 digest as four words: hashed and compared without allocating.
+    struct Key: Hashable, Sendable {
+        let a, b, c, d: UInt64
+    }
     private let ttlNanos: UInt64
     private let capacity: Int
 
@@ -26,9 +31,17 @@ final class CredentialCache: Sendable {
         self.capacity = capacity
     }
 
-    static func key(_ header: Substring) -> Data { Data(SHA256.hash(data: Data(header.utf8))) }
+    static func key(_ header: String) -> Key {
+        var hasher = SHA256()
+        var header = header
+        header.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return hasher.finalize().withUnsafeBytes { raw in
+            Key(a: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), b: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                c: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), d: raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+        }
+    }
 
-    func lookup(_ key: Data) -> AuthenticatedUser? {
+    func lookup(_ key: Key) -> AuthenticatedUser? {
         let now = DispatchTime.now().uptimeNanoseconds
         return entries.withLockedValue { map in
             guard let entry = map[key] else { return nil }
@@ -40,7 +53,7 @@ final class CredentialCache: Sendable {
         }
     }
 
-    func store(_ key: Data, user: AuthenticatedUser) {
+    func store(_ key: Key, user: AuthenticatedUser) {
         let now = DispatchTime.now().uptimeNanoseconds
         entries.withLockedValue { map in
             if map.count >= capacity {
