@@ -13,6 +13,12 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case forbidden = 10005
     case routeNotFound = 10006
     case methodNotAllowed = 10007
+    case loginThrottled = 10008
+    case crossSiteRequest = 10009
+    case passwordRejected = 10010
+    case userExists = 10011
+    case userNotFound = 10012
+    case lastAdmin = 10013
 
     // Unknown things (404)
     case clusterNotFound = 11001
@@ -54,6 +60,12 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .forbidden: 403
         case .routeNotFound: 404
         case .methodNotAllowed: 405
+        case .loginThrottled: 429
+        case .crossSiteRequest: 403
+        case .passwordRejected: 400
+        case .userExists: 409
+        case .userNotFound: 404
+        case .lastAdmin: 409
         case .clusterNotFound, .serviceNotFound, .hostNotFound, .roleNotFound,
              .commandNotFound, .instanceNotFound, .agentUnknownHost: 404
         case .unknownConfiguration, .invalidConfigurationValue, .configurationLevelMismatch: 400
@@ -75,6 +87,12 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .forbidden: "Your role does not allow this operation."
         case .routeNotFound: "No such endpoint."
         case .methodNotAllowed: "This endpoint does not accept that HTTP method."
+        case .loginThrottled: "Too many failed logins; wait before trying again."
+        case .crossSiteRequest: "A cookie-authenticated change must come from the manager's own pages as JSON."
+        case .passwordRejected: "The password was not accepted."
+        case .userExists: "A user of that name exists."
+        case .userNotFound: "No such user."
+        case .lastAdmin: "The last admin cannot be removed or demoted."
         case .clusterNotFound: "No such cluster."
         case .serviceNotFound: "No such service in the cluster."
         case .hostNotFound: "No such host in the cluster."

@@ -17,10 +17,10 @@ public final class Manager: Sendable {
     let hub: AgentHub
     let center: CommandCenter
     let progress: ProgressCache
-    let credentials: CredentialCache
     let agentToken: String
     let logger: Logger
-    let decoyHash: String
+    let auditor: Auditor
+    let auth: Authenticator
 
     /// Opens the store, creates the cluster on a first start, recovers
     /// unfinished commands. Prints the generated admin password once, if any.
@@ -72,12 +72,11 @@ public final class Manager: Sendable {
                                    options: options, stack: stack, logger: logger)
         try await center.recover()
         return Manager(options: options, stack: stack, store: store, cluster: cluster, hub: hub, center: center,
-                       progress: progress, credentials: CredentialCache(ttlSeconds: options.credentialCacheSeconds),
-                       agentToken: agentToken, logger: logger)
+                       progress: progress, agentToken: agentToken, logger: logger)
     }
 
     init(options: ManagerOptions, stack: Stack, store: SQLStore, cluster: ClusterState, hub: AgentHub,
-         center: CommandCenter, progress: ProgressCache, credentials: CredentialCache, agentToken: String, logger: Logger) {
+         center: CommandCenter, progress: ProgressCache, agentToken: String, logger: Logger) {
         self.options = options
         self.stack = stack
         self.store = store
@@ -85,10 +84,17 @@ public final class Manager: Sendable {
         self.hub = hub
         self.center = center
         self.progress = progress
-        self.credentials = credentials
         self.agentToken = agentToken
         self.logger = logger
-        self.decoyHash = (try? PasswordHasher.hash(PasswordHasher.generatePassword(), rounds: options.passwordHashRounds)) ?? ""
+        let auditor = Auditor(store: store, logger: logger)
+        self.auditor = auditor
+        self.auth = Authenticator(
+            store: store, cache: CredentialCache(ttlSeconds: options.credentialCacheSeconds),
+            sessions: SessionStore(idleSeconds: options.sessionIdleSeconds, maxAgeSeconds: options.sessionMaxSeconds),
+            throttle: LoginThrottle(limit: options.loginFailureLimit, lockSeconds: options.loginLockSeconds),
+            auditor: auditor,
+            decoyHash: (try? PasswordHasher.hash(PasswordHasher.generatePassword(), rounds: options.passwordHashRounds)) ?? "",
+            tls: false)
     }
 
     public func router() -> Router<StewardRequestContext> {
@@ -98,11 +104,15 @@ public final class Manager: Sendable {
         router.get("/healthz") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: Self.okBody))
         }
-        let api = router.group("/web/v1").add(middleware: BasicAuthMiddleware(store: store, cache: credentials, decoyHash: decoyHash))
+        addCASRoutes(to: router)
+        let web = router.group("/web/v1")
+        addLoginCheck(to: web)
+        let api = web.group().add(middleware: AuthMiddleware(auth: auth))
         // A trivial authenticated route with a fixed body: the benchmark's baseline.
         api.get("ping") { _, _ -> Response in JSONBody.response(Self.pingBody) }
         addClusterRoutes(to: api)
         addCommandRoutes(to: api)
+        addAccessRoutes(to: api)
         addAgentRoutes(to: router)
         return router
     }

@@ -21,6 +21,13 @@ public struct ManagerOptions: Sendable {
     /// How long a verified credential is remembered.
     public var credentialCacheSeconds: Double = 60
     public var passwordHashRounds: Int = PasswordHasher.defaultRounds
+    /// A web session or CAS ticket unused this long ends.
+    public var sessionIdleSeconds: Int = 1800
+    /// A web session or CAS ticket ends this long after login, used or not.
+    public var sessionMaxSeconds: Int = 12 * 3600
+    /// Failed logins of one user before it is refused for `loginLockSeconds` (an address gets four times as many).
+    public var loginFailureLimit: Int = 5
+    public var loginLockSeconds: Int = 300
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

@@ -17,6 +17,55 @@ public struct UserRecord: Sendable, Hashable {
     }
 }
 
+/// One audited event: a login, or a request that changes something.
+public struct AuditEntry: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var at: Millis
+    public var user: String
+    public var source: String
+    public var action: String
+    public var target: String
+    /// SUCCESS or FAILURE.
+    public var result: String
+    public var httpStatus: Int
+    public var errorCode: Int
+    public var commandId: Int64?
+
+    public init(id: Int64 = 0, at: Millis, user: String, source: String, action: String, target: String,
+                result: String, httpStatus: Int, errorCode: Int, commandId: Int64?) {
+        self.id = id
+        self.at = at
+        self.user = user
+        self.source = source
+        self.action = action
+        self.target = target
+        self.result = result
+        self.httpStatus = httpStatus
+        self.errorCode = errorCode
+        self.commandId = commandId
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, at, user, source, action, target, result
+        case httpStatus = "http_status"
+        case errorCode = "error_code"
+        case commandId = "command_id"
+    }
+}
+
+/// Filters of the audit log; nil matches everything. Newest first.
+public struct AuditQuery: Sendable {
+    public var user: String?
+    public var action: String?
+    public var result: String?
+    public var from: Millis?
+    public var to: Millis?
+    public var limit: Int = 100
+    public var offset: Int = 0
+
+    public init() {}
+}
+
 /// A cluster as created from a stack.
 public struct ClusterRecord: Sendable, Hashable {
     public var id: Int
@@ -48,6 +97,14 @@ public protocol Store: Sendable {
     func user(named name: String) async throws -> UserRecord?
     func userCount() async throws -> Int
     func insertUser(_ user: UserRecord) async throws
+
+    func users() async throws -> [UserRecord]
+    /// Changes what is given; false if there is no such user.
+    func updateUser(_ name: String, passwordHash: String?, role: String?, mustChangePassword: Bool?) async throws -> Bool
+    func deleteUser(_ name: String) async throws -> Bool
+
+    func appendAudit(_ entry: AuditEntry) async throws
+    func audit(_ query: AuditQuery) async throws -> [AuditEntry]
 
     func cluster(id: Int) async throws -> ClusterRecord?
     func clusters() async throws -> [ClusterRecord]

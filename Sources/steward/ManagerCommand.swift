@@ -31,6 +31,18 @@ struct ManagerCommand: AsyncParsableCommand {
     @Option(help: "A host without a heartbeat for this long is lost and its running tasks fail.")
     var heartbeatTimeoutMs: Int = 5000
 
+    @Option(help: "A web session unused this long ends (seconds).")
+    var sessionIdleSeconds: Int = 1800
+
+    @Option(help: "A web session ends this long after login (seconds).")
+    var sessionMaxSeconds: Int = 43200
+
+    @Option(help: "Failed logins of one user before it is refused for --login-lock-seconds.")
+    var loginFailureLimit: Int = 5
+
+    @Option(help: "How long a user with too many failed logins is refused (seconds).")
+    var loginLockSeconds: Int = 300
+
     @Option(help: .hidden)
     var passwordHashRounds: Int = 210_000
 
@@ -51,6 +63,13 @@ struct ManagerCommand: AsyncParsableCommand {
         guard passwordHashRounds >= 10_000 else { throw ValidationError("--password-hash-rounds must be at least 10000") }
         var options = ManagerOptions(dataDirectory: dataDir)
         options.passwordHashRounds = passwordHashRounds
+        guard sessionIdleSeconds > 0, sessionMaxSeconds > 0, loginFailureLimit > 0, loginLockSeconds > 0 else {
+            throw ValidationError("session and login limits must be positive")
+        }
+        options.sessionIdleSeconds = sessionIdleSeconds
+        options.sessionMaxSeconds = sessionMaxSeconds
+        options.loginFailureLimit = loginFailureLimit
+        options.loginLockSeconds = loginLockSeconds
         options.host = host
         options.port = port
         options.stack = stack

@@ -13,7 +13,7 @@ extension IntegrationTests {
         let dir = NSTemporaryDirectory() + "steward-demo-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let port = try freePort()
-        let shift = 3000 + (Int(getpid()) % 10) * 12 * 300 + 11 * 300
+        let shift = TestCluster.freePortShift()
         func launch() throws -> pid_t {
             try ProcessControl.spawn(
                 [TestCluster.binary, "demo", "--data-dir", dir, "--port", String(port), "--admin-password", "demo-pw",

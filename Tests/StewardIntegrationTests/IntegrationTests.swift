@@ -9,8 +9,9 @@ import Testing
 struct IntegrationTests {}
 
 /// Runs `body` against a fresh cluster and always stops it.
-func withCluster(stack: String = "demo", _ body: (TestCluster, StewardClient) async throws -> Void) async throws {
-    let cluster = try await TestCluster.start(stack: stack)
+func withCluster(stack: String = "demo", managerArgs: [String] = [],
+                 _ body: (TestCluster, StewardClient) async throws -> Void) async throws {
+    let cluster = try await TestCluster.start(stack: stack, managerArgs: managerArgs)
     do {
         try await body(cluster, await cluster.client)
     } catch {

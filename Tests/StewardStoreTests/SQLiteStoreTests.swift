@@ -13,12 +13,12 @@ struct SQLiteStoreTests {
         try await using(try await db.open()) { store in
             try await store.migrate()
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == [1])
+            #expect(try await store.appliedMigrations() == [1, 2])
         }
         // And again on the same file.
         try await using(try await db.open()) { store in
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == [1])
+            #expect(try await store.appliedMigrations() == [1, 2])
         }
     }
 
@@ -286,7 +286,7 @@ struct SQLiteStoreTests {
         let expected = command
         try await using(try await db.open()) { reopened in
             try await reopened.migrate()
-            #expect(try await reopened.appliedMigrations() == [1])
+            #expect(try await reopened.appliedMigrations() == [1, 2])
             #expect(try await reopened.user(named: "admin") == user)
             #expect(try await reopened.userCount() == 1)
             #expect(try await reopened.clusters().map(\.id) == [1])
@@ -295,6 +295,48 @@ struct SQLiteStoreTests {
             #expect(try await reopened.unfinishedCommands() == [expected])
             let next = try await reopened.insert(Fixtures.saveCommand(), saving: [], now: 6)
             #expect(next.id > expected.id)
+        }
+    }
+}
+
+@Suite("Users and audit")
+struct AccessStoreTests {
+    @Test func userUpdatesAndDeletes() async throws {
+        try await withStore { store in
+            try await store.insertUser(UserRecord(name: "ann", passwordHash: "h1", role: "viewer", mustChangePassword: true, createdAt: 1))
+            #expect(try await store.updateUser("ann", passwordHash: "h2", role: "operator", mustChangePassword: false))
+            let ann = try #require(try await store.user(named: "ann"))
+            #expect(ann.passwordHash == "h2")
+            #expect(ann.role == "operator")
+            #expect(ann.mustChangePassword == false)
+            #expect(try await store.updateUser("nobody", passwordHash: nil, role: "admin", mustChangePassword: nil) == false)
+            #expect(try await store.users().map(\.name) == ["ann"])
+            #expect(try await store.deleteUser("ann"))
+            #expect(try await store.deleteUser("ann") == false)
+            #expect(try await store.userCount() == 0)
+        }
+    }
+
+    @Test func auditFiltersNewestFirst() async throws {
+        try await withStore { store in
+            for (i, user) in ["ann", "bob", "ann"].enumerated() {
+                try await store.appendAudit(AuditEntry(at: Int64(100 + i), user: user, source: "127.0.0.1", action: "LOGIN",
+                                                       target: "cas", result: i == 1 ? "FAILURE" : "SUCCESS",
+                                                       httpStatus: 200, errorCode: 0, commandId: i == 2 ? 7 : nil))
+            }
+            var q = AuditQuery()
+            #expect(try await store.audit(q).map(\.at) == [102, 101, 100])
+            q.user = "ann"
+            #expect(try await store.audit(q).map(\.at) == [102, 100])
+            q.result = "SUCCESS"
+            q.from = 101
+            let last = try await store.audit(q)
+            #expect(last.map(\.at) == [102])
+            #expect(last.first?.commandId == 7)
+            var page = AuditQuery()
+            page.limit = 1
+            page.offset = 1
+            #expect(try await store.audit(page).map(\.at) == [101])
         }
     }
 }

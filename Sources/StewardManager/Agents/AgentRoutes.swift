@@ -8,11 +8,15 @@ import StewardStore
 struct AgentTokenMiddleware: RouterMiddleware {
     typealias Context = StewardRequestContext
     let token: String
+    let auditor: Auditor
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let header = request.headers[.authorization] ?? ""
         let presented = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
         guard PasswordHasher.constantTimeEqual(Data(presented.utf8), Data(token.utf8)) else {
+            // A wrong join token is an intrusion attempt or a misconfigured host: both worth a record.
+            await auditor.record(user: "", source: context.remoteAddress, action: "AGENT_JOIN", target: request.uri.path,
+                                 result: .failure, status: 401, code: .agentUnauthenticated)
             return JSONBody.failure(StewardError(.agentUnauthenticated))
         }
         return try await next(request, context)
@@ -21,7 +25,7 @@ struct AgentTokenMiddleware: RouterMiddleware {
 
 extension Manager {
     func addAgentRoutes(to router: Router<StewardRequestContext>) {
-        let group = router.group("/agent/v1").add(middleware: AgentTokenMiddleware(token: agentToken))
+        let group = router.group("/agent/v1").add(middleware: AgentTokenMiddleware(token: agentToken, auditor: auditor))
         let limit = options.maxBodyBytes
 
         group.post("register") { request, _ -> Response in

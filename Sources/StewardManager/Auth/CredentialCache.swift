@@ -1,11 +1,13 @@
 import Crypto
 import Foundation
+import StewardEngine
 import NIOConcurrencyHelpers
 
 /// A user the request was authenticated as.
 public struct AuthenticatedUser: Sendable, Hashable {
     public let name: String
-    public let role: String
+    public let role: UserRole
+    public let mustChangePassword: Bool
 }
 
 /// Remembers verified credentials for a short time, keyed by a SHA-256 digest of

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import StewardEngine
 
@@ -6,7 +7,8 @@ extension Manager {
     func addCommandRoutes(to api: RouterGroup<StewardRequestContext>) {
         let limit = options.maxBodyBytes
         for (action, kind) in [("start", CommandKind.startService), ("stop", .stopService), ("restart", .restartService)] {
-            api.post("maintain/cluster/:cluster_id/service/:service_name/\(action)") { request, context -> Response in
+            api.group().add(middleware: audit("SERVICE_\(action.uppercased())")).add(middleware: RoleMiddleware(role: .operator))
+                .post("maintain/cluster/:cluster_id/service/:service_name/\(action)") { request, context -> Response in
                 _ = try self.clusterId(context)
                 let name = try self.serviceName(context)
                 let body = try await JSONBody.decode(ServiceActionRequest.self, from: request, limit: limit)
@@ -16,7 +18,8 @@ extension Manager {
             }
         }
 
-        api.post("config/cluster/:cluster_id/save") { request, context -> Response in
+        api.group().add(middleware: audit("CONFIG_SAVE")).add(middleware: RoleMiddleware(role: .operator))
+            .post("config/cluster/:cluster_id/save") { request, context -> Response in
             _ = try self.clusterId(context)
             let body = try await JSONBody.decode(SaveConfigurationRequest.self, from: request, limit: limit)
             let changes = try Configuration.validate(try body.changes(in: self.stack), in: self.stack)
@@ -42,8 +45,10 @@ extension Manager {
 
     /// The answer to a request that created a command: its id and current state.
     static func accepted(_ command: Command) -> Response {
-        JSONBody.envelope(Envelope<NoResult>(
+        var response = JSONBody.envelope(Envelope<NoResult>(
             id: command.id, state: command.state.rawValue, errorCode: command.errorCode.rawValue,
             errorDescription: command.errorDescription, totalProgress: command.progress))
+        response.headers[.commandId] = String(command.id)
+        return response
     }
 }

@@ -13,16 +13,23 @@ struct ErrorMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as StewardError {
-            return JSONBody.failure(error)
-        } catch is NIOTooManyBytesError {
-            return JSONBody.failure(StewardError(.bodyTooLarge))
-        } catch let error as HTTPError {
-            return JSONBody.failure(Self.map(error))
-        } catch is DecodingError {
-            return JSONBody.failure(StewardError(.malformedJSON))
         } catch {
-            logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return Self.response(for: error, path: request.uri.path, logger: logger)
+        }
+    }
+
+    static func response(for error: any Error, path: String, logger: Logger) -> Response {
+        switch error {
+        case let error as StewardError:
+            return JSONBody.failure(error)
+        case is NIOTooManyBytesError:
+            return JSONBody.failure(StewardError(.bodyTooLarge))
+        case let error as HTTPError:
+            return JSONBody.failure(map(error))
+        case is DecodingError:
+            return JSONBody.failure(StewardError(.malformedJSON))
+        default:
+            logger.error("request failed", metadata: ["path": "\(path)", "error": "\(error)"])
             return JSONBody.failure(StewardError(.internalError, "Internal error; the manager's log has the detail."))
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOFoundationCompat
@@ -30,7 +31,9 @@ enum JSONBody {
     }
 
     static func failure(_ error: StewardError) -> Response {
-        envelope(Envelope<NoResult>.failure(error), status: .init(code: error.code.httpStatus))
+        var response = envelope(Envelope<NoResult>.failure(error), status: .init(code: error.code.httpStatus))
+        response.headers[.errorCode] = String(error.code.rawValue)
+        return response
     }
 
     /// Reads and decodes a JSON body; an empty body decodes as `{}` when `T` allows it.

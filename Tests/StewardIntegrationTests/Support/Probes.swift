@@ -28,6 +28,12 @@ final class PortHolder {
     }
 
     func release() { close(fd) }
+
+    /// Releases at once; true, for probing that a port can be bound.
+    func releasing() -> Bool {
+        release()
+        return true
+    }
 }
 
 /// What a role process at a port says, or nil if nothing answers there.

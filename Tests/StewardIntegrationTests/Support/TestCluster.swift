@@ -19,22 +19,42 @@ actor TestCluster {
     let root: String
     let portShift: Int
     let stack: String
+    let extraManagerArgs: [String]
     private(set) var managerPort = 0
     private(set) var client: StewardClient
     private var manager: pid_t?
     private var agents: [String: pid_t] = [:]
 
-    init(stack: String = "demo") {
+    init(stack: String = "demo", managerArgs: [String] = []) {
+        extraManagerArgs = managerArgs
         let n = Self.clusters.add(1, ordering: .relaxed).newValue
-        portShift = 3000 + ((Int(getpid()) % 10) * 12 + n % 12) * 300
+        portShift = Self.freePortShift()
         root = NSTemporaryDirectory() + "steward-test-\(getpid())-\(n)"
         self.stack = stack
         client = StewardClient(baseURL: "http://127.0.0.1:1", user: "admin", password: Self.password)
     }
 
+    /// The role ports of the stacks the tests use, before the shift.
+    static let rolePorts = [21101, 21102, 21103, 21201, 21211, 21212, 21213, 21302, 21303, 21500, 21600]
+    private static let nextShift = Atomic<Int>(Int.random(in: 0..<66))
+
+    /// A shift whose role ports nothing listens on now: another test run on
+    /// the same machine, or a process a test left, must not take a test's ports.
+    /// Shifted ports stay below 32768, where the kernel's ephemeral ports begin.
+    static func freePortShift() -> Int {
+        for _ in 0..<66 {
+            let slot = nextShift.add(1, ordering: .relaxed).newValue % 66
+            let shift = 3000 + slot * 120
+            if rolePorts.allSatisfy({ !ProcessControl.tcpAccepts(port: $0 + shift) && (try? PortHolder(port: $0 + shift))?.releasing() == true }) {
+                return shift
+            }
+        }
+        return 3000
+    }
+
     /// A cluster with its manager up and all three agents connected.
-    static func start(stack: String = "demo") async throws -> TestCluster {
-        let cluster = TestCluster(stack: stack)
+    static func start(stack: String = "demo", managerArgs: [String] = []) async throws -> TestCluster {
+        let cluster = TestCluster(stack: stack, managerArgs: managerArgs)
         try await cluster.startManager(port: 0)
         for host in ["host-1", "host-2", "host-3"] { try await cluster.startAgent(host) }
         try await cluster.waitForHosts(connected: ["host-1", "host-2", "host-3"])
@@ -62,7 +82,9 @@ actor TestCluster {
             "--heartbeat-timeout-ms", String(Self.heartbeatTimeoutMs),
             // The slow hash is the point in production; a debug build needs minutes for the 401 tests at full rounds.
             "--password-hash-rounds", "10000",
-        ])
+            // Tests try many wrong passwords on purpose; the throttling test sets its own limit.
+            "--login-failure-limit", "1000",
+        ] + extraManagerArgs)
         let url = try await waitFor("the manager's URL", timeout: .seconds(60)) { () -> String? in
             guard let text = try? String(contentsOfFile: self.root + "/manager/manager.url", encoding: .utf8) else { return nil }
             return text.trimmingCharacters(in: .whitespacesAndNewlines)
