@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOSSL
 import StewardEngine
 
 public struct AgentOptions: Sendable {
@@ -11,6 +12,9 @@ public struct AgentOptions: Sendable {
     /// Stop every role process when the agent exits (used by `steward demo`);
     /// by default they keep running and a restarted agent re-attaches.
     public var stopInstancesOnExit = false
+    /// PEM file of the certificate authorities that the manager's certificate
+    /// must chain to (for an https manager URL); the system's roots otherwise.
+    public var caFile: String?
 
     public init(managerURL: String, host: String, dataDirectory: String, token: String) {
         self.managerURL = managerURL
@@ -37,6 +41,10 @@ public final class Agent: Sendable {
         self.logger = logger
         var config = HTTPClient.Configuration()
         config.connectionPool.idleTimeout = .seconds(60)
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        if let caFile = options.caFile { tls.trustRoots = .file(caFile) }
+        config.tlsConfiguration = tls
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
         self.link = ManagerLink(baseURL: options.managerURL.trimmingSuffix("/"), token: options.token, http: http)
         self.supervisor = InstanceSupervisor(root: options.dataDirectory + "/instances", http: http, logger: logger)
@@ -87,6 +95,7 @@ public final class Agent: Sendable {
 
     private func registerWithRetry() async -> AgentWelcome? {
         var backoff = Duration.milliseconds(50)
+        var lastError = ""
         while !Swift.Task.isCancelled {
             do {
                 let hello = AgentHello(host: options.host, agentVersion: Self.version, instances: await supervisor.reports())
@@ -97,7 +106,10 @@ public final class Agent: Sendable {
                 logger.error("registration refused", metadata: ["reason": "\(refused)"])
                 backoff = .seconds(5)
             } catch {
-                logger.debug("manager unreachable", metadata: ["error": "\(error)"])
+                // Said once per distinct reason: a bad certificate must be visible, a restart need not be noisy.
+                let text = "\(error)"
+                if text != lastError { logger.warning("cannot reach the manager", metadata: ["error": "\(text)"]) }
+                lastError = text
             }
             try? await Swift.Task.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(2))

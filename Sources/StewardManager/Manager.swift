@@ -1,5 +1,8 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -94,7 +97,7 @@ public final class Manager: Sendable {
             throttle: LoginThrottle(limit: options.loginFailureLimit, lockSeconds: options.loginLockSeconds),
             auditor: auditor,
             decoyHash: (try? PasswordHasher.hash(PasswordHasher.generatePassword(), rounds: options.passwordHashRounds)) ?? "",
-            tls: false)
+            tls: options.tls)
     }
 
     public func router() -> Router<StewardRequestContext> {
@@ -125,10 +128,11 @@ public final class Manager: Sendable {
     public func run() async throws {
         let app = Application(
             router: router(),
+            server: try serverBuilder(),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "steward"),
             onServerRunning: { [options, logger] channel in
                 let port = channel.localAddress?.port ?? options.port
-                let url = "http://\(options.host):\(port)"
+                let url = "\(options.tls ? "https" : "http")://\(options.host):\(port)"
                 try? (url + "\n").write(toFile: options.dataDirectory + "/manager.url", atomically: true, encoding: .utf8)
                 logger.info("manager listening", metadata: ["url": "\(url)"])
             },
@@ -142,6 +146,16 @@ public final class Manager: Sendable {
         try await group.run()
         await store.close()
         logger.info("manager stopped")
+    }
+
+    /// HTTP/1.1, over TLS when a certificate and key are given.
+    func serverBuilder() throws -> HTTPServerBuilder {
+        guard let certPath = options.tlsCertificatePath, let keyPath = options.tlsKeyPath else { return .http1() }
+        let chain = try NIOSSLCertificate.fromPEMFile(certPath).map { NIOSSLCertificateSource.certificate($0) }
+        let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+        tls.minimumTLSVersion = .tlsv12
+        return try .tls(.http1(), tlsConfiguration: tls)
     }
 
     static func ensureAdmin(store: any Store, options: ManagerOptions, logger: Logger) async throws {

@@ -21,6 +21,10 @@ public struct ManagerOptions: Sendable {
     /// How long a verified credential is remembered.
     public var credentialCacheSeconds: Double = 60
     public var passwordHashRounds: Int = PasswordHasher.defaultRounds
+    /// PEM certificate chain and private key: with both, the manager serves HTTPS only.
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+    public var tls: Bool { tlsCertificatePath != nil && tlsKeyPath != nil }
     /// A web session or CAS ticket unused this long ends.
     public var sessionIdleSeconds: Int = 1800
     /// A web session or CAS ticket ends this long after login, used or not.

@@ -20,6 +20,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "File holding the cluster's agent token (else STEWARD_AGENT_TOKEN).")
     var tokenFile: String?
 
+    @Option(help: "PEM file of the CAs that the manager's certificate must chain to (for an https --manager).")
+    var caFile: String?
+
     @Flag(help: "Stop the role processes when the agent exits (by default they keep running).")
     var stopInstancesOnExit = false
 
@@ -38,6 +41,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
         var options = AgentOptions(managerURL: manager, host: host, dataDirectory: dataDir ?? "steward-data/\(host)", token: token)
         options.stopInstancesOnExit = stopInstancesOnExit
+        options.caFile = caFile
         let agent = Agent(options: options, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [AgentService(agent: agent)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

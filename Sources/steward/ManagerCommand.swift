@@ -43,6 +43,12 @@ struct ManagerCommand: AsyncParsableCommand {
     @Option(help: "How long a user with too many failed logins is refused (seconds).")
     var loginLockSeconds: Int = 300
 
+    @Option(help: "PEM certificate chain: with --tls-key, the manager serves HTTPS only.")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
     @Option(help: .hidden)
     var passwordHashRounds: Int = 210_000
 
@@ -63,6 +69,9 @@ struct ManagerCommand: AsyncParsableCommand {
         guard passwordHashRounds >= 10_000 else { throw ValidationError("--password-hash-rounds must be at least 10000") }
         var options = ManagerOptions(dataDirectory: dataDir)
         options.passwordHashRounds = passwordHashRounds
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give --tls-cert and --tls-key together") }
+        options.tlsCertificatePath = tlsCert
+        options.tlsKeyPath = tlsKey
         guard sessionIdleSeconds > 0, sessionMaxSeconds > 0, loginFailureLimit > 0, loginLockSeconds > 0 else {
             throw ValidationError("session and login limits must be positive")
         }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import AsyncHTTPClient
 import Foundation
 import StewardClient
 import StewardEngine
@@ -20,13 +21,17 @@ actor TestCluster {
     let portShift: Int
     let stack: String
     let extraManagerArgs: [String]
+    let extraAgentArgs: [String]
+    let http: HTTPClient
     private(set) var managerPort = 0
     private(set) var client: StewardClient
     private var manager: pid_t?
     private var agents: [String: pid_t] = [:]
 
-    init(stack: String = "demo", managerArgs: [String] = []) {
+    init(stack: String = "demo", managerArgs: [String] = [], agentArgs: [String] = [], http: HTTPClient = .shared) {
         extraManagerArgs = managerArgs
+        extraAgentArgs = agentArgs
+        self.http = http
         let n = Self.clusters.add(1, ordering: .relaxed).newValue
         portShift = Self.freePortShift()
         root = NSTemporaryDirectory() + "steward-test-\(getpid())-\(n)"
@@ -53,8 +58,9 @@ actor TestCluster {
     }
 
     /// A cluster with its manager up and all three agents connected.
-    static func start(stack: String = "demo", managerArgs: [String] = []) async throws -> TestCluster {
-        let cluster = TestCluster(stack: stack, managerArgs: managerArgs)
+    static func start(stack: String = "demo", managerArgs: [String] = [], agentArgs: [String] = [],
+                      http: HTTPClient = .shared) async throws -> TestCluster {
+        let cluster = TestCluster(stack: stack, managerArgs: managerArgs, agentArgs: agentArgs, http: http)
         try await cluster.startManager(port: 0)
         for host in ["host-1", "host-2", "host-3"] { try await cluster.startAgent(host) }
         try await cluster.waitForHosts(connected: ["host-1", "host-2", "host-3"])
@@ -90,14 +96,14 @@ actor TestCluster {
             return text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         managerPort = Int(url.split(separator: ":").last ?? "") ?? 0
-        client = StewardClient(baseURL: url, user: "admin", password: Self.password)
+        client = StewardClient(baseURL: url, user: "admin", password: Self.password, http: http)
     }
 
-    func startAgent(_ host: String) async throws {
+    func startAgent(_ host: String, args: [String]? = nil) async throws {
         agents[host] = try launch(host, [
             "agent", "--manager", client.baseURL, "--host", host, "--data-dir", root + "/" + host,
             "--token-file", root + "/manager/agent.token",
-        ])
+        ] + (args ?? extraAgentArgs))
     }
 
     func signalAgent(_ host: String, _ signal: Int32) async {

@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AsyncHTTPClient
+import Foundation
+import NIOSSL
+import StewardClient
+import StewardEngine
+import StewardSystem
+import Testing
+
+extension IntegrationTests {
+    /// A self-signed certificate for 127.0.0.1, made by openssl: (cert, key).
+    static func makeCertificate(in dir: String, name: String) async throws -> (String, String) {
+        let cert = "\(dir)/\(name).pem", key = "\(dir)/\(name).key"
+        let pid = try ProcessControl.spawn(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+             "-subj", "/CN=steward-test-\(name)", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+            environment: ProcessInfo.processInfo.environment, logPath: "\(dir)/openssl.log", newSession: false)
+        #expect(await ProcessControl.waitGone(pid, timeout: .seconds(60)))
+        #expect(FileManager.default.fileExists(atPath: cert))
+        return (cert, key)
+    }
+
+    @Test("over TLS: agents that trust the manager's CA run commands; cookies are Secure; a wrong CA is refused")
+    func tls() async throws {
+        let dir = NSTemporaryDirectory() + "steward-tls-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (cert, key) = try await Self.makeCertificate(in: dir, name: "manager")
+        let (otherCA, _) = try await Self.makeCertificate(in: dir, name: "other")
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .file(cert)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+
+        let cluster = try await TestCluster.start(managerArgs: ["--tls-cert", cert, "--tls-key", key],
+                                                  agentArgs: ["--ca-file", cert], http: http)
+        do {
+            let api = await cluster.client
+            #expect(api.baseURL.hasPrefix("https://"))
+            #expect(try await api.run(.start, "Coordinator", onlySelf: true).state == "COMPLETE")
+            let check = try await api.raw(.GET, "/web/v1/access/login_check")
+            let cookie = try #require(check.headers.first { $0.0.lowercased() == "set-cookie" }?.1)
+            #expect(cookie.contains("Secure"))
+            // A client that does not trust the certificate gets nowhere.
+            let untrusting = StewardClient(baseURL: api.baseURL, user: "admin", password: TestCluster.password)
+            await #expect(throws: (any Error).self) { _ = try await untrusting.raw(.GET, "/web/v1/clusters", timeout: .seconds(5)) }
+            // An agent given another CA refuses the manager, and says why.
+            await cluster.signalAgent("host-2", SIGTERM)
+            try await cluster.startAgent("host-2", args: ["--ca-file", otherCA])
+            let log = cluster.root + "/host-2.log"
+            let reason = try await waitFor("host-2 to refuse the certificate", timeout: .seconds(30)) { () -> String? in
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                return text.contains("cannot reach the manager") && text.lowercased().contains("certificate") ? text : nil
+            }
+            #expect(!reason.isEmpty)
+            _ = try await waitFor("host-2 to be lost") { () -> Bool? in
+                try await api.hosts().first { $0.hostName == "host-2" }?.status == "LOST" ? true : nil
+            }
+        } catch {
+            await cluster.stop()
+            try? await http.shutdown()
+            throw error
+        }
+        await cluster.stop()
+        try await http.shutdown()
+    }
+}
