@@ -125,7 +125,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "StewardManagerTests", dependencies: ["StewardManager"], swiftSettings: strict),
+        .testTarget(
+            name: "StewardManagerTests",
+            dependencies: ["StewardManager", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "StewardIntegrationTests",
             dependencies: [

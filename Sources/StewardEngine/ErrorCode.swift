@@ -19,6 +19,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case userExists = 10011
     case userNotFound = 10012
     case lastAdmin = 10013
+    case selfRemoval = 10014
 
     // Unknown things (404)
     case clusterNotFound = 11001
@@ -65,7 +66,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .passwordRejected: 400
         case .userExists: 409
         case .userNotFound: 404
-        case .lastAdmin: 409
+        case .lastAdmin, .selfRemoval: 409
         case .clusterNotFound, .serviceNotFound, .hostNotFound, .roleNotFound,
              .commandNotFound, .instanceNotFound, .agentUnknownHost: 404
         case .unknownConfiguration, .invalidConfigurationValue, .configurationLevelMismatch: 400
@@ -93,6 +94,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .userExists: "A user of that name exists."
         case .userNotFound: "No such user."
         case .lastAdmin: "The last admin cannot be removed or demoted."
+        case .selfRemoval: "A user cannot remove itself."
         case .clusterNotFound: "No such cluster."
         case .serviceNotFound: "No such service in the cluster."
         case .hostNotFound: "No such host in the cluster."

@@ -102,7 +102,8 @@ public final class Manager: Sendable {
 
     public func router() -> Router<StewardRequestContext> {
         let router = Router(context: StewardRequestContext.self)
-        router.add(middleware: ErrorMiddleware(logger: logger))
+        let routeTable = RouteTable()
+        router.add(middleware: ErrorMiddleware(logger: logger, routes: routeTable))
         // Liveness for load balancers: a fixed body, no state, no credentials.
         router.get("/healthz") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: Self.okBody))
@@ -116,11 +117,18 @@ public final class Manager: Sendable {
         addClusterRoutes(to: api)
         addCommandRoutes(to: api)
         addAccessRoutes(to: api)
+        api.get("openapi.yaml") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+        }
         addAgentRoutes(to: router)
+        routeTable.load(router.routes.map { ($0.method.rawValue, $0.path.description) })
         return router
     }
 
     static let okBody = ByteBuffer(string: "ok\n")
+
+    /// The OpenAPI 3 document of the whole API.
+    public static var openAPIDocument: String { OpenAPIDocument.yaml }
     static let pingBody = JSONBody.encode(Envelope<NoResult>())
 
     /// Serves until SIGTERM or SIGINT, then stops accepting, answers waiting

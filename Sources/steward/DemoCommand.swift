@@ -23,6 +23,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Added to every role port of the demo stack.")
     var portShift: Int = 0
 
+    @Option(help: "Failed logins of one user before it is refused for a while.")
+    var loginFailureLimit: Int = 5
+
     func run() async throws {
         let logger = LogSetup.logger("steward.demo", level: .info)
         let demo = DemoService(options: self, logger: logger)
@@ -45,7 +48,7 @@ struct DemoService: Service {
         let exe = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
 
         let managerArgs = ["manager", "--data-dir", managerDir, "--port", String(options.port),
-                           "--port-shift", String(options.portShift)]
+                           "--port-shift", String(options.portShift), "--login-failure-limit", String(options.loginFailureLimit)]
         var environment = ProcessInfo.processInfo.environment
         if let password = options.adminPassword { environment["STEWARD_ADMIN_PASSWORD"] = password }
         let manager = try Child.start(exe, managerArgs, environment: environment)

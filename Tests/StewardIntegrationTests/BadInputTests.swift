@@ -51,6 +51,8 @@ extension IntegrationTests {
             BadRequest(method: "POST", path: save, body: "{}", status: 400, code: .malformedJSON),
             BadRequest(method: "POST", path: save, body: #"{"configurations_summary":{"components":[]}}"#, status: 400, code: .invalidParameter),
             BadRequest(method: "GET", path: "/web/v1/no/such/endpoint", body: nil, status: 404, code: .routeNotFound),
+            BadRequest(method: "PATCH", path: "/web/v1/clusters", body: "{}", status: 405, code: .methodNotAllowed),
+            BadRequest(method: "DELETE", path: "/web/v1/common/command/1/progress", body: nil, status: 405, code: .methodNotAllowed),
         ]
     }()
 

@@ -75,7 +75,7 @@ extension Manager {
         }
         api.group("access/users").add(middleware: audit("USER_CREATE")).add(middleware: RoleMiddleware(role: .admin))
             .post { request, context -> Response in
-                let body = try await JSONBody.decode(CreateUserRequest.self, from: request, limit: limit)
+                let body = try await JSONBody.decode(CreateUserRequest.self, from: request, limit: limit, required: true)
                 guard Self.isUserName(body.userName) else {
                     throw StewardError(.invalidParameter, "user_name must be 1-64 letters, digits, '-', '_' or '.'.")
                 }
@@ -98,7 +98,7 @@ extension Manager {
         api.group("access/users").add(middleware: audit("USER_UPDATE")).add(middleware: RoleMiddleware(role: .admin))
             .put(":user_name") { request, context -> Response in
                 let name = context.parameters.get("user_name") ?? ""
-                let body = try await JSONBody.decode(UpdateUserRequest.self, from: request, limit: limit)
+                let body = try await JSONBody.decode(UpdateUserRequest.self, from: request, limit: limit, required: true)
                 guard let record = try await self.store.user(named: name) else { throw StewardError(.userNotFound, "No user '\(name.prefix(64))'.") }
                 let role = try body.role.map { r throws(StewardError) -> UserRole in
                     guard let role = UserRole(rawValue: r) else { throw StewardError(.invalidParameter, "role must be admin, operator or viewer.") }
@@ -118,7 +118,7 @@ extension Manager {
         api.group("access/users").add(middleware: audit("USER_DELETE")).add(middleware: RoleMiddleware(role: .admin))
             .delete(":user_name") { request, context -> Response in
                 let name = context.parameters.get("user_name") ?? ""
-                guard name != context.user?.name else { throw StewardError(.invalidParameter, "You cannot remove yourself.") }
+                guard name != context.user?.name else { throw StewardError(.selfRemoval, "You cannot remove yourself.") }
                 guard let record = try await self.store.user(named: name) else { throw StewardError(.userNotFound, "No user '\(name.prefix(64))'.") }
                 if record.role == UserRole.admin.rawValue { try await self.requireAnotherAdmin(than: name) }
                 _ = try await self.store.deleteUser(name)
@@ -132,10 +132,15 @@ extension Manager {
             query.user = q.get("user")
             query.action = q.get("action")
             query.result = q.get("result")
+            if let result = query.result, result != "SUCCESS", result != "FAILURE" {
+                throw StewardError(.invalidParameter, "result must be SUCCESS or FAILURE.")
+            }
             query.from = try Self.number(q.get("from"), "from")
             query.to = try Self.number(q.get("to"), "to")
-            query.limit = Int(try Self.number(q.get("limit"), "limit") ?? 100)
-            query.offset = Int(try Self.number(q.get("offset"), "offset") ?? 0)
+            let limit = try Self.number(q.get("limit"), "limit") ?? 100
+            guard (1...1000).contains(limit) else { throw StewardError(.invalidParameter, "limit must be 1-1000.") }
+            query.limit = Int(limit)
+            query.offset = Int(clamping: try Self.number(q.get("offset"), "offset") ?? 0)
             return JSONBody.ok(AuditList(entries: try await self.store.audit(query)))
         }
     }

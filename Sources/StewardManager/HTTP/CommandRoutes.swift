@@ -21,7 +21,7 @@ extension Manager {
         api.group().add(middleware: audit("CONFIG_SAVE")).add(middleware: RoleMiddleware(role: .operator))
             .post("config/cluster/:cluster_id/save") { request, context -> Response in
             _ = try self.clusterId(context)
-            let body = try await JSONBody.decode(SaveConfigurationRequest.self, from: request, limit: limit)
+            let body = try await JSONBody.decode(SaveConfigurationRequest.self, from: request, limit: limit, required: true)
             let changes = try Configuration.validate(try body.changes(in: self.stack), in: self.stack)
             guard !changes.isEmpty else {
                 throw StewardError(.invalidParameter, "configurations_summary.components holds no configuration item to save.")

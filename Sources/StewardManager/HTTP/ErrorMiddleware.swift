@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -9,10 +10,19 @@ import StewardEngine
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = StewardRequestContext
     let logger: Logger
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            let allowed = routes.methods(for: request.uri.path)
+            guard !allowed.isEmpty else { return JSONBody.failure(StewardError(.routeNotFound, "No such endpoint.")) }
+            var response = JSONBody.failure(StewardError(
+                .methodNotAllowed, "\(request.method.rawValue) is not accepted here; use \(allowed.sorted().joined(separator: ", ")).")
+            )
+            response.headers[.allow] = allowed.sorted().joined(separator: ", ")
+            return response
         } catch {
             return Self.response(for: error, path: request.uri.path, logger: logger)
         }

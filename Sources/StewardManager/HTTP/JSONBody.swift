@@ -36,14 +36,18 @@ enum JSONBody {
         return response
     }
 
-    /// Reads and decodes a JSON body; an empty body decodes as `{}` when `T` allows it.
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+    /// Reads and decodes a JSON body; an empty body decodes as `{}` when `T`
+    /// allows it, unless the body is `required`.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int, required: Bool = false) async throws -> T {
         var request = request
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw StewardError(.bodyTooLarge, "The request body is larger than \(limit) bytes.")
+        }
+        if required && buffer.readableBytes == 0 {
+            throw StewardError(.malformedJSON, "A JSON body is required.")
         }
         let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: buffer)
         do {
