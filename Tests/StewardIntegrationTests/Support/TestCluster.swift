@@ -150,6 +150,13 @@ actor TestCluster {
                 }
             }
         }
+        // A process started just before its agent was killed may have no pid file yet:
+        // anything whose command line names this cluster's directory goes too.
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = pid_t(entry), pid != getpid(),
+                  let cmdline = ProcessControl.commandLine(pid), cmdline.contains(root + "/") else { continue }
+            kill(pid, SIGKILL)
+        }
         if ProcessInfo.processInfo.environment["STEWARD_KEEP_TEST_DATA"] == nil {
             try? FileManager.default.removeItem(atPath: root)
         }

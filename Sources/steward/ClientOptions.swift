@@ -1,0 +1,81 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOSSL
+import StewardClient
+import StewardEngine
+
+/// How a client subcommand reaches the manager and who it is.
+/// The password comes from a file or STEWARD_PASSWORD, never from the command line.
+struct ClientOptions: ParsableArguments {
+    @Option(help: "The manager's URL (else STEWARD_MANAGER, else http://127.0.0.1:9443).")
+    var manager: String?
+
+    @Option(help: "User name (else STEWARD_USER, else admin).")
+    var user: String?
+
+    @Option(help: "File holding the password (else STEWARD_PASSWORD).")
+    var passwordFile: String?
+
+    @Option(help: "PEM file of the CAs the manager's certificate must chain to.")
+    var caFile: String?
+
+    func client() throws -> (StewardClient, HTTPClient) {
+        let env = ProcessInfo.processInfo.environment
+        let password: String
+        if let passwordFile {
+            password = try String(contentsOfFile: passwordFile, encoding: .utf8).trimmingCharacters(in: .newlines)
+        } else if let fromEnv = env["STEWARD_PASSWORD"] {
+            password = fromEnv
+        } else {
+            throw ValidationError("give the password with --password-file or STEWARD_PASSWORD")
+        }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile { tls.trustRoots = .file(caFile) }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        let url = manager ?? env["STEWARD_MANAGER"] ?? "http://127.0.0.1:9443"
+        return (StewardClient(baseURL: url, user: user ?? env["STEWARD_USER"] ?? "admin", password: password, http: http), http)
+    }
+
+    /// Runs a call; a refusal is printed with its code and description, exit 1.
+    func run(_ body: (StewardClient) async throws -> Void) async throws {
+        let (client, http) = try client()
+        do {
+            try await body(client)
+            try await http.shutdown()
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+}
+
+struct Refused: Error, CustomStringConvertible {
+    let status: Int
+    let code: Int
+    let message: String
+    var description: String { "error \(code) (HTTP \(status)): \(message)" }
+}
+
+extension StewardClient.Reply {
+    /// The result, or a `Refused` carrying the manager's code and description.
+    func result() throws -> Result? {
+        guard status < 400, envelope.state != CommandState.failed.rawValue || envelope.id > 0 else {
+            throw Refused(status: status, code: envelope.errorCode, message: envelope.errorDescription)
+        }
+        return envelope.resObj
+    }
+}
+
+/// Prints a refusal the way an operator reads it, with exit status 1, never a trace.
+func reportingRefusals(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let refused as Refused {
+        FileHandle.standardError.write(Data("\(refused)\n".utf8))
+        throw ExitCode(1)
+    } catch let unexpected as StewardClient.UnexpectedBody {
+        FileHandle.standardError.write(Data("error: \(unexpected)\n".utf8))
+        throw ExitCode(1)
+    }
+}
