@@ -1,0 +1,70 @@
+@testable import StewardManager
+import StewardEngine
+import Testing
+
+@Suite("Sessions, tickets and throttling")
+struct SessionTests {
+    @Test func anIdleSessionEnds() {
+        let sessions = SessionStore(idleSeconds: 0, maxAgeSeconds: 3600)
+        let token = sessions.newWebSession(user: "ann", role: .viewer, parent: nil)
+        // With no idle time allowed, the next use finds it gone.
+        #expect(sessions.webSession(token) == nil)
+        let lasting = SessionStore(idleSeconds: 3600, maxAgeSeconds: 3600)
+        let kept = lasting.newWebSession(user: "ann", role: .viewer, parent: nil)
+        #expect(lasting.webSession(kept)?.user == "ann")
+        #expect(lasting.webSession("not-a-token") == nil)
+    }
+
+    @Test func loginTicketsAreOneUseAndBoundToTheirCasSession() {
+        let sessions = SessionStore(idleSeconds: 60, maxAgeSeconds: 60)
+        let lt = sessions.newLoginTicket(casSession: "cas-1")
+        #expect(lt.hasPrefix("LT-"))
+        #expect(!sessions.consumeLoginTicket(lt, casSession: "cas-2"))
+        let lt2 = sessions.newLoginTicket(casSession: "cas-1")
+        #expect(sessions.consumeLoginTicket(lt2, casSession: "cas-1"))
+        #expect(!sessions.consumeLoginTicket(lt2, casSession: "cas-1"), "a ticket is used once")
+    }
+
+    @Test func endingAGrantEndsItsWebSessions() {
+        let sessions = SessionStore(idleSeconds: 60, maxAgeSeconds: 60)
+        let tgt = sessions.newGrant(user: "bob", role: .operator)
+        let st = sessions.newServiceTicket(grant: tgt)
+        let (grant, parent) = try! #require(sessions.consumeServiceTicket(st))
+        #expect(grant.user == "bob")
+        #expect(sessions.consumeServiceTicket(st) == nil, "a service ticket is used once")
+        let web = sessions.newWebSession(user: grant.user, role: grant.role, parent: parent)
+        let other = sessions.newWebSession(user: "bob", role: .operator, parent: nil)
+        sessions.endGrant(tgt)
+        #expect(sessions.grant(tgt) == nil)
+        #expect(sessions.webSession(web) == nil)
+        #expect(sessions.webSession(other) != nil)
+        sessions.endUser("bob")
+        #expect(sessions.webSession(other) == nil)
+    }
+
+    @Test func throttlingCountsPerUserAndPerAddress() {
+        let throttle = LoginThrottle(limit: 2, lockSeconds: 60)
+        #expect(throttle.wait(user: "ann", address: "10.0.0.1") == nil)
+        throttle.failed(user: "ann", address: "10.0.0.1")
+        #expect(throttle.wait(user: "ann", address: "10.0.0.1") == nil)
+        throttle.failed(user: "ann", address: "10.0.0.1")
+        #expect((throttle.wait(user: "ann", address: "10.0.0.9") ?? 0) > 0, "the user is locked wherever it comes from")
+        #expect(throttle.wait(user: "bob", address: "10.0.0.1") == nil, "the address has four times the allowance")
+        for n in 0..<6 { throttle.failed(user: "u\(n)", address: "10.0.0.1") }
+        #expect(throttle.wait(user: "carl", address: "10.0.0.1") != nil, "an address guessing many names is locked")
+        throttle.succeeded(user: "ann")
+        #expect(throttle.wait(user: "ann", address: "10.0.0.2") == nil, "a success clears the user's count")
+    }
+
+    @Test func passwordHashesVerifyAndDiffer() throws {
+        let a = try PasswordHasher.hash("Correct-horse-1", rounds: 10_000)
+        let b = try PasswordHasher.hash("Correct-horse-1", rounds: 10_000)
+        #expect(a != b, "salted")
+        #expect(a.hasPrefix("pbkdf2-sha256$10000$"))
+        #expect(PasswordHasher.verify("Correct-horse-1", against: a))
+        #expect(!PasswordHasher.verify("correct-horse-1", against: a))
+        #expect(!PasswordHasher.verify("Correct-horse-1", against: "pbkdf2-sha256$10$AAAA$AAAA"), "too few rounds is refused")
+        #expect(PasswordChange.policyProblem(user: "ann", old: "x", new: "annsecret-12") != nil)
+        #expect(PasswordChange.policyProblem(user: "ann", old: "x", new: "Secret-pass-12") == nil)
+    }
+}
