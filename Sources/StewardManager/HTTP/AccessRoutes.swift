@@ -29,7 +29,7 @@ extension Manager {
             let record = try await self.store.user(named: session.user)
             let result = LoginCheck(modifyPwd: record?.mustChangePassword ?? false, existCluster: true,
                                     remindPwd: record?.mustChangePassword ?? false, refURL: "", token: token)
-            var response = JSONBody.response(JSONBody.encode(result))
+            var response = JSONBody.response(JSONBody.encode(EnvelopeWith(result)))
             response.headers.append(HTTPField(name: .setCookie, value: self.auth.cookie(AuthMiddleware.sessionCookie, token)))
             return response
         }
@@ -65,7 +65,7 @@ extension Manager {
             let hash = try await NIOThreadPoolRun { try PasswordHasher.hash(new, rounds: self.options.passwordHashRounds) }
             _ = try await self.store.updateUser(user.name, passwordHash: hash, role: nil, mustChangePassword: false)
             self.auth.forget(user: user.name)
-            return JSONBody.response(JSONBody.encode(PasswordChangeResult(code: 0, description: "The password was changed; log in again with it.")))
+            return JSONBody.response(JSONBody.encode(EnvelopeWith(PasswordChangeResult(code: 0, description: "The password was changed; log in again with it."))))
         }
 
         let admin = api.group("access/users").add(middleware: RoleMiddleware(role: .admin))
@@ -167,13 +167,21 @@ extension Manager {
     }
 }
 
-/// The answer of `login_check`: the envelope's fields plus the reference's own.
+/// A success envelope with fields of its own at the top level, as the
+/// reference's `login_check` and `modify_self_password` answer.
+struct EnvelopeWith<Extra: Encodable>: Encodable {
+    let extra: Extra
+
+    init(_ extra: Extra) { self.extra = extra }
+
+    func encode(to encoder: any Encoder) throws {
+        try Envelope<NoResult>().encode(to: encoder)
+        try extra.encode(to: encoder)
+    }
+}
+
+/// The reference's own fields of `login_check`.
 struct LoginCheck: Encodable {
-    let id: Int64 = -1
-    let state = "COMPLETE"
-    let errorCode = 0
-    let errorDescription = ""
-    let totalProgress = 0
     let modifyPwd: Bool
     let existCluster: Bool
     let remindPwd: Bool
@@ -181,10 +189,7 @@ struct LoginCheck: Encodable {
     let token: String
 
     enum CodingKeys: String, CodingKey {
-        case id, state, token
-        case errorCode = "error_code"
-        case errorDescription = "error_description"
-        case totalProgress = "total_progress"
+        case token
         case modifyPwd = "modify_pwd"
         case existCluster = "exist_cluster"
         case remindPwd = "remind_pwd"
@@ -192,21 +197,12 @@ struct LoginCheck: Encodable {
     }
 }
 
-/// The answer of `modify_self_password`: the envelope's fields plus the reference's own.
+/// The reference's own fields of `modify_self_password`.
 struct PasswordChangeResult: Encodable {
-    let id: Int64 = -1
-    let state = "COMPLETE"
-    let errorCode = 0
-    let errorDescription = ""
-    let totalProgress = 0
     let code: Int
     let description: String
 
     enum CodingKeys: String, CodingKey {
-        case id, state
-        case errorCode = "error_code"
-        case errorDescription = "error_description"
-        case totalProgress = "total_progress"
         case code = "int_result_code"
         case description = "result_desc"
     }
