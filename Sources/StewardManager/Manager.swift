@@ -145,7 +145,7 @@ public final class Manager: Sendable {
                 logger.info("manager listening", metadata: ["url": "\(url)"])
             },
             logger: logger)
-        let engine = EngineService(center: center, hub: hub, tickMs: 200)
+        let engine = EngineService(center: center, hub: hub, progress: progress, tickMs: 200)
         // Reverse order on shutdown: the engine service stops first and releases
         // the long polls, so that the HTTP server does not wait out their timeout.
         var config = ServiceGroupConfiguration(services: [app, engine], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -198,6 +198,7 @@ public final class Manager: Sendable {
 struct EngineService: Service {
     let center: CommandCenter
     let hub: AgentHub
+    let progress: ProgressCache
     let tickMs: Int
 
     func run() async throws {
@@ -208,5 +209,6 @@ struct EngineService: Service {
             }
         }
         await hub.close()
+        progress.close()
     }
 }

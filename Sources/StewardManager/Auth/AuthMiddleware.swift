@@ -85,4 +85,5 @@ extension HTTPField.Name {
     static let origin = Self("Origin")!
     static let commandId = Self("X-Steward-Command-Id")!
     static let errorCode = Self("X-Steward-Error-Code")!
+    static let progressVersion = Self("X-Progress-Version")!
 }

@@ -33,14 +33,80 @@ extension Manager {
         }
 
         // The hot path: a cached, already encoded document per command version.
-        api.get("common/command/:command_id/progress") { _, context -> Response in
+        // `Accept: text/event-stream` streams every version until a terminal
+        // state; `?wait=S&version=V` long-polls for a version newer than V.
+        api.get("common/command/:command_id/progress") { request, context -> Response in
             let id = try Self.commandId(context)
-            if let buffer = self.progress.get(id) { return JSONBody.response(buffer) }
-            guard let command = try await self.store.command(id: id) else {
-                throw StewardError(.commandNotFound, "Command \(id) does not exist.")
+            let document: ProgressCache.Document
+            if let cached = self.progress.get(id) {
+                document = cached
+            } else {
+                guard let command = try await self.store.command(id: id) else {
+                    throw StewardError(.commandNotFound, "Command \(id) does not exist.")
+                }
+                document = self.progress.publish(command)
             }
-            return JSONBody.response(self.progress.publish(command))
+            if request.headers[.accept]?.contains("text/event-stream") == true {
+                return self.eventStream(id)
+            }
+            if request.uri.query != nil, let wait = try Self.longPoll(request) {
+                return Self.progressResponse(await self.nextVersion(of: id, after: wait.version, within: wait.seconds) ?? document)
+            }
+            return Self.progressResponse(document)
         }
+    }
+
+    static func progressResponse(_ document: ProgressCache.Document) -> Response {
+        var response = JSONBody.response(document.buffer)
+        response.headers[.progressVersion] = String(document.version)
+        return response
+    }
+
+    static func longPoll(_ request: Request) throws(StewardError) -> (seconds: Int, version: Int)? {
+        let q = request.uri.queryParameters
+        guard let waitText = q.get("wait") else { return nil }
+        guard let seconds = Int(waitText), (0...60).contains(seconds) else {
+            throw StewardError(.invalidParameter, "wait must be 0-60 seconds.")
+        }
+        let versionText = q.get("version") ?? "0"
+        guard let version = Int(versionText), version >= 0 else {
+            throw StewardError(.invalidParameter, "version must be a non-negative integer (X-Progress-Version of the last answer).")
+        }
+        return (seconds, version)
+    }
+
+    /// The first version newer than `version`, waiting up to `seconds`; nil if none came.
+    func nextVersion(of id: Int64, after version: Int, within seconds: Int) async -> ProgressCache.Document? {
+        await withTaskGroup(of: ProgressCache.Document?.self) { group in
+            group.addTask {
+                for await document in self.progress.watch(id) where document.version > version { return document }
+                return nil
+            }
+            group.addTask {
+                try? await Swift.Task.sleep(for: .seconds(seconds))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// Server-sent events: one `progress` event per version, ending after a terminal one.
+    func eventStream(_ id: Int64) -> Response {
+        let watch = progress.watch(id)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
+            body: .init { writer in
+                for await document in watch {
+                    var event = ByteBuffer(string: "id: \(document.version)\nevent: progress\ndata: ")
+                    event.writeImmutableBuffer(document.buffer)
+                    event.writeString("\n\n")
+                    try await writer.write(event)
+                }
+                try await writer.finish(nil)
+            })
     }
 
     /// The answer to a request that created a command: its id and current state.
