@@ -120,13 +120,18 @@ public final class Agent: Sendable {
     private func pollLoop(timeoutMs: Int, received: inout ReceivedTasks, inbox: AsyncStream<AgentTask>.Continuation) async {
         var acknowledge: [Int64] = []
         while !Swift.Task.isCancelled {
-            let tasks: [AgentTask]
+            let work: AgentWork
             do {
-                tasks = try await link.poll(host: options.host, received: acknowledge, timeoutMs: timeoutMs)
+                work = try await link.poll(host: options.host, received: acknowledge, timeoutMs: timeoutMs)
             } catch {
                 logger.warning("lost the manager; reconnecting", metadata: ["error": "\(error)"])
                 return
             }
+            if !work.abort.isEmpty {
+                logger.info("abort", metadata: ["tasks": "\(work.abort)"])
+                await supervisor.abort(work.abort)
+            }
+            let tasks = work.tasks
             acknowledge = tasks.map(\.taskId)
             // A task delivered again (its first answer was lost) runs only once.
             for task in tasks where received.insert(task.taskId) {

@@ -38,6 +38,9 @@ actor InstanceSupervisor {
     /// Exit statuses of children reaped by whichever check saw them first, so
     /// that the task waiting on a start still learns how its process ended.
     private var exitStatuses: [pid_t: Int32] = [:]
+    /// Task id to role, while the task runs; roles whose running start is aborted.
+    private var inFlight: [Int64: String] = [:]
+    private var aborting: Set<String> = []
 
     init(root: String, http: HTTPClient, logger: Logger) {
         self.root = root
@@ -52,10 +55,12 @@ actor InstanceSupervisor {
     // MARK: tasks
 
     func run(_ task: AgentTask) async -> Outcome {
+        inFlight[task.taskId] = task.instance.role
+        defer { inFlight[task.taskId] = nil }
         switch task.operation {
-        case .start: await start(task)
-        case .stop: await stop(role: task.instance.role, service: task.instance.service,
-                               timeout: task.process.stopTimeoutSeconds)
+        case .start: return await start(task)
+        case .stop: return await stop(role: task.instance.role, service: task.instance.service,
+                                      timeout: task.process.stopTimeoutSeconds)
         }
     }
 
@@ -115,6 +120,12 @@ actor InstanceSupervisor {
                 let tail = ProcessControl.tail(of: logPath, from: offset)
                 return Outcome(succeeded: false, detail: "the process disappeared" + Self.lastLine(tail), outputTail: tail)
             case .running:
+                if aborting.remove(role) != nil {
+                    let stopped = await stop(role: role, service: task.instance.service, timeout: task.process.stopTimeoutSeconds)
+                    logger.info("aborted", metadata: ["instance": "\(task.instance)", "pid": "\(pid)", "stop": "\(stopped.detail)"])
+                    return Outcome(succeeded: false, detail: "aborted; the process was \(stopped.detail)",
+                                   outputTail: ProcessControl.tail(of: logPath, from: offset))
+                }
                 if await healthy(task.process.check, values: task.configuration) {
                     return Outcome(succeeded: true, detail: "started (pid \(pid))",
                                    outputTail: ProcessControl.tail(of: logPath, from: offset, maxBytes: 1024))
@@ -133,6 +144,15 @@ actor InstanceSupervisor {
         let tail = ProcessControl.tail(of: logPath, from: offset)
         return Outcome(succeeded: false, detail: "not healthy within \(task.timeoutSeconds) s; the process was killed",
                        outputTail: tail)
+    }
+
+    /// Aborts running tasks: a start in progress stops its process (SIGTERM,
+    /// then SIGKILL after the stop timeout); a stop in progress goes on, as it
+    /// is what an abort wants anyway.
+    func abort(_ taskIDs: [Int64]) {
+        for id in taskIDs {
+            if let role = inFlight[id] { aborting.insert(role) }
+        }
     }
 
     func stop(role: String, service: String, timeout: Int) async -> Outcome {

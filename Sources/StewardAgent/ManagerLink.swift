@@ -23,9 +23,9 @@ struct ManagerLink: Sendable {
         try await post("register", hello, as: AgentWelcome.self, timeout: .seconds(10))
     }
 
-    func poll(host: String, received: [Int64], timeoutMs: Int) async throws -> [AgentTask] {
+    func poll(host: String, received: [Int64], timeoutMs: Int) async throws -> AgentWork {
         try await post("poll", AgentPoll(host: host, received: received), as: AgentWork.self,
-                       timeout: .milliseconds(Int64(timeoutMs) + 10_000)).tasks
+                       timeout: .milliseconds(Int64(timeoutMs) + 10_000))
     }
 
     func report(_ result: AgentTaskResult) async throws {

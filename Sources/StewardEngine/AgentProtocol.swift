@@ -93,7 +93,19 @@ public struct AgentTask: Codable, Sendable, Hashable {
 
 public struct AgentWork: Codable, Sendable {
     public var tasks: [AgentTask]
-    public init(tasks: [AgentTask]) { self.tasks = tasks }
+    /// Tasks to abort: the agent stops their processes for real.
+    public var abort: [Int64]
+
+    public init(tasks: [AgentTask], abort: [Int64] = []) {
+        self.tasks = tasks
+        self.abort = abort
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tasks = try c.decode([AgentTask].self, forKey: .tasks)
+        abort = try c.decodeIfPresent([Int64].self, forKey: .abort) ?? []
+    }
 }
 
 public struct AgentTaskResult: Codable, Sendable {

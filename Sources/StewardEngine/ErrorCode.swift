@@ -36,6 +36,8 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
 
     // Conflicts (409)
     case serviceBusy = 13001
+    case commandEnded = 13002
+    case nothingToRetry = 13003
 
     // Command outcomes (carried by a FAILED command's progress document)
     case taskFailed = 14001
@@ -70,7 +72,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .clusterNotFound, .serviceNotFound, .hostNotFound, .roleNotFound,
              .commandNotFound, .instanceNotFound, .agentUnknownHost: 404
         case .unknownConfiguration, .invalidConfigurationValue, .configurationLevelMismatch: 400
-        case .serviceBusy: 409
+        case .serviceBusy, .commandEnded, .nothingToRetry: 409
         case .taskFailed, .taskTimedOut, .hostLost, .managerRestarted, .aborted: 200
         case .internalError: 500
         case .storeUnavailable: 503
@@ -105,6 +107,8 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .invalidConfigurationValue: "The configuration value fails the parameter's validity check."
         case .configurationLevelMismatch: "The configuration parameter cannot be set at that level."
         case .serviceBusy: "Another command is running on the service."
+        case .commandEnded: "The command has already ended."
+        case .nothingToRetry: "Only a FAILED command with failed tasks can be retried."
         case .taskFailed: "One or more tasks failed."
         case .taskTimedOut: "A task did not finish within its timeout."
         case .hostLost: "The agent of a host stopped sending heartbeats."

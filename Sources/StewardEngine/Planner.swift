@@ -81,6 +81,20 @@ public enum Planner {
             + operationSteps(.start, instances: instances, services: order, stack: stack))
     }
 
+    /// The steps of a retry: each failed task again, in its original step
+    /// order, nothing else.
+    public static func retrySteps(of command: Command) -> [Step] {
+        numbered(command.steps.compactMap { step in
+            let failed = step.tasks.filter { $0.state == .failed }
+            guard !failed.isEmpty else { return nil }
+            let hosts = failed.map(\.instance.host).joined(separator: ", ")
+            let service = failed.first?.instance.service ?? ""
+            let verb = failed.first?.operation.verb ?? ""
+            return Step(index: 0, name: step.name, description: "\(verb) \(failed.first?.instance.role ?? "") of \(service) on \(hosts) (retry)",
+                        tasks: failed.map { Task(instance: $0.instance, operation: $0.operation) })
+        })
+    }
+
     /// Renumbers steps after they were concatenated.
     public static func numbered(_ steps: [Step]) -> [Step] {
         steps.enumerated().map { i, s in

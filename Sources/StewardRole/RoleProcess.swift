@@ -20,6 +20,9 @@ public enum RoleProcess {
             throw Failure(description: "configuration has no valid 'port'")
         }
         let instance = ProcessInfo.processInfo.environment["STEWARD_INSTANCE"] ?? "role"
+        // A hung process on demand: it ignores SIGTERM, so only SIGKILL stops it.
+        let ignoresTerm = config["ignore_sigterm"] == "true"
+        if ignoresTerm { signal(SIGTERM, SIG_IGN) }
         if let delay = config["startup_delay_ms"].flatMap(Int.init), delay > 0 {
             say("\(instance): starting up, listening in \(delay) ms")
             try await Task.sleep(for: .milliseconds(delay))
@@ -42,7 +45,8 @@ public enum RoleProcess {
             onServerRunning: { _ in say("\(instance): listening on 127.0.0.1:\(port)") },
             logger: logger)
         // A bounded graceful stop: an idle keep-alive client must not hold a stop up.
-        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: ignoresTerm ? [.sigint] : [.sigterm, .sigint],
+                                              logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(2)
         do {
             try await ServiceGroup(configuration: group).run()

@@ -88,6 +88,46 @@ extension SQLStore {
         }
     }
 
+    public func commands(_ q: CommandQuery) async throws -> (total: Int, commands: [CommandSummary]) {
+        try await read { db in
+            var filter = SQLQueryString(" WHERE 1 = 1")
+            if let state = q.state { filter.appendInterpolation(unsafeRaw: " AND state = "); filter.appendInterpolation(bind: state) }
+            if let kind = q.kind { filter.appendInterpolation(unsafeRaw: " AND kind = "); filter.appendInterpolation(bind: kind) }
+            if let service = q.service {
+                filter.appendInterpolation(unsafeRaw: " AND (',' || services || ',') LIKE ")
+                filter.appendInterpolation(bind: "%," + service + ",%")
+            }
+            if let user = q.user { filter.appendInterpolation(unsafeRaw: " AND username = "); filter.appendInterpolation(bind: user) }
+            if let from = q.from { filter.appendInterpolation(unsafeRaw: " AND created_at >= "); filter.appendInterpolation(bind: from) }
+            if let to = q.to { filter.appendInterpolation(unsafeRaw: " AND created_at <= "); filter.appendInterpolation(bind: to) }
+            var count = SQLQueryString("SELECT COUNT(*) AS n FROM commands")
+            count.appendInterpolation(filter)
+            let total = try await db.raw(count).first()?.decode(column: "n", as: Int.self) ?? 0
+            var select = SQLQueryString("SELECT commands.*, (SELECT COUNT(*) FROM steps WHERE steps.command_id = commands.id) AS step_count FROM commands")
+            select.appendInterpolation(filter)
+            select.appendInterpolation(unsafeRaw: " ORDER BY id DESC LIMIT ")
+            select.appendInterpolation(bind: max(1, min(q.limit, 500)))
+            select.appendInterpolation(unsafeRaw: " OFFSET ")
+            select.appendInterpolation(bind: max(0, q.offset))
+            let rows = try await db.raw(select).all()
+            return (total, try rows.map { row in
+                let services = try row.decode(column: "services", as: String.self)
+                return CommandSummary(
+                    id: try row.decode(column: "id", as: Int64.self), kind: try row.decode(column: "kind", as: String.self),
+                    target: try row.decode(column: "target", as: String.self),
+                    services: services.isEmpty ? [] : services.split(separator: ",").map(String.init),
+                    user: try row.decode(column: "username", as: String.self),
+                    state: try row.decode(column: "state", as: String.self),
+                    errorCode: try row.decode(column: "error_code", as: Int.self),
+                    errorDescription: try row.decode(column: "error_description", as: String.self),
+                    totalProgress: try row.decode(column: "progress", as: Int.self),
+                    totalStepSize: try row.decode(column: "step_count", as: Int.self),
+                    createTime: try row.decode(column: "created_at", as: Int64.self),
+                    endTime: try row.decode(column: "ended_at", as: Int64?.self))
+            })
+        }
+    }
+
     static func assemble(_ row: any SQLRow, on db: any SQLDatabase) async throws -> Command {
         let id = try row.decode(column: "id", as: Int64.self)
         let services = try row.decode(column: "services", as: String.self)

@@ -66,6 +66,46 @@ public struct AuditQuery: Sendable {
     public init() {}
 }
 
+/// Filters of the command history; nil matches everything.
+public struct CommandQuery: Sendable {
+    public var state: String?
+    public var kind: String?
+    public var service: String?
+    public var user: String?
+    public var from: Millis?
+    public var to: Millis?
+    public var limit: Int = 50
+    public var offset: Int = 0
+
+    public init() {}
+}
+
+/// A command in the history list.
+public struct CommandSummary: Sendable, Codable, Hashable {
+    public var id: Int64
+    public var kind: String
+    public var target: String
+    public var services: [String]
+    public var user: String
+    public var state: String
+    public var errorCode: Int
+    public var errorDescription: String
+    public var totalProgress: Int
+    public var totalStepSize: Int
+    public var createTime: Millis
+    public var endTime: Millis?
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, target, services, user, state
+        case errorCode = "error_code"
+        case errorDescription = "error_description"
+        case totalProgress = "total_progress"
+        case totalStepSize = "total_step_size"
+        case createTime = "create_time"
+        case endTime = "end_time"
+    }
+}
+
 /// A cluster as created from a stack.
 public struct ClusterRecord: Sendable, Hashable {
     public var id: Int
@@ -119,6 +159,8 @@ public protocol Store: Sendable {
     func save(_ command: Command, change: CommandChange) async throws
     func command(id: Int64) async throws -> Command?
     func unfinishedCommands() async throws -> [Command]
+    /// Commands without their steps, newest first, with the total that match.
+    func commands(_ query: CommandQuery) async throws -> (total: Int, commands: [CommandSummary])
 
     func close() async
 }

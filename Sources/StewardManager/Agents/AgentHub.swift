@@ -7,7 +7,8 @@ actor AgentHub {
         var queue: [AgentTask] = []
         /// Handed out in the last answer and not yet acknowledged.
         var unacknowledged: [AgentTask] = []
-        var waiter: (token: UInt64, continuation: CheckedContinuation<[AgentTask], Never>)?
+        var aborts: [Int64] = []
+        var waiter: (token: UInt64, continuation: CheckedContinuation<AgentWork, Never>)?
         var lastSeen: Millis?
         var agentVersion: String?
         var lost = true
@@ -57,7 +58,7 @@ actor AgentHub {
             link.waiter = nil
             link.unacknowledged += tasks
             links[host] = link
-            waiter.continuation.resume(returning: tasks)
+            waiter.continuation.resume(returning: AgentWork(tasks: tasks))
         } else {
             link.queue.append(contentsOf: tasks)
             links[host] = link
@@ -66,22 +67,23 @@ actor AgentHub {
 
     /// Waits up to `timeoutMs` for work. A newer poll from the same host answers
     /// the older one empty (the agent has given up on it).
-    func poll(host: String, received: [Int64], timeoutMs: Int) async -> [AgentTask] {
-        guard !closed, var link = links[host] else { return [] }
+    func poll(host: String, received: [Int64], timeoutMs: Int) async -> AgentWork {
+        guard !closed, var link = links[host] else { return AgentWork(tasks: []) }
         let acknowledged = Set(received)
         link.queue = link.unacknowledged.filter { !acknowledged.contains($0.taskId) } + link.queue
         link.unacknowledged = []
-        if !link.queue.isEmpty {
-            let tasks = link.queue
+        if !link.queue.isEmpty || !link.aborts.isEmpty {
+            let work = AgentWork(tasks: link.queue, abort: link.aborts)
             link.queue = []
-            link.unacknowledged = tasks
+            link.aborts = []
+            link.unacknowledged = work.tasks
             links[host] = link
-            return tasks
+            return work
         }
         if let old = link.waiter {
             link.waiter = nil
             links[host] = link
-            old.continuation.resume(returning: [])
+            old.continuation.resume(returning: AgentWork(tasks: []))
         }
         nextToken += 1
         let token = nextToken
@@ -100,14 +102,28 @@ actor AgentHub {
         for host in links.keys {
             if let waiter = links[host]?.waiter {
                 links[host]?.waiter = nil
-                waiter.continuation.resume(returning: [])
+                waiter.continuation.resume(returning: AgentWork(tasks: []))
             }
+        }
+    }
+
+    /// Tells a host's agent to abort tasks: at once if it is polling, else with its next poll.
+    func abort(_ taskIDs: [Int64], on host: String) {
+        guard !taskIDs.isEmpty, var link = links[host] else { return }
+        link.queue.removeAll { taskIDs.contains($0.taskId) }
+        if let waiter = link.waiter {
+            link.waiter = nil
+            links[host] = link
+            waiter.continuation.resume(returning: AgentWork(tasks: [], abort: taskIDs))
+        } else {
+            link.aborts += taskIDs
+            links[host] = link
         }
     }
 
     private func expire(host: String, token: UInt64) {
         guard let waiter = links[host]?.waiter, waiter.token == token else { return }
         links[host]?.waiter = nil
-        waiter.continuation.resume(returning: [])
+        waiter.continuation.resume(returning: AgentWork(tasks: []))
     }
 }

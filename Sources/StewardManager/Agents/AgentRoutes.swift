@@ -42,8 +42,8 @@ extension Manager {
             let poll = try await JSONBody.decode(AgentPoll.self, from: request, limit: limit)
             try await self.requireHost(poll.host)
             await self.hub.seen(poll.host, now: WallClock.nowMillis())
-            let tasks = await self.hub.poll(host: poll.host, received: poll.received, timeoutMs: self.options.pollTimeoutMs)
-            return JSONBody.ok(AgentWork(tasks: tasks))
+            let work = await self.hub.poll(host: poll.host, received: poll.received, timeoutMs: self.options.pollTimeoutMs)
+            return JSONBody.ok(work)
         }
 
         group.post("result") { request, _ -> Response in

@@ -79,14 +79,26 @@ actor CommandCenter {
     // MARK: creation
 
     private func create(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) async throws -> Command {
-        let (services, steps) = try Planner.plan(kind, service: service, onlySelf: onlySelf, in: stack)
-        try checkFree(services)
-        let command = Command(kind: kind, clusterId: stack.cluster.id, target: service, user: user,
-                              services: services, steps: steps, createdAt: Self.now())
+        let command = try draft(kind, service: service, onlySelf: onlySelf, user: user)
+        try checkFree(command.services)
         return try await begin(command, saving: [])
     }
 
+    /// The command a request would create, not stored: for dry runs.
+    nonisolated func draft(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) throws(StewardError) -> Command {
+        let (services, steps) = try Planner.plan(kind, service: service, onlySelf: onlySelf, in: stack)
+        return Command(kind: kind, clusterId: stack.cluster.id, target: service, user: user,
+                       services: services, steps: steps, createdAt: Self.now())
+    }
+
     private func createConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async throws -> Command {
+        let command = await draftConfiguration(changes, restart: restart, user: user)
+        try checkFree(command.services)
+        return try await begin(command, saving: changes)
+    }
+
+    /// The command a configuration save would create, not stored: for dry runs too.
+    func draftConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async -> Command {
         let before = await cluster.configuration
         var after = before
         for v in changes { after.set(v) }
@@ -100,15 +112,57 @@ actor CommandCenter {
         let services = Planner.startOrder(stack).filter { s in
             changes.contains { $0.scope.service == s } || restartSet.contains { $0.service == s }
         }
-        try checkFree(services)
         let names = Set(changes.map(\.name)).sorted().joined(separator: ", ")
         let save = Step(index: 0, name: "Save configuration",
                         description: "Save \(changes.count) value(s) of \(services.joined(separator: ", ")): \(names)",
                         tasks: [])
         let steps = Planner.numbered([save] + Planner.restartSteps(of: restartSet, in: stack))
-        let command = Command(kind: .saveConfiguration, clusterId: stack.cluster.id, target: services.joined(separator: ","),
-                              user: user, services: services, steps: steps, createdAt: Self.now())
-        return try await begin(command, saving: changes)
+        return Command(kind: .saveConfiguration, clusterId: stack.cluster.id, target: services.joined(separator: ","),
+                       user: user, services: services, steps: steps, createdAt: Self.now())
+    }
+
+    // MARK: abort and retry
+
+    func abort(_ id: Int64, user: String) async throws -> Command {
+        try await gate.run { try await self.doAbort(id, user: user) }
+    }
+
+    func retry(_ id: Int64, user: String) async throws -> Command {
+        try await gate.run { try await self.doRetry(id, user: user) }
+    }
+
+    /// Fails the command at once ("aborted") and tells the agents to stop the
+    /// processes of its running tasks for real.
+    private func doAbort(_ id: Int64, user: String) async throws -> Command {
+        guard let command = active[id] else {
+            if let stored = try await store.command(id: id) {
+                throw StewardError(.commandEnded, "Command \(id) has already ended (\(stored.state.rawValue)); there is nothing to abort.")
+            }
+            throw StewardError(.commandNotFound, "Command \(id) does not exist.")
+        }
+        let running = command.runningTasks
+        let step = command.currentStepIndex.map { command.steps[$0].name } ?? ""
+        await transition(id) { $0.fail(code: .aborted, description: "Aborted by \(user) at step '\(step)'.", now: Self.now()) }
+        for (host, tasks) in Dictionary(grouping: running, by: \.instance.host) {
+            await hub.abort(tasks.map(\.id), on: host)
+        }
+        return try await store.command(id: id) ?? command
+    }
+
+    /// A new command for only the failed tasks of a FAILED command.
+    private func doRetry(_ id: Int64, user: String) async throws -> Command {
+        guard let original = try await store.command(id: id) else {
+            throw StewardError(.commandNotFound, "Command \(id) does not exist.")
+        }
+        let steps = Planner.retrySteps(of: original)
+        guard original.state == .failed, !steps.isEmpty else {
+            throw StewardError(.nothingToRetry, "Command \(id) is \(original.state.rawValue) with no failed task; only a FAILED command's failed tasks can be retried.")
+        }
+        let services = Planner.startOrder(stack).filter { s in steps.contains { $0.tasks.contains { $0.instance.service == s } } }
+        try checkFree(services)
+        let command = Command(kind: original.kind, clusterId: original.clusterId, target: original.target, user: user,
+                              services: services, steps: steps, createdAt: Self.now())
+        return try await begin(command, saving: [])
     }
 
     private func checkFree(_ services: [String]) throws(StewardError) {

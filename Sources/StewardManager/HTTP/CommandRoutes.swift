@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import StewardEngine
+import StewardStore
 
 /// Commands: start, stop, restart a service; save configuration; follow progress.
 extension Manager {
@@ -12,6 +13,9 @@ extension Manager {
                 _ = try self.clusterId(context)
                 let name = try self.serviceName(context)
                 let body = try await JSONBody.decode(ServiceActionRequest.self, from: request, limit: limit)
+                if try Self.dryRun(request) {
+                    return Self.plan(try self.center.draft(kind, service: name, onlySelf: body.onlySelf ?? true, user: context.user?.name ?? ""))
+                }
                 let command = try await self.center.submit(kind, service: name, onlySelf: body.onlySelf ?? true,
                                                            user: context.user?.name ?? "")
                 return Self.accepted(command)
@@ -26,10 +30,41 @@ extension Manager {
             guard !changes.isEmpty else {
                 throw StewardError(.invalidParameter, "configurations_summary.components holds no configuration item to save.")
             }
+            if try Self.dryRun(request) {
+                return Self.plan(await self.center.draftConfiguration(
+                    changes, restart: body.configurationsSummary.restartAffectedComponents ?? false, user: context.user?.name ?? ""))
+            }
             let command = try await self.center.submitConfiguration(
                 changes, restart: body.configurationsSummary.restartAffectedComponents ?? false,
                 user: context.user?.name ?? "")
             return Self.accepted(command)
+        }
+
+        api.get("common/commands") { request, _ -> Response in
+            let q = request.uri.queryParameters
+            var query = CommandQuery()
+            query.state = try Self.oneOf(q.get("state"), CommandState.allWireValues, "state")
+            query.kind = try Self.oneOf(q.get("kind"), CommandKind.allCases.map(\.rawValue), "kind")
+            query.service = q.get("service_name")
+            query.user = q.get("user")
+            query.from = try Self.number(q.get("from"), "from")
+            query.to = try Self.number(q.get("to"), "to")
+            let limit = try Self.number(q.get("limit"), "limit") ?? 50
+            guard (1...500).contains(limit) else { throw StewardError(.invalidParameter, "limit must be 1-500.") }
+            query.limit = Int(limit)
+            query.offset = Int(clamping: try Self.number(q.get("offset"), "offset") ?? 0)
+            let (total, commands) = try await self.store.commands(query)
+            return JSONBody.ok(CommandList(total: total, commands: commands))
+        }
+
+        for (action, audit) in [("abort", "COMMAND_ABORT"), ("retry", "COMMAND_RETRY")] {
+            api.group().add(middleware: self.audit(audit)).add(middleware: RoleMiddleware(role: .operator))
+                .post("common/command/:command_id/\(action)") { request, context -> Response in
+                    let id = try Self.commandId(context)
+                    let user = context.user?.name ?? ""
+                    let command = action == "abort" ? try await self.center.abort(id, user: user) : try await self.center.retry(id, user: user)
+                    return Self.accepted(command)
+                }
         }
 
         // The hot path: a cached, already encoded document per command version.
@@ -54,6 +89,23 @@ extension Manager {
             }
             return Self.progressResponse(document)
         }
+    }
+
+    static func dryRun(_ request: Request) throws(StewardError) -> Bool {
+        guard let value = request.uri.queryParameters.get("dry_run") else { return false }
+        guard value == "true" || value == "false" else { throw StewardError(.invalidParameter, "dry_run must be true or false.") }
+        return value == "true"
+    }
+
+    /// A dry run's answer: the steps and tasks the command would have, nothing started.
+    static func plan(_ command: Command) -> Response {
+        JSONBody.ok(ProgressDocument(command))
+    }
+
+    static func oneOf(_ value: String?, _ allowed: [String], _ name: String) throws(StewardError) -> String? {
+        guard let value else { return nil }
+        guard allowed.contains(value) else { throw StewardError(.invalidParameter, "\(name) must be one of \(allowed.joined(separator: ", ")).") }
+        return value
     }
 
     static func progressResponse(_ document: ProgressCache.Document) -> Response {
@@ -117,4 +169,13 @@ extension Manager {
         response.headers[.commandId] = String(command.id)
         return response
     }
+}
+
+struct CommandList: Codable, Sendable {
+    let total: Int
+    let commands: [CommandSummary]
+}
+
+extension CommandState {
+    static let allWireValues = [CommandState.inProgress, .complete, .failed].map(\.rawValue)
 }

@@ -216,6 +216,7 @@ enum OpenAPIDocument {
         parameters: [{$ref: "#/components/parameters/ClusterId"}, {$ref: "#/components/parameters/ServiceName"}]
         post:
           operationId: startService
+          parameters: [{$ref: "#/components/parameters/DryRun"}]
           summary: Start a service; only_self false starts what it depends on first (reference). Operator.
           requestBody: {$ref: "#/components/requestBodies/ServiceAction"}
           responses:
@@ -225,6 +226,7 @@ enum OpenAPIDocument {
         parameters: [{$ref: "#/components/parameters/ClusterId"}, {$ref: "#/components/parameters/ServiceName"}]
         post:
           operationId: stopService
+          parameters: [{$ref: "#/components/parameters/DryRun"}]
           summary: Stop a service; only_self false stops what depends on it first (reference). Operator.
           requestBody: {$ref: "#/components/requestBodies/ServiceAction"}
           responses:
@@ -234,6 +236,7 @@ enum OpenAPIDocument {
         parameters: [{$ref: "#/components/parameters/ClusterId"}, {$ref: "#/components/parameters/ServiceName"}]
         post:
           operationId: restartService
+          parameters: [{$ref: "#/components/parameters/DryRun"}]
           summary: Restart a service and, unless only_self, its dependents. Operator.
           requestBody: {$ref: "#/components/requestBodies/ServiceAction"}
           responses:
@@ -243,6 +246,7 @@ enum OpenAPIDocument {
         parameters: [{$ref: "#/components/parameters/ClusterId"}]
         post:
           operationId: saveConfiguration
+          parameters: [{$ref: "#/components/parameters/DryRun"}]
           summary: Save configuration at service, role and instance level (reference). Operator.
           requestBody:
             required: true
@@ -260,10 +264,17 @@ enum OpenAPIDocument {
             schema: {type: integer, format: int64, minimum: 1, maximum: 9223372036854775807}
         get:
           operationId: commandProgress
-          summary: Progress of a command, step by step (reference).
+          summary: >-
+            Progress of a command, step by step (reference). With Accept text/event-stream, one
+            event per change until a terminal state; with wait and version, a long poll.
+          parameters:
+            - {name: wait, in: query, required: false, description: Seconds to wait for a newer version (long poll)., schema: {type: integer, minimum: 0, maximum: 60}}
+            - {name: version, in: query, required: false, description: The X-Progress-Version already seen., schema: {type: integer, minimum: 0}}
           responses:
             "200":
-              description: The command's progress.
+              description: The command's progress; X-Progress-Version is its version.
+              headers:
+                X-Progress-Version: {schema: {type: integer}}
               content:
                 application/json:
                   schema:
@@ -271,6 +282,57 @@ enum OpenAPIDocument {
                       - $ref: "#/components/schemas/Envelope"
                       - properties:
                           res_obj: {$ref: "#/components/schemas/ProgressDocument"}
+                text/event-stream:
+                  schema: {type: string}
+            default: {$ref: "#/components/responses/Failure"}
+      /web/v1/common/command/{command_id}/abort:
+        parameters:
+          - {name: command_id, in: path, required: true, schema: {type: integer, format: int64, minimum: 1, maximum: 9223372036854775807}}
+        post:
+          operationId: abortCommand
+          summary: Abort a running command; its agents stop the tasks' processes for real; it ends FAILED (14005). Operator.
+          responses:
+            "200": {$ref: "#/components/responses/Accepted"}
+            default: {$ref: "#/components/responses/Failure"}
+      /web/v1/common/command/{command_id}/retry:
+        parameters:
+          - {name: command_id, in: path, required: true, schema: {type: integer, format: int64, minimum: 1, maximum: 9223372036854775807}}
+        post:
+          operationId: retryCommand
+          summary: A new command for only the failed tasks of a FAILED command. Operator.
+          responses:
+            "200": {$ref: "#/components/responses/Accepted"}
+            default: {$ref: "#/components/responses/Failure"}
+      /web/v1/common/commands:
+        get:
+          operationId: listCommands
+          summary: Command history, newest first, with filters and paging.
+          parameters:
+            - {name: state, in: query, required: false, schema: {type: string, enum: [IN_PROGRESS, COMPLETE, FAILED]}}
+            - {name: kind, in: query, required: false, schema: {type: string, enum: [START_SERVICE, STOP_SERVICE, RESTART_SERVICE, SAVE_CONFIGURATION]}}
+            - {name: service_name, in: query, required: false, schema: {type: string}}
+            - {name: user, in: query, required: false, schema: {type: string}}
+            - {name: from, in: query, required: false, schema: {type: integer, format: int64, minimum: 0}}
+            - {name: to, in: query, required: false, schema: {type: integer, format: int64, minimum: 0}}
+            - {name: limit, in: query, required: false, schema: {type: integer, minimum: 1, maximum: 500}}
+            - {name: offset, in: query, required: false, schema: {type: integer, minimum: 0}}
+          responses:
+            "200":
+              description: OK
+              content:
+                application/json:
+                  schema:
+                    allOf:
+                      - $ref: "#/components/schemas/Envelope"
+                      - properties:
+                          res_obj:
+                            type: object
+                            required: [total, commands]
+                            properties:
+                              total: {type: integer}
+                              commands:
+                                type: array
+                                items: {$ref: "#/components/schemas/CommandSummary"}
             default: {$ref: "#/components/responses/Failure"}
       /web/v1/access/login_check:
         get:
@@ -525,6 +587,12 @@ enum OpenAPIDocument {
           in: path
           required: true
           schema: {type: integer, minimum: 0, maximum: 2147483647}
+        DryRun:
+          name: dry_run
+          in: query
+          required: false
+          description: "true: answer the plan (steps and tasks) and run nothing."
+          schema: {type: string, enum: ["true", "false"]}
         ServiceName:
           name: service_name
           in: path
@@ -778,6 +846,22 @@ enum OpenAPIDocument {
           properties:
             role: {type: string, nullable: true, enum: [admin, operator, viewer, null], description: "Absent or null: unchanged."}
             password: {type: string, nullable: true, description: "Absent or null: unchanged; else reset (changed at next login)."}
+        CommandSummary:
+          type: object
+          required: [id, kind, target, user, state, error_code, total_progress, total_step_size, create_time]
+          properties:
+            id: {type: integer, format: int64}
+            kind: {type: string}
+            target: {type: string}
+            services: {type: array, items: {type: string}}
+            user: {type: string}
+            state: {type: string, enum: [IN_PROGRESS, COMPLETE, FAILED]}
+            error_code: {type: integer}
+            error_description: {type: string}
+            total_progress: {type: integer}
+            total_step_size: {type: integer}
+            create_time: {type: integer, format: int64}
+            end_time: {type: integer, format: int64}
         AuditEntry:
           type: object
           required: [id, at, user, source, action, target, result, http_status, error_code]
