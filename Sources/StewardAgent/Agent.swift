@@ -142,7 +142,11 @@ public final class Agent: Sendable {
 
     private func execute(_ task: AgentTask) async {
         logger.info("task", metadata: ["id": "\(task.taskId)", "op": "\(task.operation.rawValue)", "instance": "\(task.instance)"])
-        let outcome = await supervisor.run(task)
+        let link = self.link
+        let host = options.host
+        let outcome = await supervisor.run(task) { tail in
+            Swift.Task { try? await link.output(AgentTaskOutput(host: host, taskId: task.taskId, outputTail: String(tail.suffix(4096)))) }
+        }
         let report = await supervisor.report(role: task.instance.role) ?? InstanceReport(
             service: task.instance.service, role: task.instance.role, status: .stopped, health: .unknown,
             pid: nil, configDigest: nil, observedAt: InstanceSupervisor.nowMicros())

@@ -54,17 +54,17 @@ actor InstanceSupervisor {
 
     // MARK: tasks
 
-    func run(_ task: AgentTask) async -> Outcome {
+    func run(_ task: AgentTask, output: @escaping @Sendable (String) -> Void = { _ in }) async -> Outcome {
         inFlight[task.taskId] = task.instance.role
         defer { inFlight[task.taskId] = nil }
         switch task.operation {
-        case .start: return await start(task)
+        case .start: return await start(task, output: output)
         case .stop: return await stop(role: task.instance.role, service: task.instance.service,
                                       timeout: task.process.stopTimeoutSeconds)
         }
     }
 
-    func start(_ task: AgentTask) async -> Outcome {
+    func start(_ task: AgentTask, output: @escaping @Sendable (String) -> Void = { _ in }) async -> Outcome {
         let role = task.instance.role
         let dir = dir(role)
         var instance = instances[role] ?? Instance(service: task.instance.service, role: role)
@@ -108,6 +108,8 @@ actor InstanceSupervisor {
 
         let deadline = ContinuousClock.now + .seconds(task.timeoutSeconds)
         var delay = Duration.milliseconds(5)
+        var lastOutput = ""
+        var lastSent = ContinuousClock.now
         while ContinuousClock.now < deadline && !Swift.Task.isCancelled {
             switch liveness(pid) {
             case .exited(let status):
@@ -129,6 +131,15 @@ actor InstanceSupervisor {
                 if await healthy(task.process.check, values: task.configuration) {
                     return Outcome(succeeded: true, detail: "started (pid \(pid))",
                                    outputTail: ProcessControl.tail(of: logPath, from: offset, maxBytes: 1024))
+                }
+            }
+            // The output so far, at most twice a second and only when it changed.
+            if ContinuousClock.now - lastSent > .milliseconds(500) {
+                lastSent = ContinuousClock.now
+                let tail = ProcessControl.tail(of: logPath, from: offset)
+                if tail != lastOutput {
+                    lastOutput = tail
+                    output(tail)
                 }
             }
             try? await Swift.Task.sleep(for: delay)

@@ -32,6 +32,10 @@ struct ManagerLink: Sendable {
         _ = try await post("result", result, as: NoResult.self, timeout: .seconds(10))
     }
 
+    func output(_ output: AgentTaskOutput) async throws {
+        _ = try await post("output", output, as: NoResult.self, timeout: .seconds(5))
+    }
+
     func heartbeat(_ beat: AgentHeartbeat) async throws {
         _ = try await post("heartbeat", beat, as: NoResult.self, timeout: .seconds(5))
     }

@@ -128,6 +128,56 @@ public struct AgentTaskResult: Codable, Sendable {
     }
 }
 
+/// The output of a running task so far, so that it can be read before the task ends.
+public struct AgentTaskOutput: Codable, Sendable {
+    public var host: String
+    public var taskId: Int64
+    public var outputTail: String
+
+    public init(host: String, taskId: Int64, outputTail: String) {
+        self.host = host
+        self.taskId = taskId
+        self.outputTail = outputTail
+    }
+}
+
+/// `GET /web/v1/common/command/{command_id}/tasks/{task_id}/output`.
+public struct TaskOutputView: Codable, Sendable {
+    public var taskId: Int64
+    public var commandId: Int64
+    public var instance: String
+    public var operation: String
+    public var state: String
+    public var exitCode: Int32?
+    public var detail: String
+    public var output: String
+    public var startTime: Millis?
+    public var endTime: Millis?
+
+    enum CodingKeys: String, CodingKey {
+        case instance, operation, state, detail, output
+        case taskId = "task_id"
+        case commandId = "command_id"
+        case exitCode = "exit_code"
+        case startTime = "start_time"
+        case endTime = "end_time"
+    }
+
+    public init(taskId: Int64, commandId: Int64, instance: String, operation: String, state: String, exitCode: Int32?,
+                detail: String, output: String, startTime: Millis?, endTime: Millis?) {
+        self.taskId = taskId
+        self.commandId = commandId
+        self.instance = instance
+        self.operation = operation
+        self.state = state
+        self.exitCode = exitCode
+        self.detail = detail
+        self.output = output
+        self.startTime = startTime
+        self.endTime = endTime
+    }
+}
+
 public struct AgentHeartbeat: Codable, Sendable {
     public var host: String
     public var instances: [InstanceReport]

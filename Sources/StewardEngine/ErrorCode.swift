@@ -28,6 +28,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case roleNotFound = 11004
     case commandNotFound = 11005
     case instanceNotFound = 11006
+    case taskNotFound = 11007
 
     // Configuration (400)
     case unknownConfiguration = 12001
@@ -70,7 +71,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .userNotFound: 404
         case .lastAdmin, .selfRemoval: 409
         case .clusterNotFound, .serviceNotFound, .hostNotFound, .roleNotFound,
-             .commandNotFound, .instanceNotFound, .agentUnknownHost: 404
+             .commandNotFound, .instanceNotFound, .taskNotFound, .agentUnknownHost: 404
         case .unknownConfiguration, .invalidConfigurationValue, .configurationLevelMismatch: 400
         case .serviceBusy, .commandEnded, .nothingToRetry: 409
         case .taskFailed, .taskTimedOut, .hostLost, .managerRestarted, .aborted: 200
@@ -103,6 +104,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .roleNotFound: "No such role in the service."
         case .commandNotFound: "No such command."
         case .instanceNotFound: "No such role instance."
+        case .taskNotFound: "No such task in the command."
         case .unknownConfiguration: "The configuration parameter is not defined by the stack."
         case .invalidConfigurationValue: "The configuration value fails the parameter's validity check."
         case .configurationLevelMismatch: "The configuration parameter cannot be set at that level."

@@ -121,3 +121,29 @@ extension IntegrationTests {
         }
     }
 }
+
+extension IntegrationTests {
+    @Test("a task's output is readable while it runs, and kept when it ends")
+    func taskOutputMidTask() async throws {
+        try await withCluster { cluster, api in
+            _ = try await api.saveConfiguration(instanceValue("Gateway", "GatewayServer", "host-2", "startup_delay_ms", "4000", restart: false))
+            let started = try await api.service(.start, "Gateway", onlySelf: true)
+            let id = started.envelope.id
+            let task = try #require(try await api.progress(id).envelope.task("GatewayServer@host-2", in: "Start GatewayServer"))
+            let path = "/web/v1/common/command/\(id)/tasks/\(task.id)/output"
+            let live = try await waitFor("output while the task runs") { () -> TaskOutputView? in
+                let view = try await api.get(path, as: TaskOutputView.self).envelope.resObj
+                return view?.output.contains("starting up") == true ? view : nil
+            }
+            #expect(live.state == "RUNNING")
+            #expect(live.instance == "GatewayServer@host-2")
+            #expect(try await api.wait(for: id).state == "COMPLETE")
+            let done = try #require(try await api.get(path, as: TaskOutputView.self).envelope.resObj)
+            #expect(done.state == "SUCCEEDED")
+            #expect(done.output.contains("listening on 127.0.0.1"))
+            #expect(done.endTime != nil)
+            #expect(try await api.raw(.GET, "/web/v1/common/command/\(id)/tasks/999999/output").status == 404)
+            #expect(try await api.raw(.GET, "/web/v1/common/command/\(id)/tasks/x/output").status == 400)
+        }
+    }
+}

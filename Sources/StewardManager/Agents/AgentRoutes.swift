@@ -54,6 +54,13 @@ extension Manager {
             return JSONBody.ok(NoResult())
         }
 
+        group.post("output") { request, _ -> Response in
+            let output = try await JSONBody.decode(AgentTaskOutput.self, from: request, limit: limit)
+            try await self.requireHost(output.host)
+            await self.center.recordOutput(output)
+            return JSONBody.ok(NoResult())
+        }
+
         group.post("heartbeat") { request, _ -> Response in
             let beat = try await JSONBody.decode(AgentHeartbeat.self, from: request, limit: limit)
             try await self.requireHost(beat.host)

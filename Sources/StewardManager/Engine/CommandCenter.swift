@@ -22,6 +22,32 @@ actor CommandCenter {
     private var taskOwner: [Int64: Int64] = [:]
     private var deadlines: [Int64: Millis] = [:]
     private var locks: [String: Int64] = [:]
+    /// Output of running tasks so far, as their agents send it.
+    private var liveOutput: [Int64: String] = [:]
+
+    func recordOutput(_ output: AgentTaskOutput) {
+        guard let id = taskOwner[output.taskId], active[id]?.task(id: output.taskId)?.state == .running else { return }
+        liveOutput[output.taskId] = output.outputTail
+    }
+
+    /// A task's output: live while it runs, as stored once it has ended.
+    func output(command id: Int64, task taskID: Int64) async throws -> TaskOutputView {
+        let command: Command
+        if let running = active[id] {
+            command = running
+        } else if let stored = try await store.command(id: id) {
+            command = stored
+        } else {
+            throw StewardError(.commandNotFound, "Command \(id) does not exist.")
+        }
+        guard let task = command.task(id: taskID) else {
+            throw StewardError(.taskNotFound, "Command \(id) has no task \(taskID).")
+        }
+        let output = task.state == .running ? (liveOutput[taskID] ?? "") : task.outputTail
+        return TaskOutputView(taskId: task.id, commandId: id, instance: task.instance.description, operation: task.operation.rawValue,
+                              state: task.state.rawValue, exitCode: task.exitCode, detail: task.detail, output: output,
+                              startTime: task.startedAt, endTime: task.endedAt)
+    }
 
     init(store: any Store, cluster: ClusterState, hub: AgentHub, progress: ProgressCache,
          options: ManagerOptions, stack: Stack, logger: Logger) {
@@ -232,7 +258,10 @@ actor CommandCenter {
             return
         }
         active[id] = command
-        for taskID in change.tasks where command.task(id: taskID)?.state.isTerminal == true { deadlines[taskID] = nil }
+        for taskID in change.tasks where command.task(id: taskID)?.state.isTerminal == true {
+            deadlines[taskID] = nil
+            liveOutput[taskID] = nil
+        }
         progress.publish(command)
         if command.state.isTerminal {
             finish(command)
@@ -250,6 +279,7 @@ actor CommandCenter {
         for task in command.steps.flatMap(\.tasks) {
             taskOwner[task.id] = nil
             deadlines[task.id] = nil
+            liveOutput[task.id] = nil
         }
         logger.info("command ended", metadata: [
             "command": "\(command.id)", "state": "\(command.state.rawValue)", "kind": "\(command.kind.rawValue)",

@@ -57,6 +57,15 @@ extension Manager {
             return JSONBody.ok(CommandList(total: total, commands: commands))
         }
 
+        api.get("common/command/:command_id/tasks/:task_id/output") { _, context -> Response in
+            let id = try Self.commandId(context)
+            let raw = context.parameters.get("task_id") ?? ""
+            guard let taskID = Int64(raw), taskID > 0 else {
+                throw StewardError(.invalidParameter, "task_id must be a positive integer, got '\(raw.prefix(32))'.")
+            }
+            return JSONBody.ok(try await self.center.output(command: id, task: taskID))
+        }
+
         for (action, audit) in [("abort", "COMMAND_ABORT"), ("retry", "COMMAND_RETRY")] {
             api.group().add(middleware: self.audit(audit)).add(middleware: RoleMiddleware(role: .operator))
                 .post("common/command/:command_id/\(action)") { request, context -> Response in

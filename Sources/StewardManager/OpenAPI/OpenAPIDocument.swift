@@ -303,6 +303,37 @@ enum OpenAPIDocument {
           responses:
             "200": {$ref: "#/components/responses/Accepted"}
             default: {$ref: "#/components/responses/Failure"}
+      /web/v1/common/command/{command_id}/tasks/{task_id}/output:
+        parameters:
+          - {name: command_id, in: path, required: true, schema: {type: integer, format: int64, minimum: 1, maximum: 9223372036854775807}}
+          - {name: task_id, in: path, required: true, schema: {type: integer, format: int64, minimum: 1, maximum: 9223372036854775807}}
+        get:
+          operationId: taskOutput
+          summary: A task's output (stdout and stderr tail), exit status and times; live while it runs.
+          responses:
+            "200":
+              description: OK
+              content:
+                application/json:
+                  schema:
+                    allOf:
+                      - $ref: "#/components/schemas/Envelope"
+                      - properties:
+                          res_obj:
+                            type: object
+                            required: [task_id, command_id, instance, operation, state, output]
+                            properties:
+                              task_id: {type: integer, format: int64}
+                              command_id: {type: integer, format: int64}
+                              instance: {type: string}
+                              operation: {type: string, enum: [START, STOP]}
+                              state: {type: string}
+                              exit_code: {type: integer}
+                              detail: {type: string}
+                              output: {type: string}
+                              start_time: {type: integer, format: int64}
+                              end_time: {type: integer, format: int64}
+            default: {$ref: "#/components/responses/Failure"}
       /web/v1/common/commands:
         get:
           operationId: listCommands
@@ -559,6 +590,15 @@ enum OpenAPIDocument {
         post:
           operationId: agentResult
           summary: The outcome of a task.
+          security: [{agentToken: []}]
+          requestBody: {$ref: "#/components/requestBodies/AgentMessage"}
+          responses:
+            "200": {$ref: "#/components/responses/Object"}
+            default: {$ref: "#/components/responses/Failure"}
+      /agent/v1/output:
+        post:
+          operationId: agentOutput
+          summary: The output of a running task so far.
           security: [{agentToken: []}]
           requestBody: {$ref: "#/components/requestBodies/AgentMessage"}
           responses:
