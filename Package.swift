@@ -108,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "steward",
             dependencies: [
-                "StewardManager", "StewardAgent", "StewardRole", "StewardClient", "StewardStacks", "StewardSystem",
+                "StewardManager", "StewardAgent", "StewardRole", "StewardClient", "StewardStacks", "StewardSystem", "StewardStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -12,7 +12,6 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "SUCCESS or FAILURE.") var result: String?
     @Option(help: "Only entries of the last N minutes.") var sinceMinutes: Int?
     @Option(help: "At most this many entries (1-1000).") var limit: Int = 50
-    @Flag(help: "Print JSON.") var json = false
 
     struct Entries: Codable, Sendable {
         let entries: [Entry]
@@ -38,7 +37,7 @@ struct AuditCommand: AsyncParsableCommand {
         try await reportingRefusals {
             try await client.run { api in
                 let entries = try await api.get("/web/v1/audit?" + query.joined(separator: "&"), as: Entries.self).result()?.entries ?? []
-                if json {
+                if client.json {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                     print(String(decoding: try encoder.encode(entries), as: UTF8.self))

@@ -5,6 +5,11 @@ import NIOSSL
 import StewardClient
 import StewardEngine
 
+/// A watched command ended FAILED: exit status 2, after its report.
+struct CommandFailed: Error {
+    let report: String
+}
+
 /// How a client subcommand reaches the manager and who it is.
 /// The password comes from a file or STEWARD_PASSWORD, never from the command line.
 struct ClientOptions: ParsableArguments {
@@ -20,21 +25,40 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "PEM file of the CAs the manager's certificate must chain to.")
     var caFile: String?
 
+    @Flag(help: "Print JSON, for scripts.")
+    var json = false
+
+    /// Flags first, then the environment, then what `steward login` saved.
     func client() throws -> (StewardClient, HTTPClient) {
         let env = ProcessInfo.processInfo.environment
+        let saved = Credentials.load()
         let password: String
         if let passwordFile {
             password = try String(contentsOfFile: passwordFile, encoding: .utf8).trimmingCharacters(in: .newlines)
         } else if let fromEnv = env["STEWARD_PASSWORD"] {
             password = fromEnv
+        } else if let saved {
+            password = saved.password
         } else {
-            throw ValidationError("give the password with --password-file or STEWARD_PASSWORD")
+            throw ValidationError("not logged in: run 'steward login', or give --password-file or STEWARD_PASSWORD")
         }
         var tls = TLSConfiguration.makeClientConfiguration()
-        if let caFile { tls.trustRoots = .file(caFile) }
+        if let caFile = caFile ?? saved?.caFile { tls.trustRoots = .file(caFile) }
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
-        let url = manager ?? env["STEWARD_MANAGER"] ?? "http://127.0.0.1:9443"
-        return (StewardClient(baseURL: url, user: user ?? env["STEWARD_USER"] ?? "admin", password: password, http: http), http)
+        let url = manager ?? env["STEWARD_MANAGER"] ?? saved?.manager ?? "http://127.0.0.1:9443"
+        let name = user ?? env["STEWARD_USER"] ?? saved?.user ?? "admin"
+        return (StewardClient(baseURL: url, user: name, password: password, http: http), http)
+    }
+
+    /// Prints a value as JSON, or as the given text.
+    func output<T: Encodable>(_ value: T, text: () -> String) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        } else {
+            print(text(), terminator: "")
+        }
     }
 
     /// Runs a call; a refusal is printed with its code and description, exit 1.
@@ -50,12 +74,7 @@ struct ClientOptions: ParsableArguments {
     }
 }
 
-struct Refused: Error, CustomStringConvertible {
-    let status: Int
-    let code: Int
-    let message: String
-    var description: String { "error \(code) (HTTP \(status)): \(message)" }
-}
+typealias Refused = Refusal
 
 extension StewardClient.Reply {
     /// The result, or a `Refused` carrying the manager's code and description.
@@ -74,6 +93,9 @@ func reportingRefusals(_ body: () async throws -> Void) async throws {
     } catch let refused as Refused {
         FileHandle.standardError.write(Data("\(refused)\n".utf8))
         throw ExitCode(1)
+    } catch let failed as CommandFailed {
+        FileHandle.standardError.write(Data(failed.report.utf8))
+        throw ExitCode(2)
     } catch let unexpected as StewardClient.UnexpectedBody {
         FileHandle.standardError.write(Data("error: \(unexpected)\n".utf8))
         throw ExitCode(1)

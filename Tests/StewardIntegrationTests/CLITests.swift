@@ -9,14 +9,19 @@ import Testing
 
 /// Runs `steward ARGS` as a user would, with the password in the environment;
 /// returns its exit status and everything it printed.
-func steward(_ args: [String], manager: String, user: String = "admin", password: String = TestCluster.password) async throws -> (Int32, String) {
+func steward(_ args: [String], manager: String, user: String = "admin", password: String? = TestCluster.password,
+             env extra: [String: String] = [:], pty: Bool = false) async throws -> (Int32, String) {
     let log = NSTemporaryDirectory() + "steward-cli-\(getpid())-\(UUID().uuidString).log"
     defer { try? FileManager.default.removeItem(atPath: log) }
     var env = ProcessInfo.processInfo.environment
     env["STEWARD_MANAGER"] = manager
     env["STEWARD_USER"] = user
     env["STEWARD_PASSWORD"] = password
-    let pid = try ProcessControl.spawn([TestCluster.binary] + args, environment: env, logPath: log, newSession: false)
+    for (k, v) in extra { env[k] = v }
+    if manager.isEmpty { env["STEWARD_MANAGER"] = nil }
+    // `script` gives the command a pseudo-terminal, as an operator's shell would.
+    let argv = pty ? ["script", "-qec", ([TestCluster.binary] + args).joined(separator: " "), "/dev/null"] : [TestCluster.binary] + args
+    let pid = try ProcessControl.spawn(argv, environment: env, logPath: log, newSession: false)
     let status = try await waitFor("steward \(args.first ?? "") to exit", timeout: .seconds(60)) { () -> Int32? in
         if case .exited(let status) = ProcessControl.liveness(pid) { return status }
         return nil

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import StewardClient
+import StewardEngine
+
+/// Reads of the cluster: clusters, hosts, services, instances.
+struct ClustersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "clusters", abstract: "List the clusters.")
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        try await reportingRefusals {
+            try await client.run { api in
+                let list = try await api.get("/web/v1/clusters", as: ClusterList.self).result()?.clusters ?? []
+                try client.output(list) { list.map { "\($0.id)  \($0.name)  \($0.stack)  \($0.description)\n" }.joined() }
+            }
+        }
+    }
+}
+
+struct HostsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "hosts", abstract: "List the hosts and their agents.")
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        try await reportingRefusals {
+            try await client.run { api in
+                let hosts = try await api.get("/web/v1/cluster/1/hosts", as: HostList.self).result()?.hosts ?? []
+                try client.output(hosts) {
+                    hosts.map { "\($0.hostName.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \($0.instances.joined(separator: ", "))\n" }.joined()
+                }
+            }
+        }
+    }
+}
+
+struct ServicesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "services", abstract: "List the services with their status.")
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        try await reportingRefusals {
+            try await client.run { api in
+                let services = try await api.services()
+                try client.output(services) {
+                    services.map { s in
+                        let running = s.runningCommand.map { "  (command \($0) running)" } ?? ""
+                        return "\(s.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(s.operationalStatus.padding(toLength: 18, withPad: " ", startingAt: 0)) \(s.healthStatus)\(running)\n"
+                    }.joined()
+                }
+            }
+        }
+    }
+}
+
+struct InstancesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "instances", abstract: "List role instances with their status.")
+    @OptionGroup var client: ClientOptions
+    @Option(help: "Only this service's instances.") var service: String?
+
+    func run() async throws {
+        try await reportingRefusals {
+            try await client.run { api in
+                let query = service.map { "?service_name=\($0)" } ?? ""
+                let list = try await api.get("/web/v1/cluster/1/instances\(query)", as: InstanceList.self).result()?.instances ?? []
+                try client.output(list) {
+                    list.map { i in
+                        let pid = i.pid.map { "pid \($0)" } ?? ""
+                        let stale = i.configStale ? "  (configuration changed: restart to apply)" : ""
+                        return "\(i.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(i.operationalStatus.padding(toLength: 9, withPad: " ", startingAt: 0)) \(i.healthStatus.padding(toLength: 8, withPad: " ", startingAt: 0)) port \(i.configurations["port"] ?? "-")  \(pid)\(stale)\n"
+                    }.joined()
+                }
+            }
+        }
+    }
+}
+
+/// `steward config show|set`.
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Show or set configuration.", subcommands: [Show.self, Set.self])
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a service's parameters at every level.")
+        @OptionGroup var client: ClientOptions
+        @Argument var service: String
+
+        func run() async throws {
+            try await reportingRefusals {
+                try await client.run { api in
+                    let view = try await api.get("/web/v1/cluster/1/services/\(service)/configurations", as: ServiceConfigurationView.self).result()
+                    let params = view?.parameters ?? []
+                    try client.output(params) {
+                        params.map { p in
+                            let at = [p.roleName, p.hostName].compactMap { $0 }.joined(separator: "@")
+                            return "\(p.level.padding(toLength: 9, withPad: " ", startingAt: 0)) \(at.padding(toLength: 26, withPad: " ", startingAt: 0)) \(p.name)=\(p.value)   (\(p.type), \(p.itemConf), default \(p.defaultValue))\n"
+                        }.joined()
+                    }
+                }
+            }
+        }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set NAME=VALUE at service level, or --role level, or --role --host instance level.")
+        @OptionGroup var client: ClientOptions
+        @Argument var service: String
+        @Argument(help: "NAME=VALUE, one or more.") var values: [String]
+        @Option var role: String?
+        @Option var host: String?
+        @Flag(help: "Restart the running instances the change affects.") var restart = false
+        @Flag(help: "Wait for the command to end, drawing its progress.") var wait = false
+
+        func run() async throws {
+            var items: [SaveConfigurationRequest.Item] = []
+            for pair in values {
+                guard let eq = pair.firstIndex(of: "=") else { throw ValidationError("'\(pair)' is not NAME=VALUE") }
+                items.append(.init(name: String(pair[..<eq]), value: String(pair[pair.index(after: eq)...])))
+            }
+            if host != nil && role == nil { throw ValidationError("--host needs --role") }
+            let component: SaveConfigurationRequest.Component
+            if let role, let host {
+                component = .init(componentName: service, children: [.init(roleName: role, children: [.init(hostName: host, configurations: items)])])
+            } else if let role {
+                component = .init(componentName: service, children: [.init(roleName: role, configurations: items)])
+            } else {
+                component = .init(componentName: service, configurations: items)
+            }
+            try await reportingRefusals {
+                try await client.run { api in
+                    let reply = try await api.saveConfiguration(SaveConfigurationRequest(restartAffectedComponents: restart, components: [component]))
+                    _ = try reply.result()
+                    try await follow(reply.envelope.id, api: api, client: client, wait: wait)
+                }
+            }
+        }
+    }
+}

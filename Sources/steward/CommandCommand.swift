@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import StewardClient
+import StewardEngine
+import StewardStore
+
+/// `steward command show|watch|list|abort|retry`.
+struct CommandCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "command", abstract: "Follow, list, abort and retry commands.",
+        subcommands: [Show.self, Watch.self, List.self, Abort.self, Retry.self])
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A command's steps, tasks and state.")
+        @OptionGroup var client: ClientOptions
+        @Argument var id: Int64
+
+        func run() async throws {
+            try await reportingRefusals {
+                try await client.run { api in
+                    let reply = try await api.progress(id)
+                    guard reply.status == 200 else { _ = try reply.result(); return }
+                    let doc = reply.envelope
+                    try client.output(doc) {
+                        var text = "command \(doc.id) \(doc.resObj?.commandKind ?? "") \(doc.resObj?.serviceName ?? "") by \(doc.resObj?.user ?? ""): \(doc.state) \(doc.totalProgress)%\n"
+                        if doc.errorCode != 0 { text += "  error \(doc.errorCode): \(doc.errorDescription)\n" }
+                        for step in doc.resObj?.stepList ?? [] {
+                            text += "  \(ProgressPrinter.mark(step.state)) \(step.name): \(step.state) \(step.progress)%\n"
+                            for task in step.tasks { text += "      \(task.instance) \(task.state) \(task.detail)\n" }
+                        }
+                        return text
+                    }
+                }
+            }
+        }
+    }
+
+    struct Watch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Follow a command to its end; exit 0 on COMPLETE, 2 on FAILED.")
+        @OptionGroup var client: ClientOptions
+        @Argument var id: Int64
+
+        func run() async throws {
+            try await reportingRefusals {
+                try await client.run { api in try await watch(id, api: api, client: client) }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The command history, newest first.")
+        @OptionGroup var client: ClientOptions
+        @Option(help: "IN_PROGRESS, COMPLETE or FAILED.") var state: String?
+        @Option(help: "START_SERVICE, STOP_SERVICE, RESTART_SERVICE or SAVE_CONFIGURATION.") var kind: String?
+        @Option(help: "Only commands touching this service.") var service: String?
+        @Option(help: "Only this user's commands.") var byUser: String?
+        @Option(help: "Only commands of the last N minutes.") var sinceMinutes: Int?
+        @Option var limit: Int = 20
+        @Option var offset: Int = 0
+
+        struct Page: Codable, Sendable {
+            let total: Int
+            let commands: [CommandSummary]
+        }
+
+        func run() async throws {
+            var query = ["limit=\(limit)", "offset=\(offset)"]
+            if let state { query.append("state=\(state)") }
+            if let kind { query.append("kind=\(kind)") }
+            if let service { query.append("service_name=\(service)") }
+            if let byUser { query.append("user=\(byUser)") }
+            if let sinceMinutes { query.append("from=\(Int64(Date().timeIntervalSince1970 * 1000) - Int64(sinceMinutes) * 60_000)") }
+            try await reportingRefusals {
+                try await client.run { api in
+                    let page = try await api.get("/web/v1/common/commands?" + query.joined(separator: "&"), as: Page.self).result()
+                    try client.output(page) {
+                        let rows = (page?.commands ?? []).map { c in
+                            "\(String(c.id).padding(toLength: 6, withPad: " ", startingAt: 0)) \(c.state.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(c.totalProgress).padding(toLength: 4, withPad: " ", startingAt: 0))% \(c.kind.padding(toLength: 19, withPad: " ", startingAt: 0)) \(c.target.padding(toLength: 14, withPad: " ", startingAt: 0)) \(c.user)\n"
+                        }
+                        return rows.joined() + "(\(rows.count) of \(page?.total ?? 0))\n"
+                    }
+                }
+            }
+        }
+    }
+
+    struct Abort: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Abort a running command; its processes are stopped for real.")
+        @OptionGroup var client: ClientOptions
+        @Argument var id: Int64
+
+        func run() async throws {
+            try await reportingRefusals {
+                try await client.run { api in
+                    let reply = try await api.call(.POST, "/web/v1/common/command/\(id)/abort")
+                    guard reply.status < 400 else { _ = try reply.result(); return }
+                    try client.output(reply.envelope) { "command \(id) aborted: \(reply.envelope.errorDescription)\n" }
+                }
+            }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run again only the failed tasks of a FAILED command.")
+        @OptionGroup var client: ClientOptions
+        @Argument var id: Int64
+        @Flag(help: "Wait for the new command to end, drawing its progress.") var wait = false
+
+        func run() async throws {
+            try await reportingRefusals {
+                try await client.run { api in
+                    let reply = try await api.call(.POST, "/web/v1/common/command/\(id)/retry")
+                    _ = try reply.result()
+                    if !client.json && !wait { print("command \(reply.envelope.id) retries the failed tasks of command \(id)") }
+                    try await follow(reply.envelope.id, api: api, client: client, wait: wait)
+                }
+            }
+        }
+    }
+}

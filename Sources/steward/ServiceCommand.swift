@@ -1,0 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Foundation
+import StewardClient
+import StewardEngine
+
+/// `steward service start|stop|restart NAME`.
+struct ServiceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "service", abstract: "Start, stop or restart a service.", subcommands: [Start.self, Stop.self, Restart.self])
+
+    struct Start: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start a service (and, without --only-self, what it depends on).")
+        @OptionGroup var action: ServiceAction
+        func run() async throws { try await action.run(.start) }
+    }
+
+    struct Stop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a service (and, without --only-self, what depends on it).")
+        @OptionGroup var action: ServiceAction
+        func run() async throws { try await action.run(.stop) }
+    }
+
+    struct Restart: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Restart a service (and, without --only-self, what depends on it).")
+        @OptionGroup var action: ServiceAction
+        func run() async throws { try await action.run(.restart) }
+    }
+}
+
+struct ServiceAction: ParsableArguments {
+    @OptionGroup var client: ClientOptions
+    @Argument(help: "The service.") var name: String
+    @Flag(help: "Only this service, not the ones it depends on (start) or that depend on it (stop, restart).") var onlySelf = false
+    @Flag(help: "Wait for the command to end, drawing its progress; exit 0 on COMPLETE, 2 on FAILED.") var wait = false
+
+    func run(_ action: StewardClient.ServiceAction) async throws {
+        try await reportingRefusals {
+            try await client.run { api in
+                let reply = try await api.service(action, name, onlySelf: onlySelf)
+                _ = try reply.result()
+                try await follow(reply.envelope.id, api: api, client: client, wait: wait)
+            }
+        }
+    }
+}
+
+/// After a command was created: its id (and, with --wait, its progress to the end).
+func follow(_ id: Int64, api: StewardClient, client: ClientOptions, wait: Bool) async throws {
+    guard wait else {
+        let now = try await api.progress(id).envelope
+        try client.output(now) { "command \(id): \(now.state) \(now.totalProgress)%\n" }
+        return
+    }
+    try await watch(id, api: api, client: client)
+}
+
+/// Follows a command's event stream to its end; a FAILED end throws `CommandFailed`
+/// with each failed entity and the tail of its output.
+func watch(_ id: Int64, api: StewardClient, client: ClientOptions) async throws {
+    var printer = ProgressPrinter(terminal: !client.json && isatty(STDOUT_FILENO) == 1)
+    var last: Envelope<ProgressDocument>?
+    for try await doc in api.events(for: id) {
+        last = doc
+        if !client.json {
+            // Unbuffered: a watcher must see each change as it happens.
+            FileHandle.standardOutput.write(Data(printer.update(doc).utf8))
+        }
+    }
+    guard let end = last else { throw Refusal(status: 0, code: -1, message: "the event stream of command \(id) ended with no document") }
+    if client.json { try client.output(end) { "" } }
+    guard end.state == CommandState.failed.rawValue else { return }
+    var report = "command \(id) FAILED: error \(end.errorCode): \(end.errorDescription)\n"
+    for step in end.resObj?.stepList ?? [] {
+        for task in step.tasks where task.state == TaskState.failed.rawValue {
+            report += "  \(task.instance) \(task.operation): \(task.detail)\n"
+            let output = try? await api.get("/web/v1/common/command/\(id)/tasks/\(task.id)/output", as: TaskOutputView.self).envelope.resObj?.output
+            for line in (output ?? task.outputTail ?? "").split(separator: "\n").suffix(10) { report += "    | \(line)\n" }
+        }
+    }
+    throw CommandFailed(report: report)
+}
