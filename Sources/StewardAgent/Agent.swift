@@ -85,7 +85,9 @@ public final class Agent: Sendable {
         while !Swift.Task.isCancelled {
             guard let welcome = await registerWithRetry() else { break }
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.heartbeatLoop(intervalMs: welcome.heartbeatIntervalMs) }
+                group.addTask {
+                    await self.heartbeatLoop(intervalMs: welcome.heartbeatIntervalMs, metricsIntervalMs: welcome.metricsIntervalMs)
+                }
                 // The poll loop ends when the link breaks; then re-register (the manager may have restarted).
                 await self.pollLoop(timeoutMs: welcome.pollTimeoutMs, received: &received, inbox: inbox)
                 group.cancelAll()
@@ -169,9 +171,17 @@ public final class Agent: Sendable {
         }
     }
 
-    private func heartbeatLoop(intervalMs: Int) async {
+    private func heartbeatLoop(intervalMs: Int, metricsIntervalMs: Int) async {
+        var metrics = HostMetrics(dataDirectory: options.dataDirectory)
+        _ = metrics.sample()  // the first sample only sets the counters that rates are measured from
+        var lastSample = ContinuousClock.now
         while !Swift.Task.isCancelled {
-            let beat = AgentHeartbeat(host: options.host, instances: await supervisor.reports())
+            var sample: HostSample?
+            if ContinuousClock.now - lastSample >= .milliseconds(metricsIntervalMs) {
+                sample = metrics.sample()
+                lastSample = ContinuousClock.now
+            }
+            let beat = AgentHeartbeat(host: options.host, instances: await supervisor.reports(), metrics: sample)
             do {
                 try await link.heartbeat(beat)
             } catch {

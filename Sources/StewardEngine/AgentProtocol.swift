@@ -45,11 +45,39 @@ public struct AgentHello: Codable, Sendable {
 public struct AgentWelcome: Codable, Sendable {
     public var heartbeatIntervalMs: Int
     public var pollTimeoutMs: Int
+    /// How often the agent samples its host's metrics (sent with a heartbeat).
+    public var metricsIntervalMs: Int
 
-    public init(heartbeatIntervalMs: Int, pollTimeoutMs: Int) {
+    public init(heartbeatIntervalMs: Int, pollTimeoutMs: Int, metricsIntervalMs: Int) {
         self.heartbeatIntervalMs = heartbeatIntervalMs
         self.pollTimeoutMs = pollTimeoutMs
+        self.metricsIntervalMs = metricsIntervalMs
     }
+}
+
+/// One sample of a host's metrics, by the names of the reference (`hm_cpu_used`, ...).
+public struct HostSample: Codable, Sendable, Hashable {
+    public var time: Millis
+    public var values: [String: Double]
+
+    public init(time: Millis, values: [String: Double]) {
+        self.time = time
+        self.values = values
+    }
+
+    /// The metrics agents collect, with their units.
+    public static let names: [String: String] = [
+        "hm_cpu_used": "percent of all cores busy",
+        "hm_cpu_core_num": "cores",
+        "hm_mem_total": "MiB",
+        "hm_mem_used": "MiB (total less available)",
+        "hm_mem_usage": "percent",
+        "hm_disk_total": "GiB of the agent's data file system",
+        "hm_disk_used": "GiB",
+        "hm_disk_usage": "percent",
+        "hm_net_read": "KiB/s received, all interfaces but loopback",
+        "hm_net_write": "KiB/s sent, all interfaces but loopback",
+    ]
 }
 
 /// A long poll. `received` acknowledges the tasks of the previous answer: a
@@ -181,9 +209,11 @@ public struct TaskOutputView: Codable, Sendable {
 public struct AgentHeartbeat: Codable, Sendable {
     public var host: String
     public var instances: [InstanceReport]
+    public var metrics: HostSample?
 
-    public init(host: String, instances: [InstanceReport]) {
+    public init(host: String, instances: [InstanceReport], metrics: HostSample? = nil) {
         self.host = host
         self.instances = instances
+        self.metrics = metrics
     }
 }

@@ -24,6 +24,8 @@ public final class Manager: Sendable {
     let logger: Logger
     let auditor: Auditor
     let auth: Authenticator
+    let metrics: MetricsHistory
+    let telemetry: Telemetry
 
     /// Opens the store, creates the cluster on a first start, recovers
     /// unfinished commands. Prints the generated admin password once, if any.
@@ -71,15 +73,16 @@ public final class Manager: Sendable {
         let cluster = ClusterState(stack: stack, record: record, configuration: configuration)
         let hub = AgentHub(hosts: stack.cluster.hosts, heartbeatTimeoutMs: options.heartbeatTimeoutMs)
         let progress = ProgressCache()
-        let center = CommandCenter(store: store, cluster: cluster, hub: hub, progress: progress,
+        let telemetry = Telemetry()
+        let center = CommandCenter(store: store, cluster: cluster, hub: hub, progress: progress, telemetry: telemetry,
                                    options: options, stack: stack, logger: logger)
         try await center.recover()
         return Manager(options: options, stack: stack, store: store, cluster: cluster, hub: hub, center: center,
-                       progress: progress, agentToken: agentToken, logger: logger)
+                       progress: progress, telemetry: telemetry, agentToken: agentToken, logger: logger)
     }
 
     init(options: ManagerOptions, stack: Stack, store: SQLStore, cluster: ClusterState, hub: AgentHub,
-         center: CommandCenter, progress: ProgressCache, agentToken: String, logger: Logger) {
+         center: CommandCenter, progress: ProgressCache, telemetry: Telemetry, agentToken: String, logger: Logger) {
         self.options = options
         self.stack = stack
         self.store = store
@@ -89,6 +92,8 @@ public final class Manager: Sendable {
         self.progress = progress
         self.agentToken = agentToken
         self.logger = logger
+        self.telemetry = telemetry
+        self.metrics = MetricsHistory(windowMinutes: options.metricsWindowMinutes)
         let auditor = Auditor(store: store, logger: logger)
         self.auditor = auditor
         self.auth = Authenticator(
@@ -117,6 +122,15 @@ public final class Manager: Sendable {
         addClusterRoutes(to: api)
         addCommandRoutes(to: api)
         addAccessRoutes(to: api)
+        addMonitorRoutes(to: api)
+        // Prometheus scrapes with the same credentials (basic_auth in its configuration).
+        router.group().add(middleware: AuthMiddleware(auth: auth)).get("/metrics") { _, _ -> Response in
+            var lost = 0
+            for host in self.stack.cluster.hosts where await self.hub.isLost(host) { lost += 1 }
+            self.telemetry.agents(connected: self.stack.cluster.hosts.count - lost, lost: lost)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: self.telemetry.registry.emitToBuffer())))
+        }
         api.get("openapi.yaml") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
         }

@@ -16,6 +16,9 @@ public struct ManagerOptions: Sendable {
     /// Extra time the manager waits past a task's own timeout for the agent's report.
     public var taskGraceMs: Int = 5000
     public var pollTimeoutMs: Int = 20000
+    /// How often agents sample their host's metrics, and how long the manager keeps them.
+    public var metricsIntervalMs: Int = 5000
+    public var metricsWindowMinutes: Int = 60
     /// Request bodies above this are refused with 413.
     public var maxBodyBytes: Int = 1 << 20
     /// How long a verified credential is remembered.

@@ -49,6 +49,12 @@ struct ManagerCommand: AsyncParsableCommand {
     @Option(help: "PEM private key of --tls-cert.")
     var tlsKey: String?
 
+    @Option(help: "How often agents sample their host's metrics (milliseconds).")
+    var metricsIntervalMs: Int = 5000
+
+    @Option(help: "How long host metrics are kept (minutes).")
+    var metricsWindowMinutes: Int = 60
+
     @Option(help: .hidden)
     var passwordHashRounds: Int = 210_000
 
@@ -79,6 +85,11 @@ struct ManagerCommand: AsyncParsableCommand {
         options.sessionMaxSeconds = sessionMaxSeconds
         options.loginFailureLimit = loginFailureLimit
         options.loginLockSeconds = loginLockSeconds
+        guard metricsIntervalMs >= 100, (1...10080).contains(metricsWindowMinutes) else {
+            throw ValidationError("--metrics-interval-ms must be at least 100, --metrics-window-minutes 1-10080")
+        }
+        options.metricsIntervalMs = metricsIntervalMs
+        options.metricsWindowMinutes = metricsWindowMinutes
         options.host = host
         options.port = port
         options.stack = stack

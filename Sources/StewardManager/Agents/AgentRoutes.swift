@@ -35,7 +35,8 @@ extension Manager {
             await self.cluster.record(hello.instances, host: hello.host)
             self.logger.info("agent registered", metadata: ["host": "\(hello.host)", "version": "\(hello.agentVersion)"])
             return JSONBody.ok(AgentWelcome(heartbeatIntervalMs: self.options.heartbeatIntervalMs,
-                                            pollTimeoutMs: self.options.pollTimeoutMs))
+                                            pollTimeoutMs: self.options.pollTimeoutMs,
+                                            metricsIntervalMs: self.options.metricsIntervalMs))
         }
 
         group.post("poll") { request, _ -> Response in
@@ -66,6 +67,7 @@ extension Manager {
             try await self.requireHost(beat.host)
             await self.hub.seen(beat.host, now: WallClock.nowMillis())
             await self.cluster.record(beat.instances, host: beat.host)
+            if let sample = beat.metrics { self.metrics.record(sample, host: beat.host) }
             return JSONBody.ok(NoResult())
         }
     }

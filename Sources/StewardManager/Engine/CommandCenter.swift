@@ -13,6 +13,7 @@ actor CommandCenter {
     let cluster: ClusterState
     let hub: AgentHub
     let progress: ProgressCache
+    let telemetry: Telemetry
     let options: ManagerOptions
     let stack: Stack
     let logger: Logger
@@ -49,8 +50,9 @@ actor CommandCenter {
                               startTime: task.startedAt, endTime: task.endedAt)
     }
 
-    init(store: any Store, cluster: ClusterState, hub: AgentHub, progress: ProgressCache,
+    init(store: any Store, cluster: ClusterState, hub: AgentHub, progress: ProgressCache, telemetry: Telemetry,
          options: ManagerOptions, stack: Stack, logger: Logger) {
+        self.telemetry = telemetry
         self.store = store
         self.cluster = cluster
         self.hub = hub
@@ -274,6 +276,7 @@ actor CommandCenter {
     }
 
     private func finish(_ command: Command) {
+        telemetry.commandEnded(command)
         active[command.id] = nil
         for s in command.services where locks[s] == command.id { locks[s] = nil }
         for task in command.steps.flatMap(\.tasks) {

@@ -511,6 +511,55 @@ enum OpenAPIDocument {
                                 type: array
                                 items: {$ref: "#/components/schemas/AuditEntry"}
             default: {$ref: "#/components/responses/Failure"}
+      /web/v1/monitor/metrics_info:
+        get:
+          operationId: metricsInfo
+          summary: Host metrics collected by the agents, kept for a window (reference).
+          parameters:
+            - {name: metric_names, in: query, required: true, description: "Up to 10, comma separated: hm_cpu_used, hm_cpu_core_num, hm_mem_total, hm_mem_used, hm_mem_usage, hm_disk_total, hm_disk_used, hm_disk_usage, hm_net_read, hm_net_write.", schema: {type: string}}
+            - {name: metric_period, in: query, required: false, schema: {type: string, enum: [REAL_TIME, 5MIN, 30MIN, 60MIN]}}
+            - {name: start_time, in: query, required: false, schema: {type: integer, format: int64, minimum: 0}}
+            - {name: end_time, in: query, required: false, schema: {type: integer, format: int64, minimum: 0}}
+            - {name: hosts, in: query, required: false, schema: {type: string}}
+            - {name: host_group, in: query, required: false, description: Not available (as in the reference)., schema: {type: string}}
+            - {name: metric_node_type, in: query, required: false, schema: {type: string, enum: [active, standby, all]}}
+            - {name: extend, in: query, required: false, schema: {type: string}}
+          responses:
+            "200":
+              description: OK
+              content:
+                application/json:
+                  schema:
+                    allOf:
+                      - $ref: "#/components/schemas/Envelope"
+                      - properties:
+                          res_obj:
+                            type: object
+                            required: [metric_datas]
+                            properties:
+                              metric_datas:
+                                type: object
+                                additionalProperties:
+                                  type: array
+                                  items:
+                                    type: object
+                                    required: [time, value, node]
+                                    properties:
+                                      time: {type: integer, format: int64}
+                                      value: {type: string}
+                                      node: {type: string}
+            default: {$ref: "#/components/responses/Failure"}
+      /metrics:
+        get:
+          operationId: prometheusMetrics
+          summary: The manager's own metrics in Prometheus exposition format (scrape with basic_auth).
+          responses:
+            "200":
+              description: Prometheus text format.
+              content:
+                text/plain:
+                  schema: {type: string}
+            default: {$ref: "#/components/responses/Failure"}
       /cas/login:
         get:
           operationId: casLoginPage
