@@ -56,6 +56,11 @@ extension IntegrationTests {
                     ProcessControl.commandLine($0)?.contains(marker) == true
                 }
             }
+            // It ignores SIGTERM from the moment it says it is starting up.
+            _ = try await waitFor("the hung process to start up") { () -> Bool? in
+                let log = (try? String(contentsOfFile: marker + "HungServer.log", encoding: .utf8)) ?? ""
+                return log.contains("starting up") ? true : nil
+            }
             let abort = try await api.call(.POST, "/web/v1/common/command/\(id)/abort")
             #expect(abort.status == 200)
             #expect(abort.envelope.state == "FAILED")
