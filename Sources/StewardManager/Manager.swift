@@ -105,17 +105,9 @@ public final class Manager: Sendable {
             tls: options.tls)
     }
 
-    /// The router, built twice: once to learn its routes, then with the
-    /// request statistics table made from them (so that recording needs no lock).
     public func router() -> Router<StewardRequestContext> {
-        let probe = makeRouter(stats: nil)
-        return makeRouter(stats: RequestStats(routes: probe.routes.map { ($0.method.rawValue, $0.path.description) }))
-    }
-
-    func makeRouter(stats: RequestStats?) -> Router<StewardRequestContext> {
         let router = Router(context: StewardRequestContext.self)
         let routeTable = RouteTable()
-        router.add(middleware: RequestMetricsMiddleware(stats: stats))
         router.add(middleware: ErrorMiddleware(logger: logger, routes: routeTable))
         // Liveness for load balancers: a fixed body, no state, no credentials.
         router.get("/healthz") { _, _ -> Response in
@@ -137,7 +129,7 @@ public final class Manager: Sendable {
             for host in self.stack.cluster.hosts where await self.hub.isLost(host) { lost += 1 }
             self.telemetry.agents(connected: self.stack.cluster.hosts.count - lost, lost: lost)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: self.telemetry.registry.emitToBuffer() + Array((stats?.exposition() ?? "").utf8))))
+                            body: .init(byteBuffer: ByteBuffer(bytes: self.telemetry.registry.emitToBuffer())))
         }
         api.get("openapi.yaml") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
