@@ -48,8 +48,6 @@ actor ClusterState {
         for r in list { record(r, host: host) }
     }
 
-    func report(for instance: InstanceRef) -> InstanceReport? { reports[instance] }
-
     /// What is known of an instance: a lost host makes its instances UNKNOWN; a
     /// connected agent that reports nothing of an instance has never started it.
     func status(of instance: InstanceRef, hostLost: Bool) -> (InstanceStatus, HealthStatus) {

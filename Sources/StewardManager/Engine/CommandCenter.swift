@@ -65,8 +65,6 @@ actor CommandCenter {
     /// The command holding a service, if any.
     func runningCommand(for service: String) -> Int64? { locks[service] }
 
-    func activeCount() -> Int { active.count }
-
     // MARK: entry points
 
     func submit(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) async throws -> Command {

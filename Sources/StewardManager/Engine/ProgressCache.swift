@@ -72,21 +72,20 @@ final class ProgressCache: Sendable {
     /// (or at once if the command has ended, or on shutdown).
     func watch(_ id: Int64) -> Watch {
         let (stream, continuation) = Watch.makeStream(bufferingPolicy: .bufferingNewest(8))
-        let current = state.withLockedValue { s -> Document? in
+        let (current, registered) = state.withLockedValue { s -> (Document?, Bool) in
             let document = s.documents[id]
-            guard let document, !document.terminal, !s.closed else { return document }
+            guard let document, !document.terminal, !s.closed else { return (document, false) }
             s.nextWatcher += 1
             let key = s.nextWatcher
             s.watchers[id, default: [:]][key] = continuation
             continuation.onTermination = { [weak self] _ in self?.unwatch(id, key) }
-            return document
+            return (document, true)
         }
         if let current { continuation.yield(current) }
-        if current == nil || current?.terminal == true || state.withLockedValue({ $0.closed }) { continuation.finish() }
+        // Not registered (unknown, ended, or shutting down): nothing more will come.
+        if !registered { continuation.finish() }
         return stream
     }
-
-    var watcherCount: Int { state.withLockedValue { $0.watchers.values.reduce(0) { $0 + $1.count } } }
 
     /// On shutdown: ends every stream, so that the server need not wait for them.
     func close() {
