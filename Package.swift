@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "StewardManager",
             dependencies: [
-                "StewardEngine", "StewardStore", "StewardStacks",
+                "StewardEngine", "StewardStore", "StewardStacks", "StewardWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -67,6 +67,12 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            swiftSettings: strict
+        ),
+        // The web UI: plain HTML, CSS and JavaScript, embedded in the binary.
+        .target(
+            name: "StewardWeb",
+            resources: [.embedInCode("Assets")],
             swiftSettings: strict
         ),
         // Typed HTTP client for the manager's API (CLI, agent, tests).

@@ -23,6 +23,38 @@ public enum ConfigScope: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
+/// One rejected value of a configuration change, with where it was set.
+public struct ConfigurationProblem: Sendable, Hashable, Codable {
+    public let serviceName: String
+    public let roleName: String?
+    public let hostName: String?
+    public let name: String
+    public let message: String
+
+    enum CodingKeys: String, CodingKey {
+        case name, message
+        case serviceName = "service_name"
+        case roleName = "role_name"
+        case hostName = "host_name"
+    }
+
+    public init(scope: ConfigScope, name: String, message: String) {
+        switch scope {
+        case .service(let s): (serviceName, roleName, hostName) = (s, nil, nil)
+        case .role(let s, let r): (serviceName, roleName, hostName) = (s, r, nil)
+        case .instance(let i): (serviceName, roleName, hostName) = (i.service, i.role, i.host)
+        }
+        self.name = name
+        self.message = message
+    }
+}
+
+/// `res_obj` of a rejected configuration.
+public struct ConfigurationProblems: Sendable, Codable {
+    public let problems: [ConfigurationProblem]
+    public init(problems: [ConfigurationProblem]) { self.problems = problems }
+}
+
 public struct ConfigValue: Sendable, Hashable, Codable {
     public let scope: ConfigScope
     public let name: String
@@ -92,14 +124,19 @@ public struct Configuration: Sendable, Hashable {
     public static func validate(_ changes: [ConfigValue], in stack: Stack) throws(StewardError) -> [ConfigValue] {
         var normalized: [ConfigValue] = []
         var problems: [String] = []
+        var located: [ConfigurationProblem] = []
         var firstCode: ErrorCode?
+        func note(_ change: ConfigValue, _ message: String) {
+            problems.append(message)
+            located.append(ConfigurationProblem(scope: change.scope, name: change.name, message: message))
+        }
         for change in changes {
             let params: [ParameterDefinition]
             do {
                 params = try parameters(at: change.scope, in: stack)
             } catch {
                 firstCode = firstCode ?? error.code
-                problems.append(error.message)
+                note(change, error.message)
                 continue
             }
             guard let p = params.first(where: { $0.name == change.name }) else {
@@ -108,20 +145,20 @@ public struct Configuration: Sendable, Hashable {
                     s.configurations.contains { $0.name == change.name } || s.roles.contains { $0.configurations.contains { $0.name == change.name } }
                 } ?? false
                 firstCode = firstCode ?? (elsewhere ? .configurationLevelMismatch : .unknownConfiguration)
-                problems.append(elsewhere
+                note(change, elsewhere
                     ? "'\(change.name)' cannot be set at \(change.scope)"
                     : "'\(change.name)' is not a parameter of \(change.scope)")
                 continue
             }
             if let why = p.validate(change.value) {
                 firstCode = firstCode ?? .invalidConfigurationValue
-                problems.append("\(change.scope): \(why)")
+                note(change, "\(change.scope): \(why)")
                 continue
             }
             normalized.append(ConfigValue(scope: change.scope, name: p.name, value: p.normalize(change.value)))
         }
         if let code = firstCode {
-            throw StewardError(code, "Configuration rejected, nothing was saved: " + problems.joined(separator: "; "))
+            throw StewardError(code, "Configuration rejected, nothing was saved: " + problems.joined(separator: "; "), problems: located)
         }
         return normalized
     }

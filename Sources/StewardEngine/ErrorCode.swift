@@ -128,10 +128,14 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
 public struct StewardError: Error, Sendable, Equatable, CustomStringConvertible {
     public let code: ErrorCode
     public let message: String
+    /// For a rejected configuration: each bad value, located, so that an
+    /// editor can show it beside its field (`res_obj.problems` on the wire).
+    public let problems: [ConfigurationProblem]
 
-    public init(_ code: ErrorCode, _ message: String? = nil) {
+    public init(_ code: ErrorCode, _ message: String? = nil, problems: [ConfigurationProblem] = []) {
         self.code = code
         self.message = message ?? code.summary
+        self.problems = problems
     }
 
     public var description: String { "\(code.rawValue): \(message)" }

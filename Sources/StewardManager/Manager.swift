@@ -114,6 +114,7 @@ public final class Manager: Sendable {
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: Self.okBody))
         }
         addCASRoutes(to: router)
+        addWebRoutes(to: router)
         let web = router.group("/web/v1")
         addLoginCheck(to: web)
         let api = web.group().add(middleware: AuthMiddleware(auth: auth))

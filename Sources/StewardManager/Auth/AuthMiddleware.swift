@@ -19,24 +19,24 @@ struct AuthMiddleware: RouterMiddleware {
         var context = context
         if let header = request.headers[.authorization] {
             if header.lowercased().hasPrefix("bearer ") {
-                guard let user = auth.session(String(header.dropFirst(7))) else { return Self.challenge("The session token is unknown or expired.") }
+                guard let user = auth.session(String(header.dropFirst(7))) else { return Self.challenge(request, "The session token is unknown or expired.") }
                 context.user = user
             } else {
                 do {
                     context.user = try await auth.basic(header, source: context.remoteAddress)
                 } catch let error as StewardError where error.code == .unauthenticated {
-                    return Self.challenge(error.message)
+                    return Self.challenge(request, error.message)
                 }
             }
         } else if let token = request.headers[.xAuthToken] {
-            guard let user = auth.session(token) else { return Self.challenge("The session token is unknown or expired.") }
+            guard let user = auth.session(token) else { return Self.challenge(request, "The session token is unknown or expired.") }
             context.user = user
         } else if let token = requestCookies(request)[Self.sessionCookie] {
-            guard let user = auth.session(token) else { return Self.challenge("The session has ended; log in again.") }
+            guard let user = auth.session(token) else { return Self.challenge(request, "The session has ended; log in again.") }
             if let refusal = Self.crossSiteRefusal(request) { throw refusal }
             context.user = user
         } else {
-            return Self.challenge("Credentials are required: HTTP Basic, a session token, or a session cookie from /cas/login.")
+            return Self.challenge(request, "Credentials are required: HTTP Basic, a session token, or a session cookie from /cas/login.")
         }
         return try await next(request, context)
     }
@@ -59,9 +59,14 @@ struct AuthMiddleware: RouterMiddleware {
         return nil
     }
 
-    static func challenge(_ message: String) -> Response {
+    /// A 401 with a Basic challenge, except to the web UI's own requests
+    /// (`X-Requested-With`), for which a browser would pop up its own
+    /// password prompt instead of the UI sending the user to the CAS login.
+    static func challenge(_ request: Request, _ message: String) -> Response {
         var response = JSONBody.failure(StewardError(.unauthenticated, message))
-        response.headers[.wwwAuthenticate] = "Basic realm=\"steward\", charset=\"UTF-8\""
+        if request.headers[.xRequestedWith] == nil {
+            response.headers[.wwwAuthenticate] = "Basic realm=\"steward\", charset=\"UTF-8\""
+        }
         return response
     }
 }
@@ -86,4 +91,6 @@ extension HTTPField.Name {
     static let commandId = Self("X-Steward-Command-Id")!
     static let errorCode = Self("X-Steward-Error-Code")!
     static let progressVersion = Self("X-Progress-Version")!
+    static let referrerPolicy = Self("Referrer-Policy")!
+    static let xRequestedWith = Self("X-Requested-With")!
 }

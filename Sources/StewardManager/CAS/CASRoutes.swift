@@ -69,7 +69,7 @@ extension Manager {
                 await self.auditor.record(user: grant.user, source: context.remoteAddress, action: "LOGOUT", target: "cas",
                                           result: .success, status: 200, code: .success)
             }
-            var response = Self.html(LoginPage.message("Logged out", "You are logged out of Steward."))
+            var response = Self.html(LoginPage.message("Logged out", "You are logged out of Steward.", link: ("/", "Log in again")))
             response.headers.append(HTTPField(name: .setCookie, value: self.auth.cookie("CASTGC", "", maxAge: 0)))
             response.headers.append(HTTPField(name: .setCookie, value: self.auth.cookie(AuthMiddleware.sessionCookie, "", maxAge: 0)))
             return response
@@ -85,7 +85,8 @@ extension Manager {
             }
             let token = self.auth.sessions.newWebSession(user: grant.user, role: grant.role, parent: parent)
             var response = Response(status: .found)
-            response.headers[.location] = "/web/v1/access/login_check"
+            // `next` (the web UI's own page) or, as clients expect, login_check.
+            response.headers[.location] = Self.localPath(request.uri.queryParameters.get("next")) ?? "/web/v1/access/login_check"
             response.headers.append(HTTPField(name: .setCookie, value: self.auth.cookie(AuthMiddleware.sessionCookie, token)))
             return response
         }
@@ -101,6 +102,13 @@ extension Manager {
             return service
         }
         return nil
+    }
+
+    /// A path on this manager, or nil: never another site (`//host`, `/\\host`).
+    static func localPath(_ path: String?) -> String? {
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"),
+              !path.contains(where: { $0.isNewline }) else { return nil }
+        return path
     }
 
     static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -11,7 +11,7 @@ enum LoginPage {
         return """
             <!DOCTYPE html>
             <html lang="en">
-            <head><meta charset="utf-8"><title>Steward - Log in</title>
+            <head><meta charset="utf-8"><title>Steward - Log in</title><link rel="icon" href="/ui/favicon.svg" type="image/svg+xml">
             <style>body{font:15px system-ui,sans-serif;background:#f4f5f7;display:flex;justify-content:center;padding-top:12vh}
             form{background:#fff;padding:28px 32px;border-radius:8px;box-shadow:0 1px 4px #0002;width:300px}
             h1{font-size:20px;margin:0 0 18px}label{display:block;margin:10px 0 4px}input[type=text],input[type=password]{width:100%;padding:8px;box-sizing:border-box}
@@ -36,7 +36,7 @@ enum LoginPage {
     static func message(_ title: String, _ text: String, link: (href: String, label: String)? = nil) -> String {
         """
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>Steward - \(escape(title))</title></head>
+        <html lang="en"><head><meta charset="utf-8"><title>Steward - \(escape(title))</title><link rel="icon" href="/ui/favicon.svg" type="image/svg+xml"></head>
         <body><h1>\(escape(title))</h1><p>\(escape(text))</p>
         \(link.map { "<p><a href=\"\(escape($0.href))\">\(escape($0.label))</a></p>" } ?? "")
         </body></html>

@@ -24,11 +24,12 @@ extension Manager {
                 guard let s = self.auth.sessions.webSession(token) else { throw StewardError(.internalError) }
                 session = s
             } else {
-                return AuthMiddleware.challenge("Not logged in: log in at /cas/login first.")
+                return AuthMiddleware.challenge(request, "Not logged in: log in at /cas/login first.")
             }
             let record = try await self.store.user(named: session.user)
             let result = LoginCheck(modifyPwd: record?.mustChangePassword ?? false, existCluster: true,
-                                    remindPwd: record?.mustChangePassword ?? false, refURL: "", token: token)
+                                    remindPwd: record?.mustChangePassword ?? false, refURL: "", token: token,
+                                    userName: session.user, role: session.role.rawValue)
             var response = JSONBody.response(JSONBody.encode(EnvelopeWith(result)))
             response.headers.append(HTTPField(name: .setCookie, value: self.auth.cookie(AuthMiddleware.sessionCookie, token)))
             return response
@@ -187,12 +188,18 @@ struct LoginCheck: Encodable {
     let remindPwd: Bool
     let refURL: String
     let token: String
+    /// Steward's additions: who is logged in, so that a UI can show it and
+    /// offer only what the role allows.
+    let userName: String
+    let role: String
 
     enum CodingKeys: String, CodingKey {
         case token
         case modifyPwd = "modify_pwd"
         case existCluster = "exist_cluster"
         case remindPwd = "remind_pwd"
+        case userName = "user_name"
+        case role
         case refURL = "ref_URL"
     }
 }

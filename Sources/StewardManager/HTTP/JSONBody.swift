@@ -31,7 +31,11 @@ enum JSONBody {
     }
 
     static func failure(_ error: StewardError) -> Response {
-        var response = envelope(Envelope<NoResult>.failure(error), status: .init(code: error.code.httpStatus))
+        var response = error.problems.isEmpty
+            ? envelope(Envelope<NoResult>.failure(error), status: .init(code: error.code.httpStatus))
+            : envelope(Envelope(id: -1, state: CommandState.failed.rawValue, errorCode: error.code.rawValue,
+                                errorDescription: error.message, resObj: ConfigurationProblems(problems: error.problems)),
+                       status: .init(code: error.code.httpStatus))
         response.headers[.errorCode] = String(error.code.rawValue)
         return response
     }

@@ -31,6 +31,41 @@ enum OpenAPIDocument {
               content:
                 text/plain:
                   schema: {type: string}
+      /:
+        get:
+          operationId: webUI
+          summary: The web UI's page; its data comes from the API with the web session cookie.
+          security: []
+          responses:
+            "200": {$ref: "#/components/responses/Html"}
+            "304": {description: Not modified since the ETag given in If-None-Match.}
+      /ui/{file}:
+        get:
+          operationId: webUIFile
+          summary: A script, style sheet or image of the web UI.
+          security: []
+          parameters:
+            - {name: file, in: path, required: true, schema: {type: string}}
+          responses:
+            "200":
+              description: The file.
+              content:
+                text/javascript:
+                  schema: {type: string}
+                text/css:
+                  schema: {type: string}
+                image/svg+xml:
+                  schema: {type: string}
+            "304": {description: Not modified since the ETag given in If-None-Match.}
+            default: {$ref: "#/components/responses/Failure"}
+      /web/modify_password.html:
+        get:
+          operationId: webModifyPasswordPage
+          summary: The password change page that the CAS login page links to.
+          security: []
+          responses:
+            "200": {$ref: "#/components/responses/Html"}
+            "304": {description: Not modified since the ETag given in If-None-Match.}
       /web/v1/ping:
         get:
           operationId: ping
@@ -614,8 +649,9 @@ enum OpenAPIDocument {
           security: []
           parameters:
             - {name: ticket, in: query, required: false, schema: {type: string}}
+            - {name: next, in: query, required: false, description: "A path on this manager to go to instead of login_check (the web UI's).", schema: {type: string}}
           responses:
-            "302": {description: The web session is set; redirected to login_check.}
+            "302": {description: The web session is set; redirected to next or login_check.}
             default: {$ref: "#/components/responses/Failure"}
       /agent/v1/register:
         post:
@@ -740,7 +776,7 @@ enum OpenAPIDocument {
             error_code: {type: integer}
             error_description: {type: string}
             total_progress: {type: number, minimum: 0, maximum: 100}
-            res_obj: {}
+            res_obj: {description: "The result; on a rejected configuration (12001-12003), `problems`: each bad value with service_name, role_name, host_name, name and message."}
         ClusterSummary:
           type: object
           required: [id, name]
@@ -894,13 +930,15 @@ enum OpenAPIDocument {
           allOf:
             - $ref: "#/components/schemas/Envelope"
             - type: object
-              required: [modify_pwd, exist_cluster, remind_pwd, ref_URL, token]
+              required: [modify_pwd, exist_cluster, remind_pwd, ref_URL, token, user_name, role]
               properties:
                 modify_pwd: {type: boolean}
                 exist_cluster: {type: boolean}
                 remind_pwd: {type: boolean}
                 ref_URL: {type: string}
                 token: {type: string}
+                user_name: {type: string, description: "Steward's addition: the user logged in."}
+                role: {type: string, enum: [admin, operator, viewer], description: "Steward's addition: the user's role."}
         PasswordChange:
           type: object
           properties:

@@ -1,0 +1,72 @@
+// Start, stop and restart, each confirmed in a dialog that shows the plan
+// the manager would run (a dry run), so the operator sees every instance it
+// touches before anything happens.
+import { post, ApiError } from './api.js';
+import { h, replace, openDialog, notify } from './dom.js';
+
+export function canOperate(session) { return session.role === 'operator' || session.role === 'admin'; }
+
+const words = {
+  start: { verb: 'Start', scope: 'Also start the services it depends on, first' },
+  stop: { verb: 'Stop', scope: 'Also stop the services that depend on it, first' },
+  restart: { verb: 'Restart', scope: 'Also restart the services that depend on it' },
+};
+
+export function serviceAction(session, service, action) {
+  const path = `maintain/cluster/${session.cluster.id}/service/${encodeURIComponent(service.name)}/${action}`;
+  const w = words[action];
+  return openDialog((close) => {
+    const planBox = h('div', { class: 'plan', 'aria-live': 'polite' }, h('p', { class: 'loading' }, 'Working out the plan…'));
+    const scope = h('input', { type: 'checkbox', id: 'dialog-scope' });
+    const errorBox = h('p', { class: 'error', role: 'alert', hidden: true });
+    const confirm = h('button', { type: 'submit', class: action === 'stop' ? 'danger' : 'primary', disabled: true }, `${w.verb} ${service.name}`);
+    const body = () => ({ only_self: !scope.checked });
+
+    async function plan() {
+      confirm.disabled = true;
+      errorBox.hidden = true;
+      try {
+        const envelope = await post(path, body(), { dry_run: 'true' });
+        replace(planBox, planList(envelope.res_obj));
+        confirm.disabled = false;
+      } catch (e) {
+        replace(planBox, h('p', { class: 'error' }, e instanceof ApiError ? e.text : String(e)));
+      }
+    }
+    scope.addEventListener('change', plan);
+
+    async function submit(event) {
+      event.preventDefault();
+      confirm.disabled = true;
+      try {
+        const envelope = await post(path, body());
+        close(envelope.id);
+        notify(`${w.verb} ${service.name}: command #${envelope.id} started.`);
+        location.hash = `#/commands/${envelope.id}`;
+      } catch (e) {
+        errorBox.textContent = e instanceof ApiError ? e.text : String(e);
+        errorBox.hidden = false;
+        confirm.disabled = false;
+      }
+    }
+
+    plan();
+    return h('form', { method: 'dialog', onsubmit: submit },
+      h('h2', { id: 'dialog-title' }, `${w.verb} ${service.name}?`),
+      h('label', {}, scope, ' ', w.scope),
+      h('p', { class: 'desc' }, 'The manager will run these steps, in order:'),
+      planBox,
+      errorBox,
+      h('div', { class: 'buttons' },
+        h('button', { type: 'button', onclick: () => close(undefined) }, 'Cancel'),
+        confirm));
+  });
+}
+
+export function planList(document) {
+  const steps = document?.step_list ?? [];
+  if (!steps.length) return h('p', { class: 'empty' }, 'Nothing to do.');
+  return h('ol', {}, steps.map((s) => h('li', {},
+    h('b', {}, s.name), ': ', s.description,
+    s.tasks.length ? h('div', { class: 'desc' }, s.tasks.map((t) => t.instance).join(', ')) : null)));
+}

@@ -1,0 +1,166 @@
+// One command: its state and progress, its steps and their tasks, each
+// task's output, and abort or retry. Follows the event stream while it runs.
+import { call, get, post, follow, ApiError } from './api.js';
+import { h, replace, badge, progressBar, time, duration, commandTitle, openDialog, notify } from './dom.js';
+import { canOperate } from './actions.js';
+
+export async function render(main, { params: [idText] }, session) {
+  const id = Number(idText);
+  const open = new Set();          // task ids whose output is shown
+  const outputs = new Map();       // task id -> {text, state}
+  const pollers = new Map();       // task id -> timer of a running task's output
+  let envelope = await fetchProgress(id);
+  let stream = null;
+  let stopped = false;
+
+  // Failed tasks open with their output: that is what the operator came for.
+  for (const t of tasks(envelope)) if (t.state === 'FAILED') open.add(t.id);
+
+  function draw() {
+    const doc = envelope.res_obj;
+    const focused = document.activeElement?.dataset?.key;
+    const running = envelope.state !== 'COMPLETE' && envelope.state !== 'FAILED';
+    replace(main,
+      h('p', { class: 'crumbs' }, h('a', { href: '#/commands' }, 'Commands'), ` / #${id}`),
+      h('h1', {}, `#${id} ${commandTitle(doc.command_kind, doc.service_name)}`, badge(envelope.state)),
+      progressBar(envelope.total_progress, envelope.state, { big: true, label: 'Command progress' }),
+      h('div', { class: 'meta' },
+        h('span', {}, 'By ', h('b', {}, doc.user)),
+        h('span', {}, 'Started ', h('b', {}, time(doc.create_time))),
+        h('span', {}, running ? 'Running for ' : 'Took ', h('b', {}, duration(doc.create_time, doc.end_time))),
+        h('span', {}, h('b', {}, `${doc.total_step_size}`), ` step${doc.total_step_size === 1 ? '' : 's'}`)),
+      actions(running),
+      envelope.state === 'FAILED' ? failure(doc) : null,
+      envelope.state === 'COMPLETE' ? h('div', { class: 'panel ok', role: 'status' }, h('b', {}, 'Complete. '), 'Every step succeeded.') : null,
+      h('h2', { id: 'steps' }, 'Steps'),
+      h('ol', { class: 'steps', 'aria-labelledby': 'steps' }, doc.step_list.map(step)));
+    if (focused) main.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+  }
+
+  function actions(running) {
+    if (!canOperate(session)) return null;
+    if (running) return h('div', { class: 'actions' }, h('button', { type: 'button', class: 'danger', 'data-key': 'abort', onclick: abort }, 'Abort'));
+    if (envelope.state === 'FAILED') return h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', 'data-key': 'retry', onclick: retry }, 'Retry failed tasks'));
+    return null;
+  }
+
+  function failure(doc) {
+    return h('div', { class: 'panel bad', role: 'alert', id: 'failure' },
+      h('h3', {}, 'Failed', envelope.error_code ? ` (error ${envelope.error_code})` : ''),
+      h('p', {}, envelope.error_description || 'A step failed.'),
+      doc.fail_entity_list.length
+        ? h('ul', {}, doc.fail_entity_list.map((f) => {
+            const task = tasks(envelope).find((t) => t.instance === f.fail_entity && t.operation === f.operation_type);
+            return h('li', {}, h('a', { href: task ? `#/commands/${id}` : undefined, 'data-key': `fail:${f.fail_entity}`,
+              onclick: (e) => { e.preventDefault(); if (task) document.getElementById(`task-${task.id}`)?.scrollIntoView({ block: 'center' }); } },
+              f.fail_entity), ` (${f.operation_type.toLowerCase()})`);
+          }))
+        : null);
+  }
+
+  function step(s, index) {
+    return h('li', { class: `step ${s.state === 'FAILED' ? 'failed' : ''}`, 'data-step': s.name },
+      h('header', {},
+        h('span', { class: 'n' }, `${index + 1}.`),
+        h('span', { class: 'name' }, s.name), badge(s.state),
+        h('span', { class: 'desc' }, s.description, s.start_time ? ` · ${duration(s.start_time, s.end_time)}` : ''),
+        progressBar(s.progress, s.state, { label: `Progress of step ${index + 1}` })),
+      s.tasks.length ? h('table', {},
+        h('thead', {}, h('tr', {}, ['Instance', 'Host', 'Operation', 'State', 'Exit', 'Detail', 'Time', ''].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, s.tasks.flatMap(taskRows))) : null);
+  }
+
+  function taskRows(t) {
+    const shown = open.has(t.id);
+    const row = h('tr', { id: `task-${t.id}`, 'data-task': t.instance, class: t.state === 'FAILED' ? 'failed' : undefined },
+      h('th', { scope: 'row' }, t.instance),
+      h('td', {}, t.host),
+      h('td', {}, t.operation.toLowerCase()),
+      h('td', {}, badge(t.state)),
+      h('td', { class: 'num mono' }, t.exit_code ?? '—'),
+      h('td', {}, t.detail || '—', t.error_code ? h('div', { class: 'desc' }, `error ${t.error_code}`) : null),
+      h('td', {}, t.start_time ? duration(t.start_time, t.end_time) : '—'),
+      h('td', {}, t.state === 'PENDING' || t.state === 'SKIPPED' ? null : h('button', {
+        type: 'button', class: 'link', 'aria-expanded': shown, 'aria-controls': `output-${t.id}`, 'data-key': `output:${t.id}`,
+        onclick: () => toggle(t) }, shown ? 'Hide output' : 'Output')));
+    if (!shown) return [row];
+    const out = outputs.get(t.id);
+    return [row, h('tr', {}, h('td', { colspan: 8, class: 'output-cell' },
+      h('pre', { class: 'output', id: `output-${t.id}`, tabindex: 0, 'aria-label': `Output of ${t.instance}` },
+        out ? (out.text || '(no output)') : 'Loading output…')))];
+  }
+
+  function toggle(t) {
+    if (open.has(t.id)) { open.delete(t.id); clearTimeout(pollers.get(t.id)); pollers.delete(t.id); } else { open.add(t.id); loadOutput(t.id); }
+    draw();
+  }
+
+  async function loadOutput(taskId) {
+    clearTimeout(pollers.get(taskId));
+    try {
+      const o = await get(`common/command/${id}/tasks/${taskId}/output`);
+      if (stopped) return;
+      outputs.set(taskId, { text: o.output, state: o.state });
+      if (open.has(taskId)) {
+        const pre = document.getElementById(`output-${taskId}`);
+        if (pre) { pre.textContent = o.output || '(no output)'; pre.scrollTop = pre.scrollHeight; }
+        // The agent streams a running task's output; read it again while it runs.
+        if (o.state === 'RUNNING' || o.state === 'PENDING') pollers.set(taskId, setTimeout(() => loadOutput(taskId), 1000));
+      }
+    } catch (e) {
+      outputs.set(taskId, { text: e instanceof ApiError ? e.text : String(e), state: 'UNKNOWN' });
+    }
+  }
+
+  async function abort() {
+    const yes = await openDialog((close) => h('form', { method: 'dialog', onsubmit: (e) => { e.preventDefault(); close(true); } },
+      h('h2', { id: 'dialog-title' }, `Abort command #${id}?`),
+      h('p', {}, 'The command ends FAILED at once. Agents stop the processes of its running tasks; steps not yet started do not run.'),
+      h('div', { class: 'buttons' }, h('button', { type: 'button', onclick: () => close(false) }, 'Cancel'),
+        h('button', { type: 'submit', class: 'danger' }, 'Abort command'))));
+    if (!yes) return;
+    try { await post(`common/command/${id}/abort`); notify(`Command #${id} aborted.`); } catch (e) { notify(e.text ?? String(e), 'bad'); }
+    envelope = await fetchProgress(id);
+    draw();
+  }
+
+  async function retry() {
+    const failed = tasks(envelope).filter((t) => t.state === 'FAILED').map((t) => t.instance);
+    const yes = await openDialog((close) => h('form', { method: 'dialog', onsubmit: (e) => { e.preventDefault(); close(true); } },
+      h('h2', { id: 'dialog-title' }, `Retry command #${id}?`),
+      h('p', {}, 'A new command runs only the tasks that failed:'),
+      h('ul', {}, failed.map((f) => h('li', {}, f))),
+      h('div', { class: 'buttons' }, h('button', { type: 'button', onclick: () => close(false) }, 'Cancel'),
+        h('button', { type: 'submit', class: 'primary' }, 'Retry'))));
+    if (!yes) return;
+    try {
+      const next = await post(`common/command/${id}/retry`);
+      notify(`Retry of #${id} started: command #${next.id}.`);
+      location.hash = `#/commands/${next.id}`;
+    } catch (e) { notify(e.text ?? String(e), 'bad'); }
+  }
+
+  draw();
+  for (const taskId of open) loadOutput(taskId);
+  if (envelope.state !== 'COMPLETE' && envelope.state !== 'FAILED') {
+    stream = follow(id, (next) => {
+      if (stopped) return;
+      const before = new Map(tasks(envelope).map((t) => [t.id, t.state]));
+      envelope = next;
+      for (const t of tasks(envelope)) {
+        if (t.state === 'FAILED' && before.get(t.id) !== 'FAILED') { open.add(t.id); }
+        if (open.has(t.id) && before.get(t.id) !== t.state) loadOutput(t.id);
+      }
+      draw();
+    });
+  }
+  return () => {
+    stopped = true;
+    if (stream) stream.close();
+    for (const t of pollers.values()) clearTimeout(t);
+  };
+}
+
+function tasks(envelope) { return envelope.res_obj.step_list.flatMap((s) => s.tasks); }
+
+function fetchProgress(id) { return call(`common/command/${id}/progress`); }

@@ -1,0 +1,109 @@
+// Command history: filters and paging in the URL (#/commands?state=…&page=…),
+// so a filtered view can be bookmarked and Back works. Running commands'
+// bars move live over the event stream.
+import { get, follow } from './api.js';
+import { h, replace, badge, progressBar, time, duration, commandTitle, kindLabels } from './dom.js';
+
+const pageSize = 20;
+// A browser opens at most 6 connections to one host over HTTP/1.1; keep most
+// of them free for the page's own requests.
+const maxStreams = 3;
+
+export async function render(main, { query }, session) {
+  const cid = session.cluster.id;
+  const filters = {
+    state: query.get('state') ?? '', kind: query.get('kind') ?? '', service_name: query.get('service_name') ?? '',
+    user: query.get('user') ?? '',
+  };
+  const page = Math.max(1, parseInt(query.get('page') ?? '1', 10) || 1);
+  const streams = new Map();
+  let timer = null;
+  let stopped = false;
+
+  const services = (await get(`cluster/${cid}/services`)).services.map((s) => s.name);
+  const list = await get('common/commands', { ...filters, limit: pageSize, offset: (page - 1) * pageSize });
+
+  const go = (changes) => {
+    const next = new URLSearchParams();
+    for (const [k, v] of Object.entries({ ...filters, page: 1, ...changes })) if (v && !(k === 'page' && v === 1)) next.set(k, v);
+    const s = next.toString();
+    location.hash = `#/commands${s ? `?${s}` : ''}`;
+  };
+  const select = (name, label, options) => h('label', {}, label,
+    h('select', { name, onchange: (e) => go({ [name]: e.target.value }) },
+      options.map(([value, text]) => h('option', { value, selected: filters[name] === value }, text))));
+
+  const rows = new Map();
+  function row(c) {
+    const tr = h('tr', { 'data-command': c.id, class: c.state === 'FAILED' ? 'failed' : undefined },
+      h('td', { class: 'num' }, h('a', { href: `#/commands/${c.id}` }, `#${c.id}`)),
+      h('th', { scope: 'row' }, h('a', { href: `#/commands/${c.id}` }, commandTitle(c.kind, c.target)),
+        c.state === 'FAILED' && c.error_description ? h('div', { class: 'desc error' }, c.error_description) : null),
+      h('td', {}, c.user),
+      h('td', {}, time(c.create_time)),
+      h('td', {}, duration(c.create_time, c.end_time)),
+      h('td', { class: 'state' }, badge(c.state)),
+      h('td', { class: 'progress' }, progressBar(c.total_progress, c.state, { label: `Progress of command ${c.id}` })));
+    rows.set(c.id, tr);
+    return tr;
+  }
+
+  const first = list.total ? (page - 1) * pageSize + 1 : 0;
+  const last = (page - 1) * pageSize + list.commands.length;
+  replace(main,
+    h('h1', {}, 'Commands'),
+    h('form', { class: 'toolbar', role: 'search', onsubmit: (e) => { e.preventDefault(); go({ user: e.target.user.value.trim() }); } },
+      select('state', 'State', [['', 'Any'], ['IN_PROGRESS', 'Running'], ['COMPLETE', 'Complete'], ['FAILED', 'Failed']]),
+      select('kind', 'Kind', [['', 'Any'], ...Object.keys(kindLabels).map((k) => [k, k.replace('_', ' ').toLowerCase()])]),
+      select('service_name', 'Service', [['', 'Any'], ...services.map((s) => [s, s])]),
+      h('label', {}, 'User', h('input', { name: 'user', value: filters.user, size: 12 })),
+      h('button', { type: 'submit' }, 'Filter'),
+      Object.values(filters).some(Boolean) ? h('button', { type: 'button', onclick: () => { location.hash = '#/commands'; } }, 'Clear') : null),
+    list.commands.length
+      ? h('table', { id: 'commands' },
+          h('thead', {}, h('tr', {}, ['ID', 'Command', 'User', 'Started', 'Duration', 'State', 'Progress'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('tbody', {}, list.commands.map(row)))
+      : h('p', { class: 'empty' }, 'No command matches.'),
+    h('nav', { class: 'pager', 'aria-label': 'Pages' },
+      h('span', {}, `${first}–${last} of ${list.total}`),
+      h('button', { type: 'button', disabled: page <= 1, onclick: () => go({ page: page - 1 }) }, 'Newer'),
+      h('button', { type: 'button', disabled: last >= list.total, onclick: () => go({ page: page + 1 }) }, 'Older')));
+
+  function update(id, envelope) {
+    const tr = rows.get(id);
+    if (!tr) return;
+    tr.querySelector('.state').replaceChildren(badge(envelope.state));
+    tr.querySelector('.progress').replaceChildren(progressBar(envelope.total_progress, envelope.state, { label: `Progress of command ${id}` }));
+    tr.classList.toggle('failed', envelope.state === 'FAILED');
+  }
+
+  for (const c of list.commands.filter((c) => c.state === 'IN_PROGRESS').slice(0, maxStreams)) {
+    streams.set(c.id, follow(c.id, (envelope) => update(c.id, envelope), () => streams.delete(c.id)));
+  }
+  // Past the streams' limit, and for commands started since, the list is read again.
+  const more = list.commands.filter((c) => c.state === 'IN_PROGRESS').length > maxStreams;
+  if (more || page === 1) {
+    const refresh = async () => {
+      if (stopped) return;
+      if (!document.hidden) {
+        try {
+          const fresh = await get('common/commands', { ...filters, limit: pageSize, offset: (page - 1) * pageSize });
+          if (stopped) return;
+          const known = fresh.commands.every((c) => rows.has(c.id));
+          const typing = main.querySelector('form')?.contains(document.activeElement);
+          // New commands on the first page: draw the page again (the router
+          // closes this page's streams first), unless the user is typing.
+          if (!known && page === 1 && !typing) { window.dispatchEvent(new HashChangeEvent('hashchange')); return; }
+          for (const c of fresh.commands) if (!streams.has(c.id)) update(c.id, { state: c.state, total_progress: c.total_progress });
+        } catch (e) { /* shown on the next successful read */ }
+      }
+      timer = setTimeout(refresh, 3000);
+    };
+    timer = setTimeout(refresh, 3000);
+  }
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    for (const s of streams.values()) s.close();
+  };
+}

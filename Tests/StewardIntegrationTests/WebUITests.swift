@@ -1,0 +1,261 @@
+import Foundation
+import StewardClient
+import StewardEngine
+import Testing
+
+/// The web UI in a real headless Chromium against a real manager and agents:
+/// what an operator clicks, read back both from the page and from the API.
+/// Screenshots of each step go to test-artifacts/ui/.
+extension IntegrationTests {
+    @Test("web UI: log in through CAS, start a service from the dashboard, watch its progress reach 100%",
+          .enabled(if: Browser.enabled))
+    func webStartServiceToComplete() async throws {
+        try await withCluster { cluster, api in
+            // A slow start, so that the page shows progress before the end.
+            let slow = try await api.saveConfiguration(roleValue("Storage", "StorageNode", "startup_delay_ms", "1500"))
+            #expect(try await api.wait(for: slow.envelope.id).state == "COMPLETE")
+            let base = api.baseURL
+            try await withBrowser("start") { browser in
+                try await logIn(browser, base, user: "admin", password: TestCluster.password)
+                try await browser.screenshot("1-dashboard")
+                #expect(try await browser.eval("document.querySelector('#session-user').textContent")?.string == "admin (admin)")
+                #expect(try await browser.eval("document.querySelectorAll('tr[data-service]').length")?.number == 3)
+                #expect(try await browser.eval("document.querySelectorAll('tr[data-host] [data-state=CONNECTED]').length")?.number == 3)
+                #expect(try await browser.eval(state(#"tr[data-service="Storage"]"#))?.string == "STOPPED")
+
+                // Keyboard: the Start button takes Enter, the dialog takes the
+                // focus, Escape closes it and gives the focus back.
+                try await browser.eval(#"document.querySelector('tr[data-service="Storage"] [data-action=start]').focus()"#)
+                try await browser.key("Enter")
+                try await browser.wait("document.querySelector('#dialog').open && document.querySelector('#dialog').contains(document.activeElement)")
+                try await browser.key("Escape")
+                try await browser.wait(#"!document.querySelector('#dialog').open && document.activeElement.dataset.key === 'start:Storage'"#)
+
+                // The dialog shows the dry-run plan; with dependencies it grows.
+                try await browser.click(#"tr[data-service="Storage"] [data-action=start]"#)
+                let plan = try await browser.wait("document.querySelector('#dialog[open] .plan ol')?.textContent")?.string ?? ""
+                #expect(plan.contains("Start StorageNode") && !plan.contains("Coordinator"), "\(plan)")
+                try await browser.click("#dialog-scope")
+                let wider = try await browser.wait("(t => t.includes('Coordinator') && t)(document.querySelector('#dialog[open] .plan ol')?.textContent ?? '')")?.string ?? ""
+                #expect(wider.contains("Start CoordinatorServer") && wider.contains("Start StorageMaster"), "\(wider)")
+                try await browser.screenshot("2-confirm")
+                #expect(try await api.services().allSatisfy { $0.runningCommand == nil }, "a dry run must start nothing")
+
+                // Every value the command page's bar shows, as the events arrive.
+                try await browser.eval("""
+                    window.seen = []; new MutationObserver(() => {
+                      const bar = document.querySelector('[aria-label="Command progress"]');
+                      if (bar && window.seen[window.seen.length - 1] !== Number(bar.dataset.progress)) window.seen.push(Number(bar.dataset.progress));
+                    }).observe(document.querySelector('main'), {subtree: true, childList: true, attributes: true})
+                    """)
+                try await browser.click("#dialog button[type=submit]")
+                let hash = try await browser.wait("/^#\\/commands\\/\\d+$/.test(location.hash) && location.hash")?.string ?? ""
+                let id = try #require(Int64(hash.split(separator: "/").last ?? ""))
+                try await browser.wait("document.querySelector('h1 [data-state]')?.dataset.state === 'IN_PROGRESS'")
+                try await browser.screenshot("3-running")
+                try await browser.wait("document.querySelector('h1 [data-state]')?.dataset.state === 'COMPLETE'", timeout: 60)
+                try await browser.screenshot("4-complete")
+
+                let seen = try await browser.eval("window.seen")?.array?.compactMap(\.number) ?? []
+                #expect(seen.last == 100, "\(seen)")
+                #expect(seen.contains { $0 < 100 }, "the bar must move before the end: \(seen)")
+                #expect(seen == seen.sorted(), "progress must never go back: \(seen)")
+                #expect(try await browser.eval("document.querySelectorAll('.step [data-state=SUCCEEDED]').length")?.number ?? 0 >= 3)
+
+                // The page showed what the manager says.
+                let progress = try await api.progress(id)
+                #expect(progress.envelope.state == "COMPLETE")
+                #expect(progress.envelope.totalProgress == 100)
+                #expect(progress.envelope.resObj?.user == "admin")
+                #expect(progress.envelope.resObj?.commandKind == "START_SERVICE")
+                #expect(try await api.services().first { $0.name == "Storage" }?.operationalStatus == "STARTED")
+
+                // The commands page lists it, complete, at 100%.
+                try await browser.navigate(base + "/#/commands")
+                try await browser.wait("document.querySelector('tr[data-command=\"\(id)\"] [data-state=COMPLETE]')")
+                #expect(try await browser.eval("document.querySelector('tr[data-command=\"\(id)\"] [role=progressbar]').getAttribute('aria-valuenow')")?.string == "100")
+                try await browser.screenshot("5-commands")
+                try await expectNoPageErrors(browser)
+            }
+        }
+    }
+
+    @Test("web UI: a held port fails a start; the failed command shows the failed instance and its output",
+          .enabled(if: Browser.enabled))
+    func webHeldPortFailure() async throws {
+        try await withCluster { cluster, api in
+            #expect(try await api.run(.start, "Storage", onlySelf: false).state == "COMPLETE")
+            let held = try await cluster.port("GatewayServer@host-2")
+            let holder = try PortHolder(port: held)
+            defer { holder.release() }
+            let base = api.baseURL
+            try await withBrowser("failure") { browser in
+                try await logIn(browser, base, user: "admin", password: TestCluster.password)
+                try await browser.click(#"tr[data-service="Gateway"] [data-action=start]"#)
+                try await browser.wait("document.querySelector('#dialog[open] .plan ol')")
+                try await browser.click("#dialog button[type=submit]")
+                try await browser.wait("document.querySelector('h1 [data-state]')?.dataset.state === 'FAILED'", timeout: 60)
+
+                // From the commands page, filtered to failures, to the command.
+                try await browser.navigate(base + "/#/commands")
+                try await browser.wait("document.querySelector('select[name=state]')")
+                try await browser.eval("(s => { s.value = 'FAILED'; s.dispatchEvent(new Event('change')); })(document.querySelector('select[name=state]'))")
+                try await browser.wait("location.hash.includes('state=FAILED') && document.querySelectorAll('tr[data-command]').length === 1")
+                let failedId = try #require(try await browser.eval("document.querySelector('tr[data-command]').dataset.command")?.string)
+                try await browser.screenshot("1-failed-list")
+                try await browser.click("tr[data-command] th a")
+                try await browser.wait("location.hash === '#/commands/\(failedId)' && document.querySelector('#failure')")
+
+                let failure = try await browser.eval("document.querySelector('#failure').textContent")?.string ?? ""
+                #expect(failure.contains("GatewayServer@host-2"), "\(failure)")
+                #expect(!failure.contains("GatewayServer@host-3"), "\(failure)")
+                #expect(try await browser.eval(state(#"tr[data-task="GatewayServer@host-2"]"#))?.string == "FAILED")
+                #expect(try await browser.eval(state(#"tr[data-task="GatewayServer@host-3"]"#))?.string == "SUCCEEDED")
+                // The failed task's output opens by itself: the role's own words.
+                let output = try await browser.wait("(t => t && !t.startsWith('Loading') && t)(document.querySelector('pre.output')?.textContent)")?.string ?? ""
+                #expect(output.contains("already in use"), "\(output)")
+                #expect(output.contains("\(held)"), "\(output)")
+                try await browser.screenshot("2-failed-command")
+
+                let progress = try await api.progress(try #require(Int64(failedId)))
+                #expect(progress.envelope.state == "FAILED")
+                #expect(progress.envelope.resObj?.failEntityList.map(\.failEntity) == ["GatewayServer@host-2"])
+
+                // Free the port; Retry runs only the failed task, and completes.
+                holder.release()
+                try await browser.click("[data-key=retry]")
+                try await browser.wait("document.querySelector('#dialog[open]')?.textContent.includes('GatewayServer@host-2')")
+                try await browser.click("#dialog button[type=submit]")
+                try await browser.wait("location.hash !== '#/commands/\(failedId)' && document.querySelector('h1 [data-state]')?.dataset.state === 'COMPLETE'", timeout: 60)
+                #expect(try await browser.eval("document.querySelectorAll('tr[data-task]').length")?.number == 1)
+                try await browser.screenshot("3-retried")
+                try await expectNoPageErrors(browser)
+            }
+        }
+    }
+
+    @Test("web UI: the configuration editor shows the manager's validation inline and what a save restarts",
+          .enabled(if: Browser.enabled))
+    func webConfigurationEditor() async throws {
+        try await withCluster { _, api in
+            #expect(try await api.run(.start, "Storage", onlySelf: false).state == "COMPLETE")
+            let base = api.baseURL
+            try await withBrowser("configuration") { browser in
+                try await logIn(browser, base, user: "admin", password: TestCluster.password)
+                try await browser.click(#"tr[data-service="Storage"] a.button"#)
+                let field = #"[data-key="SERVICE|||replication"]"#
+                try await browser.wait("document.querySelector('\(field)')")
+                try await browser.type(field, "7")
+                let error = try await browser.wait("document.querySelector('\(field)').getAttribute('aria-invalid') === 'true' && document.getElementById(document.querySelector('\(field)').getAttribute('aria-describedby').split(' ')[0]).textContent")?.string ?? ""
+                #expect(error.contains("integer 1-3"), "\(error)")
+                #expect(try await browser.eval("document.querySelector('#config-form button[type=submit]').disabled")?.bool == true)
+                try await browser.screenshot("1-invalid")
+
+                try await browser.type(field, "2")
+                let summary = try await browser.wait("(t => t && !t.includes('Fix') && t)(document.querySelector('#restart-summary')?.textContent)")?.string ?? ""
+                // replication is read by every Storage instance, all running.
+                #expect(summary.contains("restarts 4 instances"), "\(summary)")
+                for instance in ["StorageMaster@host-1", "StorageNode@host-1", "StorageNode@host-2", "StorageNode@host-3"] {
+                    #expect(summary.contains(instance), "\(summary)")
+                }
+                #expect(try await browser.eval("document.querySelector('\(field)').hasAttribute('aria-invalid')")?.bool == false)
+                try await browser.screenshot("2-valid")
+                #expect(try await api.instances(service: "Storage").allSatisfy { $0.configurations["replication"] == "3" },
+                        "checking must save nothing")
+
+                try await browser.click("#config-form button[type=submit]")
+                try await browser.wait("/^#\\/commands\\/\\d+$/.test(location.hash) && document.querySelector('h1 [data-state]')?.dataset.state === 'COMPLETE'", timeout: 60)
+                let instances = try await api.instances(service: "Storage")
+                #expect(instances.allSatisfy { $0.configurations["replication"] == "2" && !$0.configStale && $0.operationalStatus == "STARTED" })
+                try await browser.screenshot("3-saved")
+                try await expectNoPageErrors(browser)
+            }
+        }
+    }
+
+    @Test("web UI: an initial password is changed on modify_password.html; a viewer sees no actions; log out",
+          .enabled(if: Browser.enabled))
+    func webInitialPasswordAndViewer() async throws {
+        try await withCluster { _, api in
+            let created = try await api.post("/web/v1/access/users",
+                                             ["user_name": "vera", "role": "viewer", "password": "Initial-pass-9"],
+                                             as: NoResult.self)
+            #expect(created.status == 200)
+            let base = api.baseURL
+            try await withBrowser("password") { browser in
+                try await browser.navigate(base + "/")
+                try await browser.wait("location.pathname === '/cas/login' && document.querySelector('#username')")
+                try await browser.type("#username", "vera")
+                try await browser.type("#password", "Initial-pass-9")
+                try await browser.click("input[type=submit]")
+                try await browser.wait("document.querySelector('a[href=\"/web/modify_password.html\"]')")
+                try await browser.click("a[href=\"/web/modify_password.html\"]")
+                try await browser.wait("document.querySelector('#who')?.textContent.includes('initial')")
+                try await browser.screenshot("1-change")
+
+                // The policy is the manager's: a weak password is refused, in the page.
+                try await browser.type("#old_password", "Initial-pass-9")
+                try await browser.type("#new_password", "vera-password")
+                try await browser.type("#confirm_password", "vera-password")
+                try await browser.click("#password-form button[type=submit]")
+                let refusal = try await browser.wait("(e => !e.hidden && e.textContent)(document.querySelector('#password-error'))")?.string ?? ""
+                #expect(refusal.contains("user name"), "\(refusal)")
+
+                try await browser.type("#new_password", "Better-pass-7")
+                try await browser.type("#confirm_password", "Better-pass-7")
+                try await browser.click("#password-form button[type=submit]")
+                // The change ends the old credentials; the UI goes back through the CAS login.
+                try await browser.wait("location.pathname === '/cas/login' || document.querySelector('#session-user')?.textContent === 'vera (viewer)'")
+                if try await browser.eval("location.pathname")?.string == "/cas/login" {
+                    try await browser.type("#username", "vera")
+                    try await browser.type("#password", "Better-pass-7")
+                    try await browser.click("input[type=submit]")
+                }
+                try await browser.wait("document.querySelector('#session-user')?.textContent === 'vera (viewer)' && document.querySelectorAll('tr[data-service]').length === 3")
+                #expect(try await browser.eval("[...document.querySelectorAll('[data-action]')].every(b => b.disabled)")?.bool == true)
+                try await browser.screenshot("2-viewer")
+                let users = try await api.raw(.GET, "/web/v1/access/users")
+                #expect(String(decoding: users.body, as: UTF8.self).contains(#""modify_pwd":false"#))
+
+                try await browser.click("#logout")
+                try await browser.wait("location.pathname === '/cas/logout'")
+                try await browser.navigate(base + "/")
+                try await browser.wait("location.pathname === '/cas/login'")
+                try await expectNoPageErrors(browser)
+            }
+        }
+    }
+}
+
+/// Logs in through the page a browser is sent to: `/` redirects to the CAS
+/// login form, which comes back to the dashboard.
+func logIn(_ browser: Browser, _ base: String, user: String, password: String) async throws {
+    try await browser.navigate(base + "/")
+    try await browser.wait("location.pathname === '/cas/login' && document.querySelector('#username')")
+    try await browser.screenshot("0-login")
+    try await browser.type("#username", user)
+    try await browser.type("#password", password)
+    try await browser.click("input[type=submit]")
+    try await browser.wait("location.pathname === '/' && document.querySelectorAll('tr[data-service]').length > 0")
+}
+
+/// No uncaught exception, console error or refused load (a CSP violation) in the page.
+func expectNoPageErrors(_ browser: Browser) async throws {
+    // Refusals (4xx) are part of the scenarios (the session check before the
+    // login, a rejected value, a weak password); the tests check what the page
+    // made of them. A 5xx, an exception or a blocked load is a failure.
+    let errors = try await browser.errors().filter { !$0.contains("the server responded with a status of 4") }
+    #expect(errors.isEmpty, "\(errors)")
+}
+
+/// The state badge in the first element matching `selector`.
+func state(_ selector: String) -> String {
+    "document.querySelector('\(selector)')?.querySelector('[data-state]')?.dataset.state"
+}
+
+/// A configuration save of one value at role level.
+func roleValue(_ service: String, _ role: String, _ name: String, _ value: String, restart: Bool = true) -> SaveConfigurationRequest {
+    SaveConfigurationRequest(restartAffectedComponents: restart, components: [
+        .init(componentName: service, children: [.init(roleName: role, configurations: [.init(name: name, value: value)])]),
+    ])
+}
