@@ -137,7 +137,11 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardManagerTests",
-            dependencies: ["StewardManager", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "StewardManager", "StewardWeb",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -114,6 +114,25 @@ struct ConfigurationTests {
         #expect(error?.message.contains("replication must be integer 1-3, got 4") == true)
     }
 
+    @Test func everyProblemIsLocatedForAnEditor() {
+        let error = #expect(throws: StewardError.self) {
+            try Configuration.validate([
+                ConfigValue(scope: .service("Storage"), name: "replication", value: "4"),
+                ConfigValue(scope: .service("Coordinator"), name: "log_level", value: "WARN"),
+                ConfigValue(scope: coordinatorRole, name: "port", value: "80"),
+                ConfigValue(scope: .instance(coordinator2), name: "port", value: "x"),
+            ], in: stack)
+        }
+        // The valid value has no problem; each bad one says where it was set.
+        #expect(error?.problems.map { [$0.serviceName, $0.roleName ?? "-", $0.hostName ?? "-", $0.name] } == [
+            ["Storage", "-", "-", "replication"],
+            ["Coordinator", "CoordinatorServer", "-", "port"],
+            ["Coordinator", "CoordinatorServer", "host-2", "port"],
+        ])
+        #expect(error?.problems.first?.message.contains("integer 1-3, got 4") == true)
+        #expect(error?.problems.allSatisfy { error?.message.contains($0.message) == true } == true)
+    }
+
     @Test func unknownInstanceHost() {
         for instance in [InstanceRef(service: "Coordinator", role: "CoordinatorServer", host: "host-9"),
                          InstanceRef(service: "Storage", role: "StorageMaster", host: "host-2")] {

@@ -173,6 +173,40 @@ extension IntegrationTests {
         }
     }
 
+    @Test("web UI: abort a running command from its page; it ends FAILED with 14005",
+          .enabled(if: Browser.enabled))
+    func webAbort() async throws {
+        try await withCluster { _, api in
+            // A start that would take a minute: long enough to abort, by hand.
+            let slow = try await api.saveConfiguration(roleValue("Coordinator", "CoordinatorServer", "startup_delay_ms", "60000"))
+            #expect(try await api.wait(for: slow.envelope.id).state == "COMPLETE")
+            let base = api.baseURL
+            try await withBrowser("abort") { browser in
+                try await logIn(browser, base, user: "admin", password: TestCluster.password)
+                try await browser.click(#"tr[data-service="Coordinator"] [data-action=start]"#)
+                try await browser.wait("document.querySelector('#dialog[open] .plan ol')")
+                try await browser.click("#dialog button[type=submit]")
+                try await browser.wait("document.querySelector('h1 [data-state]')?.dataset.state === 'IN_PROGRESS' && document.querySelector('tr[data-task] [data-state=RUNNING]')")
+                let hash = try await browser.eval("location.hash")?.string ?? ""
+                let id = try #require(Int64(hash.split(separator: "/").last ?? ""))
+                try await browser.click("[data-key=abort]")
+                try await browser.wait("document.querySelector('#dialog[open]')")
+                try await browser.screenshot("1-confirm")
+                try await browser.click("#dialog button[type=submit]")
+                try await browser.wait("document.querySelector('h1 [data-state]')?.dataset.state === 'FAILED' && document.querySelector('#failure')")
+                let failure = try await browser.eval("document.querySelector('#failure').textContent")?.string ?? ""
+                #expect(failure.contains("\(ErrorCode.aborted.rawValue)"), "\(failure)")
+                #expect(try await browser.eval("!!document.querySelector('[data-key=abort]')")?.bool == false)
+                try await browser.screenshot("2-aborted")
+                let progress = try await api.progress(id)
+                #expect(progress.envelope.state == "FAILED")
+                #expect(progress.envelope.errorCode == ErrorCode.aborted.rawValue)
+                #expect(try await api.services().first { $0.name == "Coordinator" }?.runningCommand == nil)
+                try await expectNoPageErrors(browser)
+            }
+        }
+    }
+
     @Test("web UI: an initial password is changed on modify_password.html; a viewer sees no actions; log out",
           .enabled(if: Browser.enabled))
     func webInitialPasswordAndViewer() async throws {
