@@ -26,6 +26,7 @@ public final class Manager: Sendable {
     let auth: Authenticator
     let metrics: MetricsHistory
     let telemetry: Telemetry
+    let requestLatency = RequestLatency()
 
     /// Opens the store, creates the cluster on a first start, recovers
     /// unfinished commands. Prints the generated admin password once, if any.
@@ -108,6 +109,7 @@ public final class Manager: Sendable {
     public func router() -> Router<StewardRequestContext> {
         let router = Router(context: StewardRequestContext.self)
         let routeTable = RouteTable()
+        router.add(middleware: RequestLatencyMiddleware(latency: requestLatency))
         router.add(middleware: ErrorMiddleware(logger: logger, routes: routeTable))
         // Liveness for load balancers: a fixed body, no state, no credentials.
         router.get("/healthz") { _, _ -> Response in
@@ -130,13 +132,14 @@ public final class Manager: Sendable {
             for host in self.stack.cluster.hosts where await self.hub.isLost(host) { lost += 1 }
             self.telemetry.agents(connected: self.stack.cluster.hosts.count - lost, lost: lost)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: self.telemetry.registry.emitToBuffer())))
+                            body: .init(byteBuffer: ByteBuffer(bytes: self.telemetry.registry.emitToBuffer() + Array(self.requestLatency.exposition().utf8))))
         }
         api.get("openapi.yaml") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
         }
         addAgentRoutes(to: router)
         routeTable.load(router.routes.map { ($0.method.rawValue, $0.path.description) })
+        requestLatency.load(routes: router.routes.map { ($0.method, $0.path.description) })
         return router
     }
 

@@ -70,4 +70,44 @@ extension IntegrationTests {
             #expect(try await anonymous.raw(.GET, "/metrics").status == 401)
         }
     }
+
+    @Test("/metrics has HTTP request latency by route, method and status class, counting every request")
+    func requestLatencyByRoute() async throws {
+        try await withCluster { _, api in
+            let name = "steward_http_request_duration_seconds"
+            let progress = #"method="GET",route="/web/v1/common/command/{command_id}/progress""#
+            func scrape() async throws -> [String: Double] {
+                let text = String(decoding: try await api.raw(.GET, "/metrics").body, as: UTF8.self)
+                var values: [String: Double] = [:]
+                for line in text.split(separator: "\n") where line.hasPrefix(name) {
+                    guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+                    values[String(line[..<space])] = value
+                }
+                return values
+            }
+            _ = try await api.run(.start, "Coordinator", onlySelf: true)
+            let before = try await scrape()
+            for _ in 0..<3 { #expect(try await api.progress(1).status == 200) }
+            for _ in 0..<2 { #expect(try await api.raw(.GET, "/web/v1/common/command/999/progress").status == 404) }
+            #expect(try await api.raw(.GET, "/web/v1/made/up/path").status == 404)
+            let after = try await scrape()
+            func delta(_ series: String) -> Double { (after[series] ?? 0) - (before[series] ?? 0) }
+            #expect(delta("\(name)_count{\(progress),status=\"2xx\"}") == 3)
+            #expect(delta("\(name)_count{\(progress),status=\"4xx\"}") == 2)
+            // A made-up path makes no series of its own.
+            #expect(delta(#"\#(name)_count{method="any",route="unmatched",status="4xx"}"#) == 1)
+            #expect(!after.keys.contains { $0.contains("made/up") })
+            // Buckets are cumulative and end at the count; the sum is positive.
+            let labels = "\(progress),status=\"2xx\""
+            let buckets = after.filter { $0.key.hasPrefix("\(name)_bucket{\(labels),le=") }
+            #expect(buckets.count == 15)
+            let ordered = buckets.sorted { a, b in
+                func bound(_ key: String) -> Double { Double(key.split(separator: "\"").dropLast().last ?? "") ?? .infinity }
+                return bound(a.key) < bound(b.key)
+            }.map(\.value)
+            #expect(ordered == ordered.sorted(), "\(ordered)")
+            #expect(ordered.last == after["\(name)_count{\(labels)}"])
+            #expect((after["\(name)_sum{\(labels)}"] ?? 0) > 0)
+        }
+    }
 }

@@ -4,8 +4,7 @@ import StewardEngine
 
 /// Prometheus metrics of the manager itself (`GET /metrics`, exposition format):
 /// commands by kind and state, step and task durations, agents connected and lost.
-/// (HTTP latency by route is not here yet: recorded through the registry's locked
-/// histograms it cost the progress endpoint 15 % of its throughput; see docs/benchmarks.md.)
+/// HTTP latency by route is RequestLatency's, appended to this registry's output.
 final class Telemetry: Sendable {
     let registry = PrometheusCollectorRegistry()
     static let durationBuckets: [Duration] = [
