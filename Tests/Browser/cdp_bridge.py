@@ -117,7 +117,19 @@ class Browser:
         return box
 
     def click(self, selector):
-        box = self.center(selector)
+        # Only a click that lands on the element: a redraw or a notice in the
+        # way is waited out (briefly), never clicked through.
+        deadline = time.time() + 5
+        while True:
+            box = self.center(selector)
+            hit = self.evaluate(
+                "(() => { const e = document.querySelector(%s); const at = document.elementFromPoint(%f, %f);"
+                " return !!(e && at && (e === at || e.contains(at))); })()" % (json.dumps(selector), box["x"], box["y"]))
+            if hit:
+                break
+            if time.time() > deadline:
+                raise RuntimeError(f"{selector} is covered by another element")
+            time.sleep(0.05)
         for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
             self.call("Input.dispatchMouseEvent", type=kind, x=box["x"], y=box["y"], button="left", clickCount=1)
 

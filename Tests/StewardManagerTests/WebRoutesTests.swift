@@ -100,13 +100,19 @@ struct WebRoutesTests {
             let ui = try await client.execute(uri: "/web/v1/ping", method: .get, headers: [.xRequestedWith: "XMLHttpRequest"])
             #expect(ui.status == .unauthorized)
             #expect(ui.headers[.wwwAuthenticate] == nil)
+            for headers: HTTPFields in [[.accept: "text/event-stream"], [.cookie: "JSESSIONID=ended"]] {
+                let response = try await client.execute(uri: "/web/v1/common/command/1/progress", method: .get, headers: headers)
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.wwwAuthenticate] == nil)
+            }
         }
     }
 
     @Test func afterLoginOnlyPathsOnThisManagerAreFollowed() {
         #expect(Manager.localPath("/") == "/")
         #expect(Manager.localPath("/#/commands/4") == "/#/commands/4")
-        for outside in [nil, "", "//evil.example/", "/\\evil.example", "https://evil.example/", "evil", "/a\nb"] {
+        for outside in [nil, "", "//evil.example/", "/\\evil.example", "https://evil.example/", "evil", "/a\nb",
+                        "/\t/evil.example", "/ /evil.example", "/\r/evil.example"] {
             #expect(Manager.localPath(outside) == nil, "\(outside ?? "nil")")
         }
     }

@@ -59,12 +59,16 @@ struct AuthMiddleware: RouterMiddleware {
         return nil
     }
 
-    /// A 401 with a Basic challenge, except to the web UI's own requests
-    /// (`X-Requested-With`), for which a browser would pop up its own
-    /// password prompt instead of the UI sending the user to the CAS login.
+    /// A 401 with a Basic challenge, except to a browser's requests: the web
+    /// UI's own (`X-Requested-With`), its event streams (which cannot set
+    /// headers) and anything with the session cookie. A browser would pop up
+    /// its own password prompt instead of the UI sending the user to the CAS login.
     static func challenge(_ request: Request, _ message: String) -> Response {
         var response = JSONBody.failure(StewardError(.unauthenticated, message))
-        if request.headers[.xRequestedWith] == nil {
+        let browser = request.headers[.xRequestedWith] != nil
+            || request.headers[.accept]?.contains("text/event-stream") == true
+            || requestCookies(request)[sessionCookie] != nil
+        if !browser {
             response.headers[.wwwAuthenticate] = "Basic realm=\"steward\", charset=\"UTF-8\""
         }
         return response

@@ -96,7 +96,9 @@ extension Manager {
     /// so that the login page cannot be used to send users elsewhere.
     func allowedService(_ request: Request) -> String? {
         guard let service = request.uri.queryParameters.get("service"), !service.isEmpty else { return nil }
-        if service.hasPrefix("/") && !service.hasPrefix("//") { return service }
+        if service.hasPrefix("/") { return Self.localPath(service) }
+        // Browsers drop tabs and newlines from URLs and read "\\" as "/": none may pass.
+        guard !service.unicodeScalars.contains(where: { $0.value < 0x21 || $0 == "\\" }) else { return nil }
         let host = request.head.authority ?? ""
         for scheme in ["http://", "https://"] where service.hasPrefix(scheme + host + "/") {
             return service
@@ -104,10 +106,12 @@ extension Manager {
         return nil
     }
 
-    /// A path on this manager, or nil: never another site (`//host`, `/\\host`).
+    /// A path on this manager, or nil: never another site. Browsers drop
+    /// tabs and newlines from a URL and read `\\` as `/`, so `/\t/host` and
+    /// `/\\host` would be `//host`: no control character, space or backslash passes.
     static func localPath(_ path: String?) -> String? {
-        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"),
-              !path.contains(where: { $0.isNewline }) else { return nil }
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"),
+              !path.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F || $0 == "\\" }) else { return nil }
         return path
     }
 

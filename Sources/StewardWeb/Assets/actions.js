@@ -21,15 +21,20 @@ export function serviceAction(session, service, action) {
     const errorBox = h('p', { class: 'error', role: 'alert', hidden: true });
     const confirm = h('button', { type: 'submit', class: action === 'stop' ? 'danger' : 'primary', disabled: true }, `${w.verb} ${service.name}`);
     const body = () => ({ only_self: !scope.checked });
+    let asked = 0;
 
     async function plan() {
+      const mine = ++asked;
       confirm.disabled = true;
       errorBox.hidden = true;
       try {
         const envelope = await post(path, body(), { dry_run: 'true' });
+        // Only the answer to the latest question: the checkbox may have changed since.
+        if (mine !== asked) return;
         replace(planBox, planList(envelope.res_obj));
         confirm.disabled = false;
       } catch (e) {
+        if (mine !== asked) return;
         replace(planBox, h('p', { class: 'error' }, e instanceof ApiError ? e.text : String(e)));
       }
     }

@@ -4,7 +4,7 @@ import { call, get, post, follow, ApiError } from './api.js';
 import { h, replace, badge, progressBar, time, duration, commandTitle, openDialog, notify } from './dom.js';
 import { canOperate } from './actions.js';
 
-export async function render(main, { params: [idText] }, session) {
+export async function render(view, { params: [idText] }, session) {
   const id = Number(idText);
   const open = new Set();          // task ids whose output is shown
   const outputs = new Map();       // task id -> {text, state}
@@ -20,7 +20,7 @@ export async function render(main, { params: [idText] }, session) {
     const doc = envelope.res_obj;
     const focused = document.activeElement?.dataset?.key;
     const running = envelope.state !== 'COMPLETE' && envelope.state !== 'FAILED';
-    replace(main,
+    replace(view,
       h('p', { class: 'crumbs' }, h('a', { href: '#/commands' }, 'Commands'), ` / #${id}`),
       h('h1', {}, `#${id} ${commandTitle(doc.command_kind, doc.service_name)}`, badge(envelope.state)),
       progressBar(envelope.total_progress, envelope.state, { big: true, label: 'Command progress' }),
@@ -34,7 +34,7 @@ export async function render(main, { params: [idText] }, session) {
       envelope.state === 'COMPLETE' ? h('div', { class: 'panel ok', role: 'status' }, h('b', {}, 'Complete. '), 'Every step succeeded.') : null,
       h('h2', { id: 'steps' }, 'Steps'),
       h('ol', { class: 'steps', 'aria-labelledby': 'steps' }, doc.step_list.map(step)));
-    if (focused) main.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+    if (focused) view.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
   }
 
   function actions(running) {
@@ -52,7 +52,7 @@ export async function render(main, { params: [idText] }, session) {
         ? h('ul', {}, doc.fail_entity_list.map((f) => {
             const task = tasks(envelope).find((t) => t.instance === f.fail_entity && t.operation === f.operation_type);
             return h('li', {}, h('a', { href: task ? `#/commands/${id}` : undefined, 'data-key': `fail:${f.fail_entity}`,
-              onclick: (e) => { e.preventDefault(); if (task) document.getElementById(`task-${task.id}`)?.scrollIntoView({ block: 'center' }); } },
+              onclick: (e) => { e.preventDefault(); if (task) view.querySelector(`#task-${task.id}`)?.scrollIntoView({ block: 'center' }); } },
               f.fail_entity), ` (${f.operation_type.toLowerCase()})`);
           }))
         : null);
@@ -81,12 +81,12 @@ export async function render(main, { params: [idText] }, session) {
       h('td', {}, t.detail || '—', t.error_code ? h('div', { class: 'desc' }, `error ${t.error_code}`) : null),
       h('td', {}, t.start_time ? duration(t.start_time, t.end_time) : '—'),
       h('td', {}, t.state === 'PENDING' || t.state === 'SKIPPED' ? null : h('button', {
-        type: 'button', class: 'link', 'aria-expanded': shown, 'aria-controls': `output-${t.id}`, 'data-key': `output:${t.id}`,
+        type: 'button', class: 'link', 'aria-expanded': String(shown), 'aria-controls': `output-${t.id}`, 'data-key': `output:${t.id}`,
         onclick: () => toggle(t) }, shown ? 'Hide output' : 'Output')));
     if (!shown) return [row];
     const out = outputs.get(t.id);
     return [row, h('tr', {}, h('td', { colspan: 8, class: 'output-cell' },
-      h('pre', { class: 'output', id: `output-${t.id}`, tabindex: 0, 'aria-label': `Output of ${t.instance}` },
+      h('pre', { class: 'output', id: `output-${t.id}`, tabindex: 0, 'data-key': `pre:${t.id}`, 'aria-label': `Output of ${t.instance}` },
         out ? (out.text || '(no output)') : 'Loading output…')))];
   }
 
@@ -95,20 +95,26 @@ export async function render(main, { params: [idText] }, session) {
     draw();
   }
 
+  const reading = new Set();        // task ids with a read in flight: one chain of reads per task
   async function loadOutput(taskId) {
     clearTimeout(pollers.get(taskId));
+    pollers.delete(taskId);
+    if (reading.has(taskId)) return;
+    reading.add(taskId);
     try {
       const o = await get(`common/command/${id}/tasks/${taskId}/output`);
       if (stopped) return;
       outputs.set(taskId, { text: o.output, state: o.state });
       if (open.has(taskId)) {
-        const pre = document.getElementById(`output-${taskId}`);
+        const pre = view.querySelector(`#output-${taskId}`);
         if (pre) { pre.textContent = o.output || '(no output)'; pre.scrollTop = pre.scrollHeight; }
         // The agent streams a running task's output; read it again while it runs.
         if (o.state === 'RUNNING' || o.state === 'PENDING') pollers.set(taskId, setTimeout(() => loadOutput(taskId), 1000));
       }
     } catch (e) {
       outputs.set(taskId, { text: e instanceof ApiError ? e.text : String(e), state: 'UNKNOWN' });
+    } finally {
+      reading.delete(taskId);
     }
   }
 
@@ -152,6 +158,12 @@ export async function render(main, { params: [idText] }, session) {
         if (open.has(t.id) && before.get(t.id) !== t.state) loadOutput(t.id);
       }
       draw();
+    }, async () => {
+      // The stream ended: at the end of the command, or lost (the session
+      // ended, the manager restarted). Read the state once more; a 401 sends
+      // the user to the login.
+      if (stopped) return;
+      try { envelope = await fetchProgress(id); draw(); } catch (e) { if (e.status !== 401) notify(e.text ?? String(e), 'bad'); }
     });
   }
   return () => {

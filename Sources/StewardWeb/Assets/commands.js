@@ -9,7 +9,7 @@ const pageSize = 20;
 // of them free for the page's own requests.
 const maxStreams = 3;
 
-export async function render(main, { query }, session) {
+export async function render(view, { query }, session) {
   const cid = session.cluster.id;
   const filters = {
     state: query.get('state') ?? '', kind: query.get('kind') ?? '', service_name: query.get('service_name') ?? '',
@@ -29,15 +29,17 @@ export async function render(main, { query }, session) {
     const s = next.toString();
     location.hash = `#/commands${s ? `?${s}` : ''}`;
   };
+  // Applied with the Filter button (or Enter), not on change: arrow keys on a
+  // closed <select> change it one option at a time.
   const select = (name, label, options) => h('label', {}, label,
-    h('select', { name, onchange: (e) => go({ [name]: e.target.value }) },
+    h('select', { name },
       options.map(([value, text]) => h('option', { value, selected: filters[name] === value }, text))));
 
   const rows = new Map();
   function row(c) {
     const tr = h('tr', { 'data-command': c.id, class: c.state === 'FAILED' ? 'failed' : undefined },
-      h('td', { class: 'num' }, h('a', { href: `#/commands/${c.id}` }, `#${c.id}`)),
-      h('th', { scope: 'row' }, h('a', { href: `#/commands/${c.id}` }, commandTitle(c.kind, c.target)),
+      h('td', { class: 'num' }, h('a', { href: `#/commands/${c.id}`, tabindex: -1 }, `#${c.id}`)),
+      h('th', { scope: 'row' }, h('a', { href: `#/commands/${c.id}`, 'data-key': `command:${c.id}` }, commandTitle(c.kind, c.target)),
         c.state === 'FAILED' && c.error_description ? h('div', { class: 'desc error' }, c.error_description) : null),
       h('td', {}, c.user),
       h('td', {}, time(c.create_time)),
@@ -50,14 +52,18 @@ export async function render(main, { query }, session) {
 
   const first = list.total ? (page - 1) * pageSize + 1 : 0;
   const last = (page - 1) * pageSize + list.commands.length;
-  replace(main,
+  replace(view,
     h('h1', {}, 'Commands'),
-    h('form', { class: 'toolbar', role: 'search', onsubmit: (e) => { e.preventDefault(); go({ user: e.target.user.value.trim() }); } },
+    h('form', { class: 'toolbar', role: 'search', onsubmit: (e) => {
+      e.preventDefault();
+      const f = e.target;
+      go({ state: f.state.value, kind: f.kind.value, service_name: f.service_name.value, user: f.user.value.trim() });
+    } },
       select('state', 'State', [['', 'Any'], ['IN_PROGRESS', 'Running'], ['COMPLETE', 'Complete'], ['FAILED', 'Failed']]),
       select('kind', 'Kind', [['', 'Any'], ...Object.keys(kindLabels).map((k) => [k, k.replace('_', ' ').toLowerCase()])]),
       select('service_name', 'Service', [['', 'Any'], ...services.map((s) => [s, s])]),
       h('label', {}, 'User', h('input', { name: 'user', value: filters.user, size: 12 })),
-      h('button', { type: 'submit' }, 'Filter'),
+      h('button', { type: 'submit', 'data-key': 'filter' }, 'Filter'),
       Object.values(filters).some(Boolean) ? h('button', { type: 'button', onclick: () => { location.hash = '#/commands'; } }, 'Clear') : null),
     list.commands.length
       ? h('table', { id: 'commands' },
@@ -66,8 +72,8 @@ export async function render(main, { query }, session) {
       : h('p', { class: 'empty' }, 'No command matches.'),
     h('nav', { class: 'pager', 'aria-label': 'Pages' },
       h('span', {}, `${first}–${last} of ${list.total}`),
-      h('button', { type: 'button', disabled: page <= 1, onclick: () => go({ page: page - 1 }) }, 'Newer'),
-      h('button', { type: 'button', disabled: last >= list.total, onclick: () => go({ page: page + 1 }) }, 'Older')));
+      h('button', { type: 'button', 'data-key': 'newer', disabled: page <= 1, onclick: () => go({ page: page - 1 }) }, 'Newer'),
+      h('button', { type: 'button', 'data-key': 'older', disabled: last >= list.total, onclick: () => go({ page: page + 1 }) }, 'Older')));
 
   function update(id, envelope) {
     const tr = rows.get(id);
@@ -90,10 +96,11 @@ export async function render(main, { query }, session) {
           const fresh = await get('common/commands', { ...filters, limit: pageSize, offset: (page - 1) * pageSize });
           if (stopped) return;
           const known = fresh.commands.every((c) => rows.has(c.id));
-          const typing = main.querySelector('form')?.contains(document.activeElement);
+          const typing = view.querySelector('form')?.contains(document.activeElement);
           // New commands on the first page: draw the page again (the router
-          // closes this page's streams first), unless the user is typing.
-          if (!known && page === 1 && !typing) { window.dispatchEvent(new HashChangeEvent('hashchange')); return; }
+          // closes this page's streams first, and keeps the focus), unless
+          // the user is in the filters.
+          if (!known && page === 1 && !typing) { window.dispatchEvent(new Event('steward:redraw')); return; }
           for (const c of fresh.commands) if (!streams.has(c.id)) update(c.id, { state: c.state, total_progress: c.total_progress });
         } catch (e) { /* shown on the next successful read */ }
       }

@@ -8,9 +8,9 @@ import { canOperate, planList } from './actions.js';
 
 const key = (p) => [p.level, p.role_name ?? '', p.host_name ?? '', p.name].join('|');
 
-export async function render(main, { params: [serviceName] }, session) {
+export async function render(view, { params: [serviceName] }, session) {
   const cid = session.cluster.id;
-  const view = await get(`cluster/${cid}/services/${encodeURIComponent(serviceName)}/configurations`);
+  const config = await get(`cluster/${cid}/services/${encodeURIComponent(serviceName)}/configurations`);
   const operate = canOperate(session);
   const fields = new Map();      // key -> {param, input, error, row}
   let timer = null;
@@ -87,7 +87,8 @@ export async function render(main, { params: [serviceName] }, session) {
     }
   }
 
-  function schedule() { clearTimeout(timer); timer = setTimeout(check, 250); }
+  // Save waits for the check of what is in the fields now.
+  function schedule() { save.disabled = true; valid = false; clearTimeout(timer); timer = setTimeout(check, 250); }
 
   function revertAll() {
     for (const f of fields.values()) f.input.value = f.param.type === 'PASSWORD' ? '' : f.param.value;
@@ -127,8 +128,9 @@ export async function render(main, { params: [serviceName] }, session) {
         value: p.type === 'PASSWORD' ? '' : p.value, placeholder: p.type === 'PASSWORD' ? 'unchanged' : undefined,
         autocomplete: 'off', spellcheck: 'false' });
     }
+    // 'input' only (selects send it too): a 'change' on blur would disable
+    // Save just as the user clicks it.
     input.addEventListener('input', schedule);
-    input.addEventListener('change', schedule);
     const scope = p.level === 'SERVICE' ? 'service' : p.level === 'ROLE' ? `role ${p.role_name}` : `${p.role_name}@${p.host_name}`;
     const row = h('tr', { 'data-param': key(p) },
       h('th', { scope: 'row' }, h('label', { for: id }, p.name), h('div', { class: 'desc' }, p.description)),
@@ -140,9 +142,9 @@ export async function render(main, { params: [serviceName] }, session) {
   }
 
   // Service level first, then each role with its instances' overrides under it.
-  const ordered = [...view.parameters].sort((a, b) => rank(a) - rank(b) ||
+  const ordered = [...config.parameters].sort((a, b) => rank(a) - rank(b) ||
     (a.role_name ?? '').localeCompare(b.role_name ?? '') || (a.host_name ?? '').localeCompare(b.host_name ?? ''));
-  replace(main,
+  replace(view,
     h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Dashboard'), ' / ', serviceName),
     h('h1', {}, `Configuration of ${serviceName}`),
     h('p', { class: 'sub' }, 'A value set for a role applies to all its instances unless an instance sets its own.',

@@ -6,7 +6,7 @@ import { serviceAction, canOperate } from './actions.js';
 
 const metricNames = ['hm_cpu_used', 'hm_mem_usage', 'hm_disk_usage'];
 
-export async function render(main, _route, session) {
+export async function render(view, _route, session) {
   const cid = session.cluster.id;
   let timer = null;
   let stopped = false;
@@ -27,14 +27,14 @@ export async function render(main, _route, session) {
     const busy = services.filter((s) => s.running_command).length;
     const stale = instances.filter((i) => i.config_stale).length;
     const focused = document.activeElement?.dataset?.key;
-    replace(main,
+    replace(view,
       h('h1', {}, `Cluster ${session.cluster.name}`, badge(state), h('span', { class: 'updated', 'aria-live': 'off' }, `Updated ${new Date().toLocaleTimeString()}`)),
       h('p', { class: 'sub' }, [session.cluster.description, `stack ${session.cluster.stack}`].filter(Boolean).join(' · ')),
       h('div', { class: 'tiles' },
         tile('Cluster health', badge(state)),
         tile('Services started', `${running} / ${services.length}`),
         tile('Agents connected', `${connected} / ${hosts.length}`),
-        tile('Commands running', busy ? h('a', { href: '#/commands?state=IN_PROGRESS' }, String(busy)) : '0'),
+        tile('Commands running', busy ? h('a', { href: '#/commands?state=IN_PROGRESS', 'data-key': 'running' }, String(busy)) : '0'),
         tile('Instances to restart', stale ? h('span', { title: 'Saved configuration differs from the running one' }, String(stale)) : '0')),
       h('h2', { id: 'services' }, 'Services'),
       servicesTable(services, session),
@@ -43,12 +43,15 @@ export async function render(main, _route, session) {
       h('h2', { id: 'instances' }, 'Instances'),
       instancesTable(instances));
     // A refresh must not steal the keyboard user's place.
-    if (focused) main.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+    if (focused) view.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
   }
 
   async function tick() {
     if (stopped) return;
-    if (!document.hidden) { try { await load(); } catch (e) { if (e.status === 401) return; } }
+    // Not under an open dialog: the redraw would replace the button it returns the focus to.
+    if (!document.hidden && !document.getElementById('dialog').open) {
+      try { await load(); } catch (e) { if (e.status === 401) return; }
+    }
     timer = setTimeout(tick, 5000);
   }
 
@@ -71,7 +74,7 @@ function servicesTable(services, session) {
       h('td', {}, badge(s.operational_status)),
       h('td', {}, badge(s.health_status)),
       h('td', {}, s.depends_on.length ? s.depends_on.join(', ') : '—'),
-      h('td', {}, s.running_command ? h('a', { href: `#/commands/${s.running_command}` }, `#${s.running_command}`) : '—'),
+      h('td', {}, s.running_command ? h('a', { href: `#/commands/${s.running_command}`, 'data-key': `running:${s.name}` }, `#${s.running_command}`) : '—'),
       h('td', {}, h('div', { class: 'actions' },
         ['start', 'stop', 'restart'].map((action) => h('button', {
           type: 'button', disabled: !operate, title: why, 'data-key': `${action}:${s.name}`, 'data-action': action,

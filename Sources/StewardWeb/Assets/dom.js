@@ -100,9 +100,15 @@ export function commandTitle(kind, target) {
 export function openDialog(build) {
   const dialog = document.getElementById('dialog');
   const opener = document.activeElement;
+  const key = opener?.dataset?.key;
   return new Promise((resolve) => {
     const close = (value) => { if (dialog.open) dialog.close(); resolve(value); };
-    dialog.onclose = () => { resolve(undefined); if (opener && opener.focus) opener.focus(); };
+    dialog.onclose = () => {
+      resolve(undefined);
+      // The opener may have been drawn again meanwhile: find it by its key.
+      const target = opener?.isConnected ? opener : key ? document.querySelector(`[data-key="${CSS.escape(key)}"]`) : null;
+      if (target) target.focus();
+    };
     replace(dialog, build(close));
     dialog.showModal();
     const first = dialog.querySelector('[autofocus]') || dialog.querySelector('input, button.primary, button');

@@ -1,5 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Synchronization
+import Testing
 
 /// A real headless Chromium, driven over CDP by Tests/Browser/cdp_bridge.py:
 /// one JSON request per line to it, one JSON answer per line back. The
@@ -95,6 +99,9 @@ final class Browser: @unchecked Sendable {
         return decoded.value
     }
 
+    /// The bridge's own waits end within a minute; past two, it is stuck.
+    static let answerTimeoutMs: Int32 = 120_000
+
     private static func readLine(_ handle: FileHandle, _ buffer: inout Data) throws -> Data {
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
@@ -102,6 +109,8 @@ final class Browser: @unchecked Sendable {
                 buffer = Data(buffer[(newline + 1)...])
                 return Data(line)
             }
+            var ready = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, answerTimeoutMs) > 0 else { throw Failure(description: "the browser bridge did not answer in 120 s") }
             let chunk = handle.availableData
             if chunk.isEmpty { throw Failure(description: "the browser bridge exited") }
             buffer.append(chunk)
@@ -145,6 +154,10 @@ final class Browser: @unchecked Sendable {
     func close() {
         try? input.fileHandleForWriting.write(contentsOf: Data("{\"op\":\"quit\"}\n".utf8))
         try? input.fileHandleForWriting.close()
+        // The bridge kills Chromium's process group and exits; a stuck one goes too.
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 }
@@ -178,6 +191,8 @@ func withBrowser(_ name: String, _ body: (Browser) async throws -> Void) async t
         try await body(browser)
     } catch {
         _ = try? await browser.screenshot("failure")
+        // What the page said (an exception, a refused script) usually explains a timed-out wait.
+        if let errors = try? await browser.errors(), !errors.isEmpty { Issue.record("page errors: \(errors)") }
         browser.close()
         throw error
     }
