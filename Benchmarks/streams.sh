@@ -11,25 +11,8 @@ SECONDS_WINDOW=${2:-20}
 ulimit -n 16384
 swift build -c release --product steward >/dev/null
 BIN=$(swift build -c release --show-bin-path)/steward
-WORK=$(mktemp -d /tmp/steward-streams.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  for f in "$WORK"/*/instances/*/pid; do [ -f "$f" ] && kill -9 -- "-$(cat "$f")" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-PASSWORD=bench-password
-"$BIN" manager --data-dir "$WORK/manager" --port 0 --admin-password "$PASSWORD" --port-shift 1600 --log-level warning \
-  > "$WORK/manager.log" 2>&1 &
-MANAGER=$!; PIDS+=($MANAGER)
-for _ in $(seq 200); do [ -f "$WORK/manager/manager.url" ] && break; sleep 0.05; done
-URL=$(cat "$WORK/manager/manager.url")
-"$BIN" agent --manager "$URL" --host host-1 --data-dir "$WORK/host-1" --token-file "$WORK/manager/agent.token" \
-  --stop-instances-on-exit --log-level warning > "$WORK/agent.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 200); do curl -s -u "admin:$PASSWORD" "$URL/web/v1/cluster/1/hosts" | grep -q CONNECTED && break; sleep 0.05; done
+source Benchmarks/lib.sh
+start_cluster "$BIN" "$WORK/s" demo 1600 host-1
 # A command that stays running: StorageMaster takes ten minutes to start.
 curl -s -u "admin:$PASSWORD" -X POST "$URL/web/v1/config/cluster/1/save" -d '{"configurations_summary":{"components":[
   {"component_name":"Storage","children":[{"role_name":"StorageMaster","configurations":[{"name":"startup_delay_ms","value":"600000"}]}]}]}}' >/dev/null

@@ -49,8 +49,14 @@ final class RequestLatency: Sendable {
     /// route -> method -> a series per status class; set once, when the
     /// router has all its routes, and read without a lock from then on.
     final class Table: Sendable {
-        let routes: [String: [(method: HTTPRequest.Method, series: [Series])]]
-        init(_ routes: [String: [(method: HTTPRequest.Method, series: [Series])]]) { self.routes = routes }
+        let routes: [String: [MethodSeries]]
+        init(_ routes: [String: [MethodSeries]]) { self.routes = routes }
+    }
+
+    /// A struct, not a tuple: a tuple's type metadata is looked up at run time on every request.
+    struct MethodSeries: Sendable {
+        let method: HTTPRequest.Method
+        let series: [Series]
     }
     private let table = ManagedAtomicLazyReference<Table>()
     /// Requests that matched no route (404s, 405s), whatever their path: paths
@@ -58,18 +64,22 @@ final class RequestLatency: Sendable {
     private let unmatched = RequestLatency.classes.map { Series(method: "any", route: "unmatched", status: $0) }
 
     func load(routes: [(method: HTTPRequest.Method, path: String)]) {
-        var table: [String: [(method: HTTPRequest.Method, series: [Series])]] = [:]
+        var table: [String: [MethodSeries]] = [:]
         for route in routes {
-            table[route.path, default: []].append(
-                (route.method, Self.classes.map { Series(method: route.method.rawValue, route: route.path, status: $0) }))
+            table[route.path, default: []].append(MethodSeries(
+                method: route.method, series: Self.classes.map { Series(method: route.method.rawValue, route: route.path, status: $0) }))
         }
         _ = self.table.storeIfNilThenLoad(Table(table))
     }
 
     func record(method: HTTPRequest.Method, route: String?, status: Int, nanoseconds: UInt64) {
         let index = min(max(status / 100 - 1, 0), 4)
-        if let route, let methods = table.load()?.routes[route], let entry = methods.first(where: { $0.method == method }) {
-            entry.series[index].record(nanoseconds)
+        if let route, let methods = table.load()?.routes[route] {
+            for entry in methods where entry.method == method {
+                entry.series[index].record(nanoseconds)
+                return
+            }
+            unmatched[index].record(nanoseconds)
         } else {
             unmatched[index].record(nanoseconds)
         }
