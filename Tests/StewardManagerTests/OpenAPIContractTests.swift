@@ -36,9 +36,10 @@ struct OpenAPIContractTests {
         logger.logLevel = .error
         let manager = try await Manager.open(options, logger: logger)
         let served = Set(manager.router().routes.map { route in
-            "\(route.method.rawValue) " + route.path.description
+            let path = route.path.description
                 .split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
                 .reduce("") { $0 + "/" + $1 }
+            return "\(route.method.rawValue) " + (path.isEmpty ? "/" : path)
         })
         await manager.store.close()
         let documented = Self.documented()
