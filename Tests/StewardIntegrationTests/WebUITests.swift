@@ -135,7 +135,7 @@ extension IntegrationTests {
         }
     }
 
-    @Test("web UI: the configuration editor shows the manager's validation inline and what a save restarts",
+    @Test("web UI: the configuration editor shows the manager's validation inline, what a save restarts, and sets an instance override",
           .enabled(if: Browser.enabled))
     func webConfigurationEditor() async throws {
         try await withCluster { _, api in
@@ -169,6 +169,25 @@ extension IntegrationTests {
                 let instances = try await api.instances(service: "Storage")
                 #expect(instances.allSatisfy { $0.configurations["replication"] == "2" && !$0.configStale && $0.operationalStatus == "STARTED" })
                 try await browser.screenshot("3-saved")
+
+                // An instance override where there was none: one host of the role only.
+                try await browser.navigate(base + "/#/services/Storage/configuration")
+                let role = "ROLE|StorageNode||startup_delay_ms"
+                try await browser.wait("document.querySelector('[data-key=\"override:\(role)\"]')")
+                // Every StorageNode has its own port already: no host is offered for one.
+                #expect(try await browser.eval("!!document.querySelector('[data-key=\"override:ROLE|StorageNode||port\"]')")?.bool == false)
+                try await browser.eval("document.querySelector('[data-key=\"override:\(role)\"]').value = 'host-2'")
+                try await browser.click("[data-key=\"override-add:\(role)\"]")
+                let override = "[data-key=\"INSTANCE|StorageNode|host-2|startup_delay_ms\"]"
+                try await browser.wait("document.activeElement === document.querySelector('\(override)')")
+                try await browser.type(override, "5")
+                let one = try await browser.wait("(t => t && t.includes('restarts 1 instance') && t)(document.querySelector('#restart-summary')?.textContent)")?.string ?? ""
+                #expect(one.contains("StorageNode@host-2") && !one.contains("host-1") && !one.contains("host-3"), "\(one)")
+                try await browser.screenshot("4-override")
+                try await browser.click("#config-form button[type=submit]")
+                try await browser.wait("/^#\\/commands\\/\\d+$/.test(location.hash) && document.querySelector('h1 [data-state]')?.dataset.state === 'COMPLETE'", timeout: 60)
+                let nodes = try await api.instances(service: "Storage").filter { $0.roleName == "StorageNode" }
+                #expect(nodes.map { "\($0.hostName)=\($0.configurations["startup_delay_ms"] ?? "?")" }.sorted() == ["host-1=0", "host-2=5", "host-3=0"])
                 try await expectNoPageErrors(browser)
             }
         }

@@ -27,21 +27,14 @@ struct OpenAPIContractTests {
     }
 
     @Test func everyRouteIsDocumentedAndEveryOperationServed() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-openapi-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        var options = ManagerOptions(dataDirectory: dir)
-        options.adminPassword = "Contract-pass-1"
-        options.passwordHashRounds = 10_000
-        var logger = Logger(label: "test")
-        logger.logLevel = .error
-        let manager = try await Manager.open(options, logger: logger)
-        let served = Set(manager.router().routes.map { route in
-            let path = route.path.description
-                .split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
-                .reduce("") { $0 + "/" + $1 }
-            return "\(route.method.rawValue) " + (path.isEmpty ? "/" : path)
-        })
-        await manager.store.close()
+        let served = try await withTestManager { manager in
+            Set(manager.router().routes.map { route in
+                let path = route.path.description
+                    .split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+                    .reduce("") { $0 + "/" + $1 }
+                return "\(route.method.rawValue) " + (path.isEmpty ? "/" : path)
+            })
+        }
         let documented = Self.documented()
         #expect(documented.count > 25)
         #expect(served.subtracting(documented).isEmpty, "served but not documented: \(served.subtracting(documented).sorted())")

@@ -11,22 +11,11 @@ import Testing
 @Suite("Web UI routes")
 struct WebRoutesTests {
     static func withManager(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-web-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        var options = ManagerOptions(dataDirectory: dir)
-        options.adminPassword = "Web-pass-1"
-        options.passwordHashRounds = 10_000
-        var logger = Logger(label: "test")
-        logger.logLevel = .error
-        let manager = try await Manager.open(options, logger: logger)
-        let app = Application(router: manager.router(), logger: logger)
-        do {
-            try await app.test(.router, body)
-        } catch {
-            await manager.store.close()
-            throw error
+        try await withTestManager { manager in
+            var logger = Logger(label: "test")
+            logger.logLevel = .error
+            try await Application(router: manager.router(), logger: logger).test(.router, body)
         }
-        await manager.store.close()
     }
 
     @Test func theShellAndItsFilesAreServedWithAStrictPolicy() async throws {

@@ -10,7 +10,11 @@ const key = (p) => [p.level, p.role_name ?? '', p.host_name ?? '', p.name].join(
 
 export async function render(view, { params: [serviceName] }, session) {
   const cid = session.cluster.id;
-  const config = await get(`cluster/${cid}/services/${encodeURIComponent(serviceName)}/configurations`);
+  const [config, instances] = await Promise.all([
+    get(`cluster/${cid}/services/${encodeURIComponent(serviceName)}/configurations`),
+    get(`cluster/${cid}/instances`, { service_name: serviceName }),
+  ]);
+  const hostsOf = (role) => instances.instances.filter((i) => i.role_name === role).map((i) => i.host_name).sort();
   const operate = canOperate(session);
   const fields = new Map();      // key -> {param, input, error, row}
   let timer = null;
@@ -24,7 +28,8 @@ export async function render(view, { params: [serviceName] }, session) {
   const revert = h('button', { type: 'button', disabled: true, onclick: revertAll }, 'Revert');
 
   function changes() {
-    return [...fields.values()].filter((f) => f.input.value !== f.param.value || (f.param.type === 'PASSWORD' && f.input.value !== ''));
+    return [...fields.values()].filter((f) => f.param.added || f.input.value !== f.param.value ||
+      (f.param.type === 'PASSWORD' && f.input.value !== ''));
   }
 
   function body(list) {
@@ -90,10 +95,8 @@ export async function render(view, { params: [serviceName] }, session) {
   // Save waits for the check of what is in the fields now.
   function schedule() { save.disabled = true; valid = false; clearTimeout(timer); timer = setTimeout(check, 250); }
 
-  function revertAll() {
-    for (const f of fields.values()) f.input.value = f.param.type === 'PASSWORD' ? '' : f.param.value;
-    check();
-  }
+  // Drawn again from the manager's values: edits and added overrides go.
+  function revertAll() { window.dispatchEvent(new Event('steward:redraw')); }
 
   async function submit(event) {
     event.preventDefault();
@@ -134,16 +137,51 @@ export async function render(view, { params: [serviceName] }, session) {
     const scope = p.level === 'SERVICE' ? 'service' : p.level === 'ROLE' ? `role ${p.role_name}` : `${p.role_name}@${p.host_name}`;
     const row = h('tr', { 'data-param': key(p) },
       h('th', { scope: 'row' }, h('label', { for: id }, p.name), h('div', { class: 'desc' }, p.description)),
-      h('td', {}, scope),
+      h('td', {}, scope, p.level === 'ROLE' && operate ? overrideChooser(p) : null),
       h('td', {}, input, error),
       h('td', { class: 'desc', id: `${id}-hint` }, p.item_conf, p.type !== 'PASSWORD' ? h('div', {}, `default ${p.default_value}`) : null));
     fields.set(key(p), { param: p, input, error, row });
     return row;
   }
 
-  // Service level first, then each role with its instances' overrides under it.
+  // A role's value holds on every host of the role unless an instance sets
+  // its own: this adds an instance row for one host, starting from the role's value.
+  function overrideChooser(p) {
+    // Not the hosts that have their own value already (rows below, not drawn yet).
+    const taken = (host) => config.parameters.some((q) => key(q) === key({ ...p, level: 'INSTANCE', host_name: host }));
+    const free = hostsOf(p.role_name).filter((host) => !taken(host));
+    if (!free.length) return null;
+    // A button adds the row, not the select's change: arrow keys on a closed
+    // select change it one host at a time.
+    const chooser = h('select', { class: 'override', 'aria-label': `Host to set ${p.name} of ${p.role_name} on`, 'data-key': `override:${key(p)}` },
+      free.map((host) => h('option', { value: host }, host)));
+    const add = h('button', { type: 'button', class: 'override', 'data-key': `override-add:${key(p)}` }, 'Set on this host');
+    add.addEventListener('click', () => {
+      const host = chooser.value;
+      if (!host) return;
+      const added = { ...p, level: 'INSTANCE', host_name: host, added: true };
+      const row = field(added);
+      // Below the role's row and any overrides already there.
+      let after = chooser.closest('tr');
+      while (after.nextElementSibling?.dataset.param?.startsWith(`INSTANCE|${p.role_name}|`) &&
+             after.nextElementSibling.dataset.param.endsWith(`|${p.name}`)) after = after.nextElementSibling;
+      after.after(row);
+      chooser.querySelector(`option[value="${CSS.escape(host)}"]`).remove();
+      if (!chooser.options.length) chooser.parentElement.remove();
+      fields.get(key(added)).input.focus();
+      schedule();
+    });
+    return h('div', { class: 'override-box' }, chooser, ' ', add);
+  }
+
+  // Service level first, then each role's parameters in the stack's order,
+  // each followed by its instance overrides.
+  const first = new Map();
+  config.parameters.forEach((p, i) => { const k = `${p.role_name ?? ''}|${p.name}`; if (!first.has(k)) first.set(k, i); });
   const ordered = [...config.parameters].sort((a, b) => rank(a) - rank(b) ||
-    (a.role_name ?? '').localeCompare(b.role_name ?? '') || (a.host_name ?? '').localeCompare(b.host_name ?? ''));
+    (a.role_name ?? '').localeCompare(b.role_name ?? '') ||
+    first.get(`${a.role_name ?? ''}|${a.name}`) - first.get(`${b.role_name ?? ''}|${b.name}`) ||
+    (a.level === 'INSTANCE') - (b.level === 'INSTANCE') || (a.host_name ?? '').localeCompare(b.host_name ?? ''));
   replace(view,
     h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Dashboard'), ' / ', serviceName),
     h('h1', {}, `Configuration of ${serviceName}`),

@@ -1,0 +1,25 @@
+import Foundation
+import Logging
+@testable import StewardManager
+
+/// A manager opened on a fresh data directory (a real SQLite file), for tests
+/// that need its router; the store is closed and the directory removed after.
+func withTestManager<T>(_ body: (Manager) async throws -> T) async throws -> T {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-manager-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var options = ManagerOptions(dataDirectory: dir)
+    options.adminPassword = "Test-pass-1"
+    // Fast hashing: these tests are about routes, not about password storage.
+    options.passwordHashRounds = 10_000
+    var logger = Logger(label: "test")
+    logger.logLevel = .error
+    let manager = try await Manager.open(options, logger: logger)
+    do {
+        let result = try await body(manager)
+        await manager.store.close()
+        return result
+    } catch {
+        await manager.store.close()
+        throw error
+    }
+}
