@@ -35,6 +35,8 @@ public final class Agent: Sendable {
     let http: HTTPClient
     let link: ManagerLink
     let supervisor: InstanceSupervisor
+    /// Sent with every registration: a new value tells the manager this is a new process.
+    let incarnation = UUID().uuidString
 
     public init(options: AgentOptions, logger: Logger) {
         self.options = options
@@ -100,7 +102,8 @@ public final class Agent: Sendable {
         var lastError = ""
         while !Swift.Task.isCancelled {
             do {
-                let hello = AgentHello(host: options.host, agentVersion: Self.version, instances: await supervisor.reports())
+                let hello = AgentHello(host: options.host, agentVersion: Self.version, instances: await supervisor.reports(),
+                                       incarnation: incarnation)
                 let welcome = try await link.register(hello)
                 logger.info("registered", metadata: ["manager": "\(options.managerURL)", "host": "\(options.host)"])
                 return welcome

@@ -34,11 +34,15 @@ public struct AgentHello: Codable, Sendable {
     public var host: String
     public var agentVersion: String
     public var instances: [InstanceReport]
+    /// Random per agent process. A new one on a host means the agent
+    /// restarted, and the tasks its previous process held will never report.
+    public var incarnation: String?
 
-    public init(host: String, agentVersion: String, instances: [InstanceReport]) {
+    public init(host: String, agentVersion: String, instances: [InstanceReport], incarnation: String? = nil) {
         self.host = host
         self.agentVersion = agentVersion
         self.instances = instances
+        self.incarnation = incarnation
     }
 }
 

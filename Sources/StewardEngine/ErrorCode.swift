@@ -46,6 +46,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case hostLost = 14003
     case managerRestarted = 14004
     case aborted = 14005
+    case agentRestarted = 14006
 
     // Agent protocol
     case agentUnauthenticated = 15001
@@ -74,7 +75,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
              .commandNotFound, .instanceNotFound, .taskNotFound, .agentUnknownHost: 404
         case .unknownConfiguration, .invalidConfigurationValue, .configurationLevelMismatch: 400
         case .serviceBusy, .commandEnded, .nothingToRetry: 409
-        case .taskFailed, .taskTimedOut, .hostLost, .managerRestarted, .aborted: 200
+        case .taskFailed, .taskTimedOut, .hostLost, .managerRestarted, .aborted, .agentRestarted: 200
         case .internalError: 500
         case .storeUnavailable: 503
         }
@@ -116,6 +117,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .hostLost: "The agent of a host stopped sending heartbeats."
         case .managerRestarted: "The manager restarted while the command was running."
         case .aborted: "The command was aborted."
+        case .agentRestarted: "The agent of a host restarted while it ran a task of the command."
         case .agentUnauthenticated: "The agent token is missing or wrong."
         case .agentUnknownHost: "The host is not part of the cluster."
         case .internalError: "Internal error."

@@ -86,6 +86,33 @@ extension IntegrationTests {
         }
     }
 
+    @Test("an agent restarted mid-command fails the tasks its old process held at once (14006), not at a timeout")
+    func restartedAgentFailsItsPredecessorsTasks() async throws {
+        // Heartbeats would take 60 s to call the host lost: only the new process's registration can end the task.
+        try await withCluster(managerArgs: ["--heartbeat-timeout-ms", "60000"]) { cluster, api in
+            #expect(try await api.run(.start, "Coordinator", onlySelf: true).state == "COMPLETE")
+            _ = try await api.saveConfiguration(instanceValue("Storage", "StorageNode", "host-3", "startup_delay_ms", "120000", restart: false))
+            let command = try await api.service(.start, "Storage", onlySelf: true)
+            let id = command.envelope.id
+            _ = try await waitFor("the StorageNode step to run") { () -> Bool? in
+                let doc = try await api.progress(id).envelope
+                return doc.task("StorageNode@host-3", in: "Start StorageNode")?.state == "RUNNING" ? true : nil
+            }
+            await cluster.signalAgent("host-3", SIGKILL)
+            try await cluster.startAgent("host-3")
+            let result = try await api.wait(for: id, timeout: .seconds(30))
+            #expect(result.state == "FAILED")
+            #expect(result.failEntities == ["StorageNode@host-3 START"])
+            let task = try #require(result.task("StorageNode@host-3", in: "Start StorageNode"))
+            #expect(task.errorCode == ErrorCode.agentRestarted.rawValue, "\(task.detail)")
+            #expect(task.detail.contains("restarted"))
+            #expect(result.task("StorageNode@host-1", in: "Start StorageNode")?.state == "SUCCEEDED")
+            // The new process is the host's agent now, and takes work.
+            #expect(try await api.hosts().first { $0.hostName == "host-3" }?.status == "CONNECTED")
+            #expect(try await api.run(.start, "Gateway", onlySelf: true).state == "COMPLETE")
+        }
+    }
+
     @Test("a manager killed mid-command restarts with no command left IN_PROGRESS")
     func managerRestartFailsUnfinishedCommands() async throws {
         try await withCluster { cluster, api in

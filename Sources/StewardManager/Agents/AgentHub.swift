@@ -12,6 +12,7 @@ actor AgentHub {
         var lastSeen: Millis?
         var agentVersion: String?
         var lost = true
+        var incarnation: String?
     }
 
     private var links: [String: Link] = [:]
@@ -34,6 +35,28 @@ actor AgentHub {
     }
 
     func isLost(_ host: String) -> Bool { links[host]?.lost ?? true }
+
+    /// Records the agent process of a registration. True when it is a new
+    /// process on the host: what was handed to the previous one is dropped
+    /// (that process is gone; the caller fails its tasks), and a poll it left
+    /// waiting is answered empty.
+    func register(_ host: String, incarnation: String?) -> Bool {
+        guard var link = links[host], let incarnation else { return false }
+        let previous = link.incarnation
+        link.incarnation = incarnation
+        guard let previous, previous != incarnation else {
+            links[host] = link
+            return false
+        }
+        link.queue = []
+        link.unacknowledged = []
+        link.aborts = []
+        let waiter = link.waiter
+        link.waiter = nil
+        links[host] = link
+        waiter?.continuation.resume(returning: AgentWork(tasks: []))
+        return true
+    }
 
     func status(of host: String) -> (lost: Bool, lastSeen: Millis?, version: String?) {
         let link = links[host]

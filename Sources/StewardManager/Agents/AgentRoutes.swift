@@ -33,6 +33,10 @@ extension Manager {
             try await self.requireHost(hello.host)
             await self.hub.seen(hello.host, version: hello.agentVersion, now: WallClock.nowMillis())
             await self.cluster.record(hello.instances, host: hello.host)
+            if await self.hub.register(hello.host, incarnation: hello.incarnation) {
+                self.logger.warning("agent restarted: its running tasks fail", metadata: ["host": "\(hello.host)"])
+                await self.center.agentRestarted(hello.host)
+            }
             self.logger.info("agent registered", metadata: ["host": "\(hello.host)", "version": "\(hello.agentVersion)"])
             return JSONBody.ok(AgentWelcome(heartbeatIntervalMs: self.options.heartbeatIntervalMs,
                                             pollTimeoutMs: self.options.pollTimeoutMs,

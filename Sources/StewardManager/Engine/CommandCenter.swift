@@ -79,6 +79,15 @@ actor CommandCenter {
         _ = try? await gate.run { await self.apply(result) }
     }
 
+    /// A host's agent came back as a new process: the tasks the old one held
+    /// will never report, so they fail now rather than at their timeout.
+    func agentRestarted(_ host: String) async {
+        _ = try? await gate.run {
+            await self.failRunningTasks(on: host, .agentRestarted,
+                                        "the agent on \(host) restarted while the task ran; its new process does not know the task")
+        }
+    }
+
     /// Fails the running tasks of lost hosts and of tasks past their deadline.
     func tick() async {
         _ = try? await gate.run { await self.expire() }
@@ -231,17 +240,21 @@ actor CommandCenter {
         let now = Self.now()
         for host in await hub.detectLost(now: now) {
             logger.warning("host lost: no heartbeat", metadata: ["host": "\(host)"])
-            let detail = "host \(host) stopped sending heartbeats for over \(options.heartbeatTimeoutMs / 1000) s"
-            for (id, command) in active {
-                for task in command.runningTasks where task.instance.host == host {
-                    await transition(id) { $0.complete(taskID: task.id, outcome: .failure(.hostLost, detail), now: now) }
-                }
-            }
+            await failRunningTasks(on: host, .hostLost, "host \(host) stopped sending heartbeats for over \(options.heartbeatTimeoutMs / 1000) s")
         }
         for (taskID, deadline) in deadlines where deadline < now {
             guard let id = taskOwner[taskID] else { continue }
             let detail = "no result from the agent within the task timeout"
             await transition(id) { $0.complete(taskID: taskID, outcome: .failure(.taskTimedOut, detail), now: now) }
+        }
+    }
+
+    private func failRunningTasks(on host: String, _ code: ErrorCode, _ detail: String) async {
+        let now = Self.now()
+        for (id, command) in active {
+            for task in command.runningTasks where task.instance.host == host {
+                await transition(id) { $0.complete(taskID: task.id, outcome: .failure(code, detail), now: now) }
+            }
         }
     }
 

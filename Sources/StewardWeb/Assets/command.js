@@ -27,7 +27,7 @@ export async function render(view, { params: [idText] }, session) {
       h('div', { class: 'meta' },
         h('span', {}, 'By ', h('b', {}, doc.user)),
         h('span', {}, 'Started ', h('b', {}, time(doc.create_time))),
-        h('span', {}, running ? 'Running for ' : 'Took ', h('b', {}, duration(doc.create_time, doc.end_time))),
+        h('span', {}, running ? 'Running for ' : 'Took ', h('b', { 'data-duration': doc.create_time }, duration(doc.create_time, doc.end_time))),
         h('span', {}, h('b', {}, `${doc.total_step_size}`), ` step${doc.total_step_size === 1 ? '' : 's'}`)),
       actions(running),
       envelope.state === 'FAILED' ? failure(doc) : null,
@@ -148,6 +148,12 @@ export async function render(view, { params: [idText] }, session) {
 
   draw();
   for (const taskId of open) loadOutput(taskId);
+  // The running time moves between events too.
+  const ticker = setInterval(() => {
+    if (envelope.state === 'COMPLETE' || envelope.state === 'FAILED') return;
+    const el = view.querySelector('[data-duration]');
+    if (el) el.textContent = duration(Number(el.dataset.duration));
+  }, 1000);
   if (envelope.state !== 'COMPLETE' && envelope.state !== 'FAILED') {
     stream = follow(id, (next) => {
       if (stopped) return;
@@ -168,6 +174,7 @@ export async function render(view, { params: [idText] }, session) {
   }
   return () => {
     stopped = true;
+    clearInterval(ticker);
     if (stream) stream.close();
     for (const t of pollers.values()) clearTimeout(t);
   };
