@@ -98,6 +98,14 @@ extension IntegrationTests {
                 let doc = try await api.progress(id).envelope
                 return doc.task("StorageNode@host-3", in: "Start StorageNode")?.state == "RUNNING" ? true : nil
             }
+            // The agent holds the task: it spawned the process, and a heartbeat
+            // came after (its poll acknowledged the task long before).
+            let pidFile = cluster.root + "/host-3/instances/StorageNode/pid"
+            _ = try await waitFor("host-3's agent to spawn StorageNode") { FileManager.default.fileExists(atPath: pidFile) ? true : nil }
+            let seen = try await api.hosts().first { $0.hostName == "host-3" }?.lastHeartbeat ?? 0
+            _ = try await waitFor("a heartbeat of host-3 after the spawn") { () -> Bool? in
+                (try await api.hosts().first { $0.hostName == "host-3" }?.lastHeartbeat ?? 0) > seen ? true : nil
+            }
             await cluster.signalAgent("host-3", SIGKILL)
             try await cluster.startAgent("host-3")
             let result = try await api.wait(for: id, timeout: .seconds(30))

@@ -19,6 +19,18 @@ extension IntegrationTests {
             #expect(dry.envelope.resObj?.stepList.allSatisfy { $0.tasks.allSatisfy { $0.state == "PENDING" } } == true)
             #expect(try await api.progress(1).status == 404, "a dry run creates no command")
             #expect(try await api.instances().allSatisfy { $0.operationalStatus == "STOPPED" }, "and starts nothing")
+            let audit = String(decoding: try await api.raw(.GET, "/web/v1/audit?action=SERVICE_START").body, as: UTF8.self)
+            #expect(!audit.contains("Gateway"), "a dry run changes nothing and is not audited: \(audit.prefix(300))")
+
+            // A dry run on a busy service is refused as the command would be.
+            _ = try await api.saveConfiguration(instanceValue("Coordinator", "CoordinatorServer", "host-1", "startup_delay_ms", "60000", restart: false))
+            let slow = try await api.service(.start, "Coordinator", onlySelf: true)
+            let busy = try await api.post("/web/v1/maintain/cluster/1/service/Storage/start?dry_run=true",
+                                          ServiceActionRequest(onlySelf: false), as: ProgressDocument.self)
+            #expect(busy.status == 409)
+            #expect(busy.envelope.errorCode == ErrorCode.serviceBusy.rawValue)
+            #expect(try await api.call(.POST, "/web/v1/common/command/\(slow.envelope.id)/abort").status == 200)
+            _ = try await api.saveConfiguration(instanceValue("Coordinator", "CoordinatorServer", "host-1", "startup_delay_ms", "0", restart: false))
 
             let holder = try PortHolder(port: try await cluster.port("GatewayServer@host-2"))
             let failed = try await api.run(.start, "Gateway", onlySelf: true)

@@ -13,6 +13,8 @@ actor AgentHub {
         var agentVersion: String?
         var lost = true
         var incarnation: String?
+        /// Tasks the agent process acknowledged and has not settled by a result.
+        var delivered: Set<Int64> = []
     }
 
     private var links: [String: Link] = [:]
@@ -36,26 +38,35 @@ actor AgentHub {
 
     func isLost(_ host: String) -> Bool { links[host]?.lost ?? true }
 
-    /// Records the agent process of a registration. True when it is a new
-    /// process on the host: what was handed to the previous one is dropped
-    /// (that process is gone; the caller fails its tasks), and a poll it left
-    /// waiting is answered empty.
-    func register(_ host: String, incarnation: String?) -> Bool {
-        guard var link = links[host], let incarnation else { return false }
+    /// Records the agent process of a registration. When it is a new process
+    /// on the host, returns the tasks the previous one acknowledged and did not
+    /// settle: that process is gone, so the caller fails them. Tasks handed out
+    /// but never acknowledged (perhaps to a poll of a process already dead) are
+    /// delivered again, to the new process, like any unacknowledged task; a poll
+    /// the old one left waiting is answered empty.
+    func register(_ host: String, incarnation: String?) -> Set<Int64> {
+        guard var link = links[host], let incarnation else { return [] }
         let previous = link.incarnation
         link.incarnation = incarnation
         guard let previous, previous != incarnation else {
             links[host] = link
-            return false
+            return []
         }
-        link.queue = []
+        let lost = link.delivered
+        link.delivered = []
+        link.queue = link.unacknowledged + link.queue
         link.unacknowledged = []
         link.aborts = []
         let waiter = link.waiter
         link.waiter = nil
         links[host] = link
         waiter?.continuation.resume(returning: AgentWork(tasks: []))
-        return true
+        return lost
+    }
+
+    /// A task's result arrived (or it ended otherwise): no longer in the agent's hands.
+    func settled(_ taskId: Int64, host: String) {
+        links[host]?.delivered.remove(taskId)
     }
 
     func status(of host: String) -> (lost: Bool, lastSeen: Millis?, version: String?) {
@@ -93,6 +104,7 @@ actor AgentHub {
     func poll(host: String, received: [Int64], timeoutMs: Int) async -> AgentWork {
         guard !closed, var link = links[host] else { return AgentWork(tasks: []) }
         let acknowledged = Set(received)
+        link.delivered.formUnion(link.unacknowledged.lazy.map(\.taskId).filter { acknowledged.contains($0) })
         link.queue = link.unacknowledged.filter { !acknowledged.contains($0.taskId) } + link.queue
         link.unacknowledged = []
         if !link.queue.isEmpty || !link.aborts.isEmpty {
@@ -103,11 +115,12 @@ actor AgentHub {
             links[host] = link
             return work
         }
-        if let old = link.waiter {
-            link.waiter = nil
-            links[host] = link
-            old.continuation.resume(returning: AgentWork(tasks: []))
-        }
+        // Stored before waiting: the acknowledgements above must not be lost
+        // (an acknowledged task would be handed out again with the next answer).
+        let old = link.waiter
+        link.waiter = nil
+        links[host] = link
+        old?.continuation.resume(returning: AgentWork(tasks: []))
         nextToken += 1
         let token = nextToken
         return await withCheckedContinuation { continuation in

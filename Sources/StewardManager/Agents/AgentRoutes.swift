@@ -33,9 +33,11 @@ extension Manager {
             try await self.requireHost(hello.host)
             await self.hub.seen(hello.host, version: hello.agentVersion, now: WallClock.nowMillis())
             await self.cluster.record(hello.instances, host: hello.host)
-            if await self.hub.register(hello.host, incarnation: hello.incarnation) {
-                self.logger.warning("agent restarted: its running tasks fail", metadata: ["host": "\(hello.host)"])
-                await self.center.agentRestarted(hello.host)
+            let lost = await self.hub.register(hello.host, incarnation: hello.incarnation)
+            if !lost.isEmpty {
+                self.logger.warning("agent restarted: the tasks its previous process held fail",
+                                    metadata: ["host": "\(hello.host)", "tasks": "\(lost.sorted())"])
+                await self.center.agentRestarted(hello.host, tasks: lost)
             }
             self.logger.info("agent registered", metadata: ["host": "\(hello.host)", "version": "\(hello.agentVersion)"])
             return JSONBody.ok(AgentWelcome(heartbeatIntervalMs: self.options.heartbeatIntervalMs,

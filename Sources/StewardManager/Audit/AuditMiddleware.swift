@@ -14,6 +14,8 @@ struct AuditMiddleware: RouterMiddleware {
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // A dry run changes nothing; the configuration editor sends one per edit.
+        if request.uri.queryParameters.get("dry_run") == "true" { return try await next(request, context) }
         let response: Response
         do {
             response = try await next(request, context)

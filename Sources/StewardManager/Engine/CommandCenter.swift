@@ -81,10 +81,11 @@ actor CommandCenter {
 
     /// A host's agent came back as a new process: the tasks the old one held
     /// will never report, so they fail now rather than at their timeout.
-    func agentRestarted(_ host: String) async {
+    func agentRestarted(_ host: String, tasks: Set<Int64>) async {
         _ = try? await gate.run {
             await self.failRunningTasks(on: host, .agentRestarted,
-                                        "the agent on \(host) restarted while the task ran; its new process does not know the task")
+                                        "the agent on \(host) restarted while the task ran; its new process does not know the task",
+                                        only: tasks)
         }
     }
 
@@ -117,6 +118,13 @@ actor CommandCenter {
         let command = try draft(kind, service: service, onlySelf: onlySelf, user: user)
         try checkFree(command.services)
         return try await begin(command, saving: [])
+    }
+
+    /// A dry run is refused as the request would be when a service it touches
+    /// is held by a running command (409, 13001), so a plan shown is a plan
+    /// that can run now.
+    func checkDraft(_ command: Command) throws(StewardError) {
+        try checkFree(command.services)
     }
 
     /// The command a request would create, not stored: for dry runs.
@@ -226,6 +234,7 @@ actor CommandCenter {
     // MARK: transitions
 
     private func apply(_ result: AgentTaskResult) async {
+        await hub.settled(result.taskId, host: result.host)
         guard let id = taskOwner[result.taskId] else {
             logger.debug("late result ignored", metadata: ["task": "\(result.taskId)"])
             return
@@ -249,10 +258,10 @@ actor CommandCenter {
         }
     }
 
-    private func failRunningTasks(on host: String, _ code: ErrorCode, _ detail: String) async {
+    private func failRunningTasks(on host: String, _ code: ErrorCode, _ detail: String, only: Set<Int64>? = nil) async {
         let now = Self.now()
         for (id, command) in active {
-            for task in command.runningTasks where task.instance.host == host {
+            for task in command.runningTasks where task.instance.host == host && only.map({ $0.contains(task.id) }) ?? true {
                 await transition(id) { $0.complete(taskID: task.id, outcome: .failure(code, detail), now: now) }
             }
         }

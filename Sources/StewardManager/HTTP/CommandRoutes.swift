@@ -14,7 +14,9 @@ extension Manager {
                 let name = try self.serviceName(context)
                 let body = try await JSONBody.decode(ServiceActionRequest.self, from: request, limit: limit)
                 if try Self.dryRun(request) {
-                    return Self.plan(try self.center.draft(kind, service: name, onlySelf: body.onlySelf ?? true, user: context.user?.name ?? ""))
+                    let draft = try self.center.draft(kind, service: name, onlySelf: body.onlySelf ?? true, user: context.user?.name ?? "")
+                    try await self.center.checkDraft(draft)
+                    return Self.plan(draft)
                 }
                 let command = try await self.center.submit(kind, service: name, onlySelf: body.onlySelf ?? true,
                                                            user: context.user?.name ?? "")
@@ -31,8 +33,10 @@ extension Manager {
                 throw StewardError(.invalidParameter, "configurations_summary.components holds no configuration item to save.")
             }
             if try Self.dryRun(request) {
-                return Self.plan(await self.center.draftConfiguration(
-                    changes, restart: body.configurationsSummary.restartAffectedComponents ?? false, user: context.user?.name ?? ""))
+                let draft = await self.center.draftConfiguration(
+                    changes, restart: body.configurationsSummary.restartAffectedComponents ?? false, user: context.user?.name ?? "")
+                try await self.center.checkDraft(draft)
+                return Self.plan(draft)
             }
             let command = try await self.center.submitConfiguration(
                 changes, restart: body.configurationsSummary.restartAffectedComponents ?? false,
