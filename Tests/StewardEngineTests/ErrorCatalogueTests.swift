@@ -10,7 +10,9 @@ struct ErrorCatalogueTests {
         let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("docs/errors.md")
         let text = try String(contentsOf: docs, encoding: .utf8)
-        let rows = text.split(separator: "\n").filter { $0.hasPrefix("| ") }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // A row counts only inside a table: the line before it is a row, the header or the separator.
+        let rows = lines.indices.filter { i in lines[i].hasPrefix("| ") && i > 0 && lines[i - 1].hasPrefix("|") }.map { lines[$0] }
         for code in ErrorCode.allCases where code != .success {
             let row = rows.first { $0.hasPrefix("| \(code.rawValue) |") }
             #expect(row != nil, "\(code) (\(code.rawValue)) is not in docs/errors.md")
