@@ -65,14 +65,7 @@ extension IntegrationTests {
     @Test("an agent killed mid-command fails its tasks within the heartbeat timeout")
     func lostAgentFailsItsTasks() async throws {
         try await withCluster { cluster, api in
-            #expect(try await api.run(.start, "Coordinator", onlySelf: true).state == "COMPLETE")
-            _ = try await api.saveConfiguration(instanceValue("Storage", "StorageNode", "host-3", "startup_delay_ms", "120000", restart: false))
-            let command = try await api.service(.start, "Storage", onlySelf: true)
-            let id = command.envelope.id
-            _ = try await waitFor("the StorageNode step to run") { () -> Bool? in
-                let doc = try await api.progress(id).envelope
-                return doc.task("StorageNode@host-3", in: "Start StorageNode")?.state == "RUNNING" ? true : nil
-            }
+            let id = try await startStorageWithSlowNode(api)
             await cluster.signalAgent("host-3", SIGKILL)
             let result = try await api.wait(for: id, timeout: .seconds(30))
             #expect(result.state == "FAILED")
@@ -90,14 +83,7 @@ extension IntegrationTests {
     func restartedAgentFailsItsPredecessorsTasks() async throws {
         // Heartbeats would take 60 s to call the host lost: only the new process's registration can end the task.
         try await withCluster(managerArgs: ["--heartbeat-timeout-ms", "60000"]) { cluster, api in
-            #expect(try await api.run(.start, "Coordinator", onlySelf: true).state == "COMPLETE")
-            _ = try await api.saveConfiguration(instanceValue("Storage", "StorageNode", "host-3", "startup_delay_ms", "120000", restart: false))
-            let command = try await api.service(.start, "Storage", onlySelf: true)
-            let id = command.envelope.id
-            _ = try await waitFor("the StorageNode step to run") { () -> Bool? in
-                let doc = try await api.progress(id).envelope
-                return doc.task("StorageNode@host-3", in: "Start StorageNode")?.state == "RUNNING" ? true : nil
-            }
+            let id = try await startStorageWithSlowNode(api)
             // The agent holds the task: it spawned the process, and a heartbeat
             // came after (its poll acknowledged the task long before).
             let pidFile = cluster.root + "/host-3/instances/StorageNode/pid"
@@ -172,4 +158,17 @@ extension IntegrationTests {
             #expect(failed.resObj?.stepList.last?.state == "SKIPPED")
         }
     }
+}
+
+/// Starts Storage with StorageNode@host-3 taking two minutes to listen, and
+/// returns the command once that task runs.
+func startStorageWithSlowNode(_ api: StewardClient) async throws -> Int64 {
+    #expect(try await api.run(.start, "Coordinator", onlySelf: true).state == "COMPLETE")
+    _ = try await api.saveConfiguration(instanceValue("Storage", "StorageNode", "host-3", "startup_delay_ms", "120000", restart: false))
+    let id = try await api.service(.start, "Storage", onlySelf: true).envelope.id
+    _ = try await waitFor("the StorageNode step to run") { () -> Bool? in
+        let doc = try await api.progress(id).envelope
+        return doc.task("StorageNode@host-3", in: "Start StorageNode")?.state == "RUNNING" ? true : nil
+    }
+    return id
 }
