@@ -46,6 +46,7 @@ public enum WebAssets {
         "commands.js": Asset(PackageResources.commands_js, js),
         "command.js": Asset(PackageResources.command_js, js),
         "password.js": Asset(PackageResources.password_js, js),
+        "admin.js": Asset(PackageResources.admin_js, js),
         "favicon.svg": Asset(PackageResources.favicon_svg, "image/svg+xml"),
     ]
 }

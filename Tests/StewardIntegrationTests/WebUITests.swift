@@ -227,6 +227,59 @@ extension IntegrationTests {
         }
     }
 
+    @Test("web UI: an admin creates a user, changes its role, deletes it, and reads it all in the audit log",
+          .enabled(if: Browser.enabled))
+    func webUsersAndAudit() async throws {
+        try await withCluster { _, api in
+            let base = api.baseURL
+            try await withBrowser("admin") { browser in
+                try await logIn(browser, base, user: "admin", password: TestCluster.password)
+                #expect(try await browser.eval("!document.querySelector('[data-nav=users]').hidden")?.bool == true)
+                try await browser.click("[data-nav=users]")
+                try await browser.wait("document.querySelector('#create-user')")
+                try await browser.type("#create-user input[name=user_name]", "olga")
+                try await browser.eval("document.querySelector('#create-user select[name=role]').value = 'viewer'")
+                try await browser.click("#create-user button[type=submit]")
+                // The generated password is shown once, and it is the real one.
+                let password = try await browser.wait("document.querySelector('[data-password=olga]')?.textContent")?.string ?? ""
+                #expect(password.count >= 12)
+                let olga = StewardClient(baseURL: base, user: "olga", password: password)
+                #expect(try await olga.raw(.GET, "/web/v1/ping").status == 200)
+                try await browser.screenshot("1-created")
+
+                try await browser.eval("document.querySelector('[data-key=\"role:olga\"]').value = 'operator'")
+                try await browser.click("[data-key=\"set-role:olga\"]")
+                try await browser.wait("!document.querySelector('#initial-password') && document.querySelector('[data-key=\"role:olga\"]')?.value === 'operator'")
+                let listed = try await api.get("/web/v1/access/users", as: UserList.self).envelope.resObj?.users ?? []
+                #expect(listed.first { $0.userName == "olga" }?.role == "operator")
+                #expect(try await olga.raw(.POST, "/web/v1/maintain/cluster/1/service/Coordinator/start?dry_run=true",
+                                           body: Data("{}".utf8), headers: [("Content-Type", "application/json")]).status == 200,
+                        "olga is an operator now")
+
+                try await browser.click("[data-key=\"delete:olga\"]")
+                try await browser.wait("document.querySelector('#dialog[open]')?.textContent.includes('olga')")
+                try await browser.click("#dialog button[type=submit]")
+                try await browser.wait("document.querySelector('#users') && !document.querySelector('tr[data-user=olga]')")
+                #expect(try await olga.raw(.GET, "/web/v1/ping").status == 401)
+                // No Delete for oneself.
+                #expect(try await browser.eval("!!document.querySelector('[data-key=\"delete:admin\"]')")?.bool == false)
+
+                try await browser.click("[data-nav=audit]")
+                try await browser.wait("document.querySelector('#audit')")
+                try await browser.type("input[name=action]", "USER_")
+                try await browser.click("[data-key=audit-filter]")
+                // Actions match exactly: a prefix finds nothing.
+                try await browser.wait("location.hash.includes('action=USER_') && document.querySelector('main .empty')?.textContent === 'No entry matches.'")
+                try await browser.type("input[name=action]", "user_create")
+                try await browser.click("[data-key=audit-filter]")
+                let row = try await browser.wait("location.hash.includes('action=USER_CREATE') && document.querySelector('tr[data-audit]')?.textContent")?.string ?? ""
+                #expect(row.contains("admin") && row.contains("USER_CREATE") && row.contains("/web/v1/access/users"), "\(row)")
+                try await browser.screenshot("2-audit")
+                try await expectNoPageErrors(browser)
+            }
+        }
+    }
+
     @Test("web UI: an initial password is changed on modify_password.html; a viewer sees no actions; log out",
           .enabled(if: Browser.enabled))
     func webInitialPasswordAndViewer() async throws {

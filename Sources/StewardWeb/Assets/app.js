@@ -7,12 +7,15 @@ import * as dashboard from './dashboard.js';
 import * as configuration from './configuration.js';
 import * as commands from './commands.js';
 import * as command from './command.js';
+import { renderUsers, renderAudit } from './admin.js';
 
 const routes = [
   [/^#?\/?$/, dashboard, 'dashboard'],
   [/^#\/services\/([^/]+)\/configuration$/, configuration, 'dashboard'],
   [/^#\/commands(?:\?.*)?$/, commands, 'commands'],
   [/^#\/commands\/(\d+)$/, command, 'commands'],
+  [/^#\/users$/, { render: renderUsers }, 'users'],
+  [/^#\/audit(?:\?.*)?$/, { render: renderAudit }, 'audit'],
 ];
 
 let cleanup = null;
@@ -38,6 +41,7 @@ async function start() {
   document.getElementById('cluster-name').textContent = `${session.cluster.name} · ${session.cluster.stack}`;
   document.getElementById('session-user').textContent = `${session.user} (${session.role})`;
   document.getElementById('session').hidden = false;
+  for (const a of document.querySelectorAll('[data-admin]')) a.hidden = session.role !== 'admin';
   document.getElementById('logout').addEventListener('click', logout);
   const next = sessionStorage.getItem('steward.next');
   sessionStorage.removeItem('steward.next');

@@ -32,7 +32,7 @@ const tones = {
   ok: ['COMPLETE', 'SUCCEEDED', 'STARTED', 'GOOD', 'CONNECTED'],
   bad: ['FAILED', 'BAD', 'LOST'],
   run: ['IN_PROGRESS', 'RUNNING', 'STARTING', 'STOPPING'],
-  warn: ['SKIPPED', 'PARTIALLY_STARTED', 'RESTART NEEDED'],
+  warn: ['SKIPPED', 'PARTIALLY_STARTED', 'RESTART NEEDED', 'MUST_CHANGE'],
 };
 
 export function tone(state) {
