@@ -51,9 +51,9 @@ extension IntegrationTests {
                 try await browser.click("#dialog button[type=submit]")
                 let hash = try await browser.wait("/^#\\/commands\\/\\d+$/.test(location.hash) && location.hash")?.string ?? ""
                 let id = try #require(Int64(hash.split(separator: "/").last ?? ""))
-                try await browser.wait("document.querySelector('h1 [data-state]')?.dataset.state === 'IN_PROGRESS'")
+                try await browser.wait(commandIs("IN_PROGRESS"))
                 try await browser.screenshot("3-running")
-                try await browser.wait("document.querySelector('h1 [data-state]')?.dataset.state === 'COMPLETE'", timeout: 60)
+                try await browser.wait(commandIs("COMPLETE"), timeout: 60)
                 try await browser.screenshot("4-complete")
 
                 let seen = try await browser.eval("window.seen")?.array?.compactMap(\.number) ?? []
@@ -94,7 +94,7 @@ extension IntegrationTests {
                 try await browser.click(#"tr[data-service="Gateway"] [data-action=start]"#)
                 try await browser.wait("document.querySelector('#dialog[open] .plan ol')")
                 try await browser.click("#dialog button[type=submit]")
-                try await browser.wait("document.querySelector('h1 [data-state]')?.dataset.state === 'FAILED'", timeout: 60)
+                try await browser.wait(commandIs("FAILED"), timeout: 60)
 
                 // From the commands page, filtered to failures, to the command.
                 try await browser.navigate(base + "/#/commands")
@@ -127,7 +127,7 @@ extension IntegrationTests {
                 try await browser.click("[data-key=retry]")
                 try await browser.wait("document.querySelector('#dialog[open]')?.textContent.includes('GatewayServer@host-2')")
                 try await browser.click("#dialog button[type=submit]")
-                try await browser.wait("location.hash !== '#/commands/\(failedId)' && document.querySelector('h1 [data-state]')?.dataset.state === 'COMPLETE'", timeout: 60)
+                try await browser.wait("location.hash !== '#/commands/\(failedId)' && \(commandIs("COMPLETE"))", timeout: 60)
                 #expect(try await browser.eval("document.querySelectorAll('tr[data-task]').length")?.number == 1)
                 try await browser.screenshot("3-retried")
                 try await expectNoPageErrors(browser)
@@ -165,7 +165,7 @@ extension IntegrationTests {
                         "checking must save nothing")
 
                 try await browser.click("#config-form button[type=submit]")
-                try await browser.wait("/^#\\/commands\\/\\d+$/.test(location.hash) && document.querySelector('h1 [data-state]')?.dataset.state === 'COMPLETE'", timeout: 60)
+                try await browser.wait("/^#\\/commands\\/\\d+$/.test(location.hash) && \(commandIs("COMPLETE"))", timeout: 60)
                 let instances = try await api.instances(service: "Storage")
                 #expect(instances.allSatisfy { $0.configurations["replication"] == "2" && !$0.configStale && $0.operationalStatus == "STARTED" })
                 try await browser.screenshot("3-saved")
@@ -185,7 +185,7 @@ extension IntegrationTests {
                 #expect(one.contains("StorageNode@host-2") && !one.contains("host-1") && !one.contains("host-3"), "\(one)")
                 try await browser.screenshot("4-override")
                 try await browser.click("#config-form button[type=submit]")
-                try await browser.wait("/^#\\/commands\\/\\d+$/.test(location.hash) && document.querySelector('h1 [data-state]')?.dataset.state === 'COMPLETE'", timeout: 60)
+                try await browser.wait("/^#\\/commands\\/\\d+$/.test(location.hash) && \(commandIs("COMPLETE"))", timeout: 60)
                 let nodes = try await api.instances(service: "Storage").filter { $0.roleName == "StorageNode" }
                 #expect(nodes.map { "\($0.hostName)=\($0.configurations["startup_delay_ms"] ?? "?")" }.sorted() == ["host-1=0", "host-2=5", "host-3=0"])
                 try await expectNoPageErrors(browser)
@@ -206,14 +206,14 @@ extension IntegrationTests {
                 try await browser.click(#"tr[data-service="Coordinator"] [data-action=start]"#)
                 try await browser.wait("document.querySelector('#dialog[open] .plan ol')")
                 try await browser.click("#dialog button[type=submit]")
-                try await browser.wait("document.querySelector('h1 [data-state]')?.dataset.state === 'IN_PROGRESS' && document.querySelector('tr[data-task] [data-state=RUNNING]')")
+                try await browser.wait("\(commandIs("IN_PROGRESS")) && document.querySelector('tr[data-task] [data-state=RUNNING]')")
                 let hash = try await browser.eval("location.hash")?.string ?? ""
                 let id = try #require(Int64(hash.split(separator: "/").last ?? ""))
                 try await browser.click("[data-key=abort]")
                 try await browser.wait("document.querySelector('#dialog[open]')")
                 try await browser.screenshot("1-confirm")
                 try await browser.click("#dialog button[type=submit]")
-                try await browser.wait("document.querySelector('h1 [data-state]')?.dataset.state === 'FAILED' && document.querySelector('#failure')")
+                try await browser.wait("\(commandIs("FAILED")) && document.querySelector('#failure')")
                 let failure = try await browser.eval("document.querySelector('#failure').textContent")?.string ?? ""
                 #expect(failure.contains("\(ErrorCode.aborted.rawValue)"), "\(failure)")
                 #expect(try await browser.eval("!!document.querySelector('[data-key=abort]')")?.bool == false)
@@ -354,6 +354,11 @@ func expectNoPageErrors(_ browser: Browser) async throws {
     // blocked load is a failure.
     let errors = try await browser.errors().filter { !($0.contains("the server responded with a status of 4") && $0.contains("/web/v1/")) }
     #expect(errors.isEmpty, "\(errors)")
+}
+
+/// True on a command page whose command is in `state`.
+func commandIs(_ state: String) -> String {
+    "document.querySelector('h1 [data-state]')?.dataset.state === '\(state)'"
 }
 
 /// The state badge in the first element matching `selector`.

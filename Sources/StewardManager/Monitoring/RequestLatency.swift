@@ -22,28 +22,22 @@ final class RequestLatency: Sendable {
         let route: String
         let status: String
         /// Per bucket, not cumulative; the last one is +Inf.
-        let buckets: [Cell]
-        let sumNanoseconds = Cell()
+        let buckets: [ManagedAtomic<UInt64>]
+        let sumNanoseconds = ManagedAtomic<UInt64>(0)
 
         init(method: String, route: String, status: String) {
             self.method = method
             self.route = route
             self.status = status
-            buckets = (0...RequestLatency.bounds.count).map { _ in Cell() }
+            buckets = (0...RequestLatency.bounds.count).map { _ in ManagedAtomic(0) }
         }
 
         func record(_ nanoseconds: UInt64) {
             var i = 0
             while i < RequestLatency.bounds.count, nanoseconds > RequestLatency.bounds[i] { i += 1 }
-            buckets[i].add(1)
-            sumNanoseconds.add(nanoseconds)
+            buckets[i].wrappingIncrement(ordering: .relaxed)
+            sumNanoseconds.wrappingIncrement(by: nanoseconds, ordering: .relaxed)
         }
-    }
-
-    final class Cell: Sendable {
-        private let value = ManagedAtomic<UInt64>(0)
-        func add(_ n: UInt64) { value.wrappingIncrement(by: n, ordering: .relaxed) }
-        var current: UInt64 { value.load(ordering: .relaxed) }
     }
 
     /// route -> method -> a series per status class; set once, when the
@@ -93,7 +87,7 @@ final class RequestLatency: Sendable {
         let routes = table.load()?.routes ?? [:]
         let all = routes.keys.sorted().flatMap { route in routes[route, default: []].flatMap(\.series) } + unmatched
         for series in all {
-            let counts = series.buckets.map(\.current)
+            let counts = series.buckets.map { $0.load(ordering: .relaxed) }
             let total = counts.reduce(0, +)
             guard total > 0 else { continue }
             let labels = "method=\"\(series.method)\",route=\"\(Self.escape(series.route))\",status=\"\(series.status)\""
@@ -103,7 +97,7 @@ final class RequestLatency: Sendable {
                 out += "\(name)_bucket{\(labels),le=\"\(Double(bound) / 1e9)\"} \(cumulative)\n"
             }
             out += "\(name)_bucket{\(labels),le=\"+Inf\"} \(total)\n"
-            out += "\(name)_sum{\(labels)} \(Double(series.sumNanoseconds.current) / 1e9)\n"
+            out += "\(name)_sum{\(labels)} \(Double(series.sumNanoseconds.load(ordering: .relaxed)) / 1e9)\n"
             out += "\(name)_count{\(labels)} \(total)\n"
         }
         return out

@@ -1,7 +1,7 @@
 // Admin pages: users (create, change role, reset password, delete) and the
 // audit log. The nav shows them to admins only; the API refuses everyone else.
 import { get, call, post, ApiError } from './api.js';
-import { h, replace, time, notify, openDialog, badge } from './dom.js';
+import { h, replace, time, notify, openDialog, badge, filterHash } from './dom.js';
 
 const roles = ['viewer', 'operator', 'admin'];
 
@@ -99,11 +99,7 @@ export async function renderAudit(view, { query }, session) {
   const filters = { user: query.get('user') ?? '', action: query.get('action') ?? '', result: query.get('result') ?? '' };
   const page = Math.max(1, parseInt(query.get('page') ?? '1', 10) || 1);
   const entries = (await get('audit', { ...filters, limit: pageSize, offset: (page - 1) * pageSize })).entries;
-  const go = (changes) => {
-    const next = new URLSearchParams();
-    for (const [k, v] of Object.entries({ ...filters, page: 1, ...changes })) if (v && !(k === 'page' && v === 1)) next.set(k, v);
-    location.hash = `#/audit${next.toString() ? `?${next}` : ''}`;
-  };
+  const go = (changes) => { location.hash = filterHash('audit', filters, changes); };
   replace(view,
     h('h1', {}, 'Audit log'),
     h('form', { class: 'toolbar', role: 'search', onsubmit: (e) => {

@@ -37,7 +37,7 @@ export async function call(path, { method = 'GET', body, params } = {}) {
     toLogin();
     throw new ApiError(401, envelope?.error_code ?? 0, 'The session has ended; log in again.');
   }
-  if (!response.ok || !envelope || (envelope.state === 'FAILED' && envelope.error_code && envelope.id === -1)) {
+  if (!response.ok || !envelope) {
     throw new ApiError(response.status, envelope?.error_code ?? 0, envelope?.error_description ?? `HTTP ${response.status}`, envelope?.res_obj);
   }
   return envelope;

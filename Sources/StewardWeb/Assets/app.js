@@ -2,7 +2,7 @@
 // module exporting render(view, route, session) that may return a cleanup
 // function (to close its event streams and timers when the user leaves).
 import { call, get } from './api.js';
-import { h, replace } from './dom.js';
+import { h, replace, refocus } from './dom.js';
 import * as dashboard from './dashboard.js';
 import * as configuration from './configuration.js';
 import * as commands from './commands.js';
@@ -82,7 +82,7 @@ function route(moveFocus) {
         if (mine !== generation) { if (stop) stop(); return; }
         cleanup = stop;
         if (moveFocus) replace(main, view);
-        if (!moveFocus && focusedKey) view.querySelector(`[data-key="${CSS.escape(focusedKey)}"]`)?.focus();
+        if (!moveFocus) refocus(view, focusedKey);
       })
       .catch((e) => {
         if (e.status === 401 || mine !== generation) return;

@@ -1,7 +1,7 @@
 // One command: its state and progress, its steps and their tasks, each
 // task's output, and abort or retry. Follows the event stream while it runs.
 import { call, get, post, follow, ApiError } from './api.js';
-import { h, replace, badge, progressBar, time, duration, commandTitle, openDialog, notify } from './dom.js';
+import { h, redraw, badge, progressBar, time, duration, commandTitle, openDialog, notify } from './dom.js';
 import { canOperate } from './actions.js';
 
 export async function render(view, { params: [idText] }, session) {
@@ -18,9 +18,8 @@ export async function render(view, { params: [idText] }, session) {
 
   function draw() {
     const doc = envelope.res_obj;
-    const focused = document.activeElement?.dataset?.key;
     const running = envelope.state !== 'COMPLETE' && envelope.state !== 'FAILED';
-    replace(view,
+    redraw(view,
       h('p', { class: 'crumbs' }, h('a', { href: '#/commands' }, 'Commands'), ` / #${id}`),
       h('h1', {}, `#${id} ${commandTitle(doc.command_kind, doc.service_name)}`, badge(envelope.state)),
       progressBar(envelope.total_progress, envelope.state, { big: true, label: 'Command progress' }),
@@ -34,7 +33,6 @@ export async function render(view, { params: [idText] }, session) {
       envelope.state === 'COMPLETE' ? h('div', { class: 'panel ok', role: 'status' }, h('b', {}, 'Complete. '), 'Every step succeeded.') : null,
       h('h2', { id: 'steps' }, 'Steps'),
       h('ol', { class: 'steps', 'aria-labelledby': 'steps' }, doc.step_list.map(step)));
-    if (focused) view.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
   }
 
   function actions(running) {

@@ -2,7 +2,7 @@
 // so a filtered view can be bookmarked and Back works. Running commands'
 // bars move live over the event stream.
 import { get, follow } from './api.js';
-import { h, replace, badge, progressBar, time, duration, commandTitle, kindLabels } from './dom.js';
+import { h, replace, badge, progressBar, time, duration, commandTitle, kindLabels, filterHash } from './dom.js';
 
 const pageSize = 20;
 // A browser opens at most 6 connections to one host over HTTP/1.1; keep most
@@ -23,12 +23,7 @@ export async function render(view, { query }, session) {
   const services = (await get(`cluster/${cid}/services`)).services.map((s) => s.name);
   const list = await get('common/commands', { ...filters, limit: pageSize, offset: (page - 1) * pageSize });
 
-  const go = (changes) => {
-    const next = new URLSearchParams();
-    for (const [k, v] of Object.entries({ ...filters, page: 1, ...changes })) if (v && !(k === 'page' && v === 1)) next.set(k, v);
-    const s = next.toString();
-    location.hash = `#/commands${s ? `?${s}` : ''}`;
-  };
+  const go = (changes) => { location.hash = filterHash('commands', filters, changes); };
   // Applied with the Filter button (or Enter), not on change: arrow keys on a
   // closed <select> change it one option at a time.
   const select = (name, label, options) => h('label', {}, label,

@@ -1,7 +1,7 @@
 // The dashboard: cluster health, services with their actions, hosts with
 // their latest metrics, and every instance. Refreshed every 5 s while shown.
 import { get } from './api.js';
-import { h, replace, badge, ago } from './dom.js';
+import { h, redraw, badge, ago } from './dom.js';
 import { serviceAction, canOperate } from './actions.js';
 
 const metricNames = ['hm_cpu_used', 'hm_mem_usage', 'hm_disk_usage'];
@@ -26,8 +26,7 @@ export async function render(view, _route, session) {
     const connected = hosts.filter((x) => x.status === 'CONNECTED').length;
     const busy = services.filter((s) => s.running_command).length;
     const stale = instances.filter((i) => i.config_stale).length;
-    const focused = document.activeElement?.dataset?.key;
-    replace(view,
+    redraw(view,
       h('h1', {}, `Cluster ${session.cluster.name}`, badge(state), h('span', { class: 'updated', 'aria-live': 'off' }, `Updated ${new Date().toLocaleTimeString()}`)),
       h('p', { class: 'sub' }, [session.cluster.description, `stack ${session.cluster.stack}`].filter(Boolean).join(' · ')),
       h('div', { class: 'tiles' },
@@ -42,8 +41,6 @@ export async function render(view, _route, session) {
       hostsTable(hosts, metrics),
       h('h2', { id: 'instances' }, 'Instances'),
       instancesTable(instances));
-    // A refresh must not steal the keyboard user's place.
-    if (focused) view.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
   }
 
   async function tick() {

@@ -28,6 +28,26 @@ export function replace(el, ...children) {
   return el;
 }
 
+// Gives the focus back to the control with that data-key, drawn anew.
+export function refocus(view, key) {
+  if (key) view.querySelector(`[data-key="${CSS.escape(key)}"]`)?.focus();
+}
+
+// Draws a page again in place: a refresh must not steal the keyboard user's place.
+export function redraw(view, ...children) {
+  const key = document.activeElement?.dataset?.key;
+  replace(view, ...children);
+  refocus(view, key);
+}
+
+// The hash of a filtered, paged list: filters kept, empty ones and page 1 left out.
+export function filterHash(path, filters, changes) {
+  const next = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...filters, page: 1, ...changes })) if (v && !(k === 'page' && v === 1)) next.set(k, v);
+  const s = next.toString();
+  return `#/${path}${s ? `?${s}` : ''}`;
+}
+
 const tones = {
   ok: ['COMPLETE', 'SUCCEEDED', 'STARTED', 'GOOD', 'CONNECTED'],
   bad: ['FAILED', 'BAD', 'LOST'],
