@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "steward", targets: ["steward"]),
+        .library(name: "StewardAPI", targets: ["StewardAPI"]),
         .library(name: "StewardEngine", targets: ["StewardEngine"]),
         .library(name: "StewardClient", targets: ["StewardClient"]),
     ],
@@ -29,19 +30,22 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
     ],
     targets: [
+        // The wire: every type that crosses /web/v1 or /agent/v1, its states
+        // and kinds as enums, the error catalogue, the one JSON encoding.
+        .target(name: "StewardAPI", swiftSettings: strict),
         // Pure domain: model, planner, progress, state machines. No I/O.
-        .target(name: "StewardEngine", swiftSettings: strict),
+        .target(name: "StewardEngine", dependencies: ["StewardAPI"], swiftSettings: strict),
         // Stack format, loader, bundled stacks.
         .target(
             name: "StewardStacks",
-            dependencies: ["StewardEngine"],
+            dependencies: ["StewardAPI", "StewardEngine"],
             swiftSettings: strict
         ),
         // Store interface, SQL, migrations.
         .target(
             name: "StewardStore",
             dependencies: [
-                "StewardEngine",
+                "StewardAPI", "StewardEngine",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -52,7 +56,7 @@ let package = Package(
         .target(
             name: "StewardManager",
             dependencies: [
-                "StewardEngine", "StewardStore", "StewardStacks", "StewardWeb",
+                "StewardAPI", "StewardEngine", "StewardStore", "StewardStacks", "StewardWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -81,7 +85,7 @@ let package = Package(
         .target(
             name: "StewardClient",
             dependencies: [
-                "StewardEngine",
+                "StewardAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -95,7 +99,7 @@ let package = Package(
         .target(
             name: "StewardAgent",
             dependencies: [
-                "StewardEngine", "StewardSystem",
+                "StewardAPI", "StewardSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -118,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "steward",
             dependencies: [
-                "StewardManager", "StewardAgent", "StewardRole", "StewardClient", "StewardStacks", "StewardSystem", "StewardStore",
+                "StewardAPI", "StewardManager", "StewardAgent", "StewardRole", "StewardClient", "StewardSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -127,12 +131,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "StewardEngineTests", dependencies: ["StewardEngine"], swiftSettings: strict),
-        .testTarget(name: "StewardStacksTests", dependencies: ["StewardStacks", "StewardEngine"], swiftSettings: strict),
+        .testTarget(name: "StewardEngineTests", dependencies: ["StewardAPI", "StewardEngine"], swiftSettings: strict),
+        .testTarget(name: "StewardStacksTests", dependencies: ["StewardStacks", "StewardAPI", "StewardEngine"], swiftSettings: strict),
         .testTarget(
             name: "StewardStoreTests",
             dependencies: [
-                "StewardStore", "StewardStacks", "StewardEngine",
+                "StewardStore", "StewardStacks", "StewardAPI", "StewardEngine",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -140,8 +144,9 @@ let package = Package(
         .testTarget(
             name: "StewardManagerTests",
             dependencies: [
-                "StewardManager", "StewardWeb",
+                "StewardManager", "StewardWeb", "StewardAPI", "StewardEngine", "StewardStore", "StewardStacks",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict
@@ -149,7 +154,7 @@ let package = Package(
         .testTarget(
             name: "StewardIntegrationTests",
             dependencies: [
-                "StewardClient", "StewardEngine", "StewardSystem",
+                "StewardClient", "StewardAPI", "StewardSystem",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),

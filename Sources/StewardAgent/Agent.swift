@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOSSL
-import StewardEngine
+import StewardAPI
 
 public struct AgentOptions: Sendable {
     public var managerURL: String

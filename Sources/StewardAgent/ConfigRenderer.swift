@@ -1,5 +1,5 @@
 import Foundation
-import StewardEngine
+import StewardAPI
 
 /// Renders an instance's effective configuration into its config files and
 /// its start command. Files are written whole (temp file, then rename) and

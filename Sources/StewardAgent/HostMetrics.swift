@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Foundation
-import StewardEngine
+import StewardAPI
 
 /// Samples the host's CPU, memory, disk and network from /proc and statvfs.
 /// Rates (CPU use, network) are over the time since the previous sample.

@@ -7,7 +7,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
-import StewardEngine
+import StewardAPI
 import StewardSystem
 
 /// The role processes of one host: starts, stops and checks them, and keeps

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
-import StewardEngine
+import StewardAPI
 
 /// The agent's connection to the manager's `/agent/v1` endpoints.
 struct ManagerLink: Sendable {

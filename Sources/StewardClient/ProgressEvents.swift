@@ -2,14 +2,14 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
-import StewardEngine
+import StewardAPI
 
 extension StewardClient {
     /// A command's progress as the manager pushes it (server-sent events):
     /// every new version of the document until COMPLETE or FAILED.
     public func events(for id: Int64) -> AsyncThrowingStream<Envelope<ProgressDocument>, any Error> {
         AsyncThrowingStream { continuation in
-            let task = Swift.Task {
+            let task = Task {
                 do {
                     var request = HTTPClientRequest(url: baseURL + "/web/v1/common/command/\(id)/progress")
                     if let authorization { request.headers.add(name: "Authorization", value: authorization) }

@@ -1,4 +1,4 @@
-import StewardEngine
+import StewardAPI
 
 /// Draws a command's progress: on a terminal, a bar per step and one for the
 /// total, redrawn in place; elsewhere (a pipe, a file), one plain line each
@@ -7,7 +7,7 @@ public struct ProgressPrinter {
     public let terminal: Bool
     private var drawnLines = 0
     private var lastLine = ""
-    private var stepStates: [String: String] = [:]
+    private var stepStates: [String: ExecutionState] = [:]
     private var lastTotal = -1
 
     public init(terminal: Bool) {
@@ -24,24 +24,24 @@ public struct ProgressPrinter {
         return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
     }
 
-    public static func mark(_ state: String) -> String {
+    public static func mark(_ state: ExecutionState) -> String {
         switch state {
-        case "SUCCEEDED": "✔"
-        case "FAILED": "✘"
-        case "RUNNING": "▶"
-        case "SKIPPED": "-"
-        default: "·"
+        case .succeeded: "✔"
+        case .failed: "✘"
+        case .running: "▶"
+        case .skipped: "-"
+        case .pending: "·"
         }
     }
 
     private mutating func redraw(_ doc: Envelope<ProgressDocument>) -> String {
         let steps = doc.resObj?.stepList ?? []
         let width = steps.map(\.name.count).max() ?? 10
-        var rows = ["Command \(doc.id) \(doc.resObj?.commandKind ?? "") \(doc.resObj?.serviceName ?? "")  "
-                    + "\(Self.bar(doc.totalProgress)) \(pad(doc.totalProgress))%  \(doc.state)"]
+        var rows = ["Command \(doc.id) \(doc.resObj?.commandKind.rawValue ?? "") \(doc.resObj?.serviceName ?? "")  "
+                    + "\(Self.bar(doc.totalProgress)) \(pad(doc.totalProgress))%  \(doc.state.rawValue)"]
         for step in steps {
             rows.append("  \(Self.mark(step.state)) \(step.name.padding(toLength: width, withPad: " ", startingAt: 0))  "
-                        + "\(Self.bar(step.progress)) \(pad(step.progress))%  \(step.state)")
+                        + "\(Self.bar(step.progress)) \(pad(step.progress))%  \(step.state.rawValue)")
         }
         var out = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
         for row in rows { out += "\u{1B}[2K" + row + "\n" }
@@ -53,10 +53,10 @@ public struct ProgressPrinter {
         var out = ""
         for step in doc.resObj?.stepList ?? [] where stepStates[step.name] != step.state {
             stepStates[step.name] = step.state
-            if step.state != "PENDING" { out += "[\(pad(doc.totalProgress))%] \(step.name): \(step.state)\n" }
+            if step.state != .pending { out += "[\(pad(doc.totalProgress))%] \(step.name): \(step.state.rawValue)\n" }
         }
-        if doc.state != "IN_PROGRESS" || (out.isEmpty && doc.totalProgress != lastTotal) {
-            out += "[\(pad(doc.totalProgress))%] command \(doc.id): \(doc.state)\n"
+        if doc.state != .inProgress || (out.isEmpty && doc.totalProgress != lastTotal) {
+            out += "[\(pad(doc.totalProgress))%] command \(doc.id): \(doc.state.rawValue)\n"
         }
         lastTotal = doc.totalProgress
         return out

@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
-import StewardEngine
+import StewardAPI
 
 /// A typed client of the manager's `/web/v1` API, with HTTP Basic credentials.
 /// Used by the tests and the CLI; every call returns the HTTP status with the
@@ -80,30 +80,20 @@ public struct StewardClient: Sendable {
 
     public enum ServiceAction: String, Sendable { case start, stop, restart }
 
-    public func service(_ action: ServiceAction, _ name: String, onlySelf: Bool, cluster: Int = 1) async throws -> Reply<NoResult> {
-        try await post("/web/v1/maintain/cluster/\(cluster)/service/\(name)/\(action.rawValue)",
+    /// The raw reply of a start, stop or restart, refusals included (for callers that check them).
+    public func service(_ action: ServiceAction, _ name: String, onlySelf: Bool, cluster: Int) async throws -> Reply<NoResult> {
+        try await post("/web/v1/maintain/cluster/\(cluster)/service/\(Self.segment(name))/\(action.rawValue)",
                        ServiceActionRequest(onlySelf: onlySelf))
     }
 
-    public func saveConfiguration(_ request: SaveConfigurationRequest, cluster: Int = 1) async throws -> Reply<NoResult> {
+    /// The raw reply of a configuration save, refusals included.
+    public func saveConfiguration(_ request: SaveConfigurationRequest, cluster: Int) async throws -> Reply<NoResult> {
         try await post("/web/v1/config/cluster/\(cluster)/save", request)
     }
 
+    /// The raw reply of the progress endpoint, refusals included.
     public func progress(_ id: Int64) async throws -> Reply<ProgressDocument> {
         try await get("/web/v1/common/command/\(id)/progress", as: ProgressDocument.self)
-    }
-
-    public func instances(service: String? = nil, cluster: Int = 1) async throws -> [InstanceView] {
-        let query = service.map { "?service_name=\($0)" } ?? ""
-        return try await get("/web/v1/cluster/\(cluster)/instances\(query)", as: InstanceList.self).envelope.resObj?.instances ?? []
-    }
-
-    public func hosts(cluster: Int = 1) async throws -> [HostView] {
-        try await get("/web/v1/cluster/\(cluster)/hosts", as: HostList.self).envelope.resObj?.hosts ?? []
-    }
-
-    public func services(cluster: Int = 1) async throws -> [ServiceView] {
-        try await get("/web/v1/cluster/\(cluster)/services", as: ServiceList.self).envelope.resObj?.services ?? []
     }
 
     /// Polls a command's progress until COMPLETE or FAILED, calling `observe`
@@ -114,9 +104,9 @@ public struct StewardClient: Sendable {
         while true {
             let reply = try await progress(id)
             observe(reply.envelope)
-            if reply.envelope.state != CommandState.inProgress.rawValue || reply.status != 200 { return reply.envelope }
+            if reply.envelope.state != .inProgress || reply.status != 200 { return reply.envelope }
             guard ContinuousClock.now < deadline else { return reply.envelope }
-            try await Swift.Task.sleep(for: interval)
+            try await Task.sleep(for: interval)
         }
     }
 }

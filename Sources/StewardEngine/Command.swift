@@ -1,12 +1,11 @@
-/// Milliseconds since the Unix epoch. The engine never reads a clock: callers pass `now`.
-public typealias Millis = Int64
+import StewardAPI
 
 /// One unit of work: one operation on one instance. Tasks of a step run in parallel.
-public struct Task: Sendable, Codable, Hashable, Identifiable {
+public struct CommandTask: Sendable, Codable, Hashable, Identifiable {
     public var id: Int64
     public let instance: InstanceRef
     public let operation: Operation
-    public var state: TaskState = .pending
+    public var state: ExecutionState = .pending
     public var errorCode: ErrorCode? = nil
     /// A one-line reason a person can act on, e.g. "port 21101 is already in use".
     public var detail: String = ""
@@ -27,12 +26,12 @@ public struct Step: Sendable, Codable, Hashable {
     public let index: Int
     public let name: String
     public let description: String
-    public var state: StepState = .pending
-    public var tasks: [Task]
+    public var state: ExecutionState = .pending
+    public var tasks: [CommandTask]
     public var startedAt: Millis? = nil
     public var endedAt: Millis? = nil
 
-    public init(index: Int, name: String, description: String, tasks: [Task]) {
+    public init(index: Int, name: String, description: String, tasks: [CommandTask]) {
         self.index = index
         self.name = name
         self.description = description
@@ -79,7 +78,7 @@ public struct CommandChange: Sendable, Equatable {
     public var tasks: Set<Int64> = []
     public var steps: Set<Int> = []
     /// Tasks that became RUNNING and must be sent to their agents.
-    public var dispatch: [Task] = []
+    public var dispatch: [CommandTask] = []
 
     public init() {}
     public var isEmpty: Bool { tasks.isEmpty && steps.isEmpty }
@@ -198,16 +197,16 @@ public struct Command: Sendable, Codable, Hashable, Identifiable {
     }
 
     /// Running tasks, for timeouts and lost hosts.
-    public var runningTasks: [Task] {
+    public var runningTasks: [CommandTask] {
         steps.flatMap { $0.tasks.filter { $0.state == .running } }
     }
 
-    public func task(id: Int64) -> Task? {
+    public func task(id: Int64) -> CommandTask? {
         locate(id).map { steps[$0.0].tasks[$0.1] }
     }
 
     /// Every failed task, in step order: the source of `fail_entity_list`.
-    public var failedTasks: [Task] {
+    public var failedTasks: [CommandTask] {
         steps.flatMap { $0.tasks.filter { $0.state == .failed } }
     }
 
@@ -240,7 +239,7 @@ public struct Command: Sendable, Codable, Hashable, Identifiable {
         progress = max(progress, computed)
     }
 
-    static func failureDescription(step: Step, failed: [Task]) -> String {
+    static func failureDescription(step: Step, failed: [CommandTask]) -> String {
         let names = failed.map { task in
             task.detail.isEmpty ? "\(task.instance)" : "\(task.instance) (\(task.detail))"
         }

@@ -1,3 +1,5 @@
+import StewardAPI
+
 /// Where a configuration value is set. A service parameter is set at service
 /// level; a role parameter at role level (every instance) or instance level
 /// (one instance, overriding the role level).
@@ -23,36 +25,14 @@ public enum ConfigScope: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
-/// One rejected value of a configuration change, with where it was set.
-public struct ConfigurationProblem: Sendable, Hashable, Codable {
-    public let serviceName: String
-    public let roleName: String?
-    public let hostName: String?
-    public let name: String
-    public let message: String
-
-    enum CodingKeys: String, CodingKey {
-        case name, message
-        case serviceName = "service_name"
-        case roleName = "role_name"
-        case hostName = "host_name"
-    }
-
+extension ConfigurationProblem {
     public init(scope: ConfigScope, name: String, message: String) {
         switch scope {
-        case .service(let s): (serviceName, roleName, hostName) = (s, nil, nil)
-        case .role(let s, let r): (serviceName, roleName, hostName) = (s, r, nil)
-        case .instance(let i): (serviceName, roleName, hostName) = (i.service, i.role, i.host)
+        case .service(let s): self.init(serviceName: s, roleName: nil, hostName: nil, name: name, message: message)
+        case .role(let s, let r): self.init(serviceName: s, roleName: r, hostName: nil, name: name, message: message)
+        case .instance(let i): self.init(serviceName: i.service, roleName: i.role, hostName: i.host, name: name, message: message)
         }
-        self.name = name
-        self.message = message
     }
-}
-
-/// `res_obj` of a rejected configuration.
-public struct ConfigurationProblems: Sendable, Codable {
-    public let problems: [ConfigurationProblem]
-    public init(problems: [ConfigurationProblem]) { self.problems = problems }
 }
 
 public struct ConfigValue: Sendable, Hashable, Codable {

@@ -1,3 +1,5 @@
+import StewardAPI
+
 /// A configuration parameter of a service or role, with its validity check.
 public struct ParameterDefinition: Sendable, Codable, Hashable {
     public enum Kind: String, Sendable, Codable, Hashable {

@@ -1,3 +1,5 @@
+import StewardAPI
+
 /// Plans commands into ordered steps, from the stack's service dependencies.
 public enum Planner {
     /// Services in start order: every service after the ones it depends on,
@@ -91,7 +93,7 @@ public enum Planner {
             let service = failed.first?.instance.service ?? ""
             let verb = failed.first?.operation.verb ?? ""
             return Step(index: 0, name: step.name, description: "\(verb) \(failed.first?.instance.role ?? "") of \(service) on \(hosts) (retry)",
-                        tasks: failed.map { Task(instance: $0.instance, operation: $0.operation) })
+                        tasks: failed.map { CommandTask(instance: $0.instance, operation: $0.operation) })
         })
     }
 
@@ -120,7 +122,7 @@ public enum Planner {
                     index: steps.count,
                     name: "\(op.verb) \(role.name)",
                     description: "\(op.verb) \(role.name) of \(service.name) on \(hosts)",
-                    tasks: targets.map { Task(instance: $0, operation: op) }
+                    tasks: targets.map { CommandTask(instance: $0, operation: op) }
                 ))
             }
         }

@@ -1,3 +1,5 @@
+import StewardAPI
+
 /// The domain view of a stack: what services are, how their roles run, what
 /// they can be configured with. Loaded and validated by StewardStacks.
 public struct Stack: Sendable, Codable, Hashable {
@@ -91,43 +93,5 @@ public struct RoleDefinition: Sendable, Codable, Hashable {
         self.configurations = configurations
         self.instanceDefaults = instanceDefaults
         self.configFiles = configFiles
-    }
-}
-
-/// How an agent starts, stops and checks a role's process.
-public struct ProcessSpec: Sendable, Codable, Hashable {
-    /// argv; `{steward}`, `{conf_dir}`, `{instance_dir}` and `{<parameter>}` are substituted.
-    public let start: [String]
-    public let check: HealthCheck
-    public let startTimeoutSeconds: Int
-    /// SIGTERM, then SIGKILL to the process group after this many seconds.
-    public let stopTimeoutSeconds: Int
-
-    public init(start: [String], check: HealthCheck, startTimeoutSeconds: Int, stopTimeoutSeconds: Int) {
-        self.start = start
-        self.check = check
-        self.startTimeoutSeconds = startTimeoutSeconds
-        self.stopTimeoutSeconds = stopTimeoutSeconds
-    }
-}
-
-public enum HealthCheck: Sendable, Codable, Hashable {
-    /// HTTP GET on 127.0.0.1 at the port named by a parameter; healthy on 2xx.
-    case http(portParameter: String, path: String)
-    /// A TCP connect to the port named by a parameter.
-    case tcp(portParameter: String)
-    /// Only that the process is alive.
-    case process
-}
-
-public struct ConfigFileSpec: Sendable, Codable, Hashable {
-    public enum Format: String, Sendable, Codable, Hashable { case json, properties }
-    /// A file name inside the instance's conf directory.
-    public let name: String
-    public let format: Format
-
-    public init(name: String, format: Format) {
-        self.name = name
-        self.format = format
     }
 }

@@ -6,16 +6,20 @@ import NIOSSL
 import Logging
 import NIOCore
 import ServiceLifecycle
+import StewardAPI
 import StewardEngine
 import StewardStacks
 import StewardStore
 
 /// One manager process: the store, the cluster, the command engine, the agent
-/// hub and the HTTP API over them.
+/// hub and the HTTP API over them. This is the composition root: it builds
+/// each part from the few others it needs, and each controller from those
+/// (`Manager+Routes`); no handler reaches the manager itself.
 public final class Manager: Sendable {
     let options: ManagerOptions
     let stack: Stack
     let store: SQLStore
+    let clock: any TimeSource
     let cluster: ClusterState
     let hub: AgentHub
     let center: CommandCenter
@@ -59,7 +63,7 @@ public final class Manager: Sendable {
                     }
                 }
             }
-            let now = WallClock.nowMillis()
+            let now = SystemTime().now()
             try await store.createCluster(id: stack.cluster.id, name: stack.cluster.name,
                                           description: stack.cluster.description, stack: stack, values: values, now: now)
             record = try await store.cluster(id: stack.cluster.id)
@@ -70,23 +74,31 @@ public final class Manager: Sendable {
         try await ensureAdmin(store: store, options: options, logger: logger)
         let agentToken = try loadOrCreateSecret(path: options.dataDirectory + "/agent.token")
 
+        let clock = SystemTime()
         let configuration = Configuration(try await store.configValues(clusterId: record.id))
         let cluster = ClusterState(stack: stack, record: record, configuration: configuration)
-        let hub = AgentHub(hosts: stack.cluster.hosts, heartbeatTimeoutMs: options.heartbeatTimeoutMs)
+        let metrics = MetricsHistory(windowMinutes: options.metricsWindowMinutes)
+        let hub = AgentHub(hosts: stack.cluster.hosts, heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+                           cluster: cluster, metrics: metrics, clock: clock)
         let progress = ProgressCache()
         let telemetry = Telemetry()
-        let center = CommandCenter(store: store, cluster: cluster, hub: hub, progress: progress, telemetry: telemetry,
-                                   options: options, stack: stack, logger: logger)
+        let center = CommandCenter(
+            store: store, cluster: cluster, agents: hub, progress: progress, telemetry: telemetry,
+            settings: .init(heartbeatTimeoutMs: options.heartbeatTimeoutMs, taskGraceMs: options.taskGraceMs),
+            stack: stack, clock: clock, logger: logger)
+        await hub.connect(center)
         try await center.recover()
-        return Manager(options: options, stack: stack, store: store, cluster: cluster, hub: hub, center: center,
-                       progress: progress, telemetry: telemetry, agentToken: agentToken, logger: logger)
+        return Manager(options: options, stack: stack, store: store, clock: clock, cluster: cluster, hub: hub, center: center,
+                       progress: progress, metrics: metrics, telemetry: telemetry, agentToken: agentToken, logger: logger)
     }
 
-    init(options: ManagerOptions, stack: Stack, store: SQLStore, cluster: ClusterState, hub: AgentHub,
-         center: CommandCenter, progress: ProgressCache, telemetry: Telemetry, agentToken: String, logger: Logger) {
+    init(options: ManagerOptions, stack: Stack, store: SQLStore, clock: any TimeSource, cluster: ClusterState, hub: AgentHub,
+         center: CommandCenter, progress: ProgressCache, metrics: MetricsHistory, telemetry: Telemetry,
+         agentToken: String, logger: Logger) {
         self.options = options
         self.stack = stack
         self.store = store
+        self.clock = clock
         self.cluster = cluster
         self.hub = hub
         self.center = center
@@ -94,60 +106,20 @@ public final class Manager: Sendable {
         self.agentToken = agentToken
         self.logger = logger
         self.telemetry = telemetry
-        self.metrics = MetricsHistory(windowMinutes: options.metricsWindowMinutes)
-        let auditor = Auditor(store: store, logger: logger)
+        self.metrics = metrics
+        let auditor = Auditor(store: store, clock: clock, logger: logger)
         self.auditor = auditor
         self.auth = Authenticator(
-            store: store, cache: CredentialCache(ttlSeconds: options.credentialCacheSeconds),
-            sessions: SessionStore(idleSeconds: options.sessionIdleSeconds, maxAgeSeconds: options.sessionMaxSeconds),
-            throttle: LoginThrottle(limit: options.loginFailureLimit, lockSeconds: options.loginLockSeconds),
+            store: store, cache: CredentialCache(ttlSeconds: options.credentialCacheSeconds, clock: clock),
+            sessions: SessionStore(idleSeconds: options.sessionIdleSeconds, maxAgeSeconds: options.sessionMaxSeconds, clock: clock),
+            throttle: LoginThrottle(limit: options.loginFailureLimit, lockSeconds: options.loginLockSeconds, clock: clock),
             auditor: auditor,
             decoyHash: (try? PasswordHasher.hash(PasswordHasher.generatePassword(), rounds: options.passwordHashRounds)) ?? "",
             tls: options.tls)
     }
 
-    public func router() -> Router<StewardRequestContext> {
-        let router = Router(context: StewardRequestContext.self)
-        let routeTable = RouteTable()
-        router.add(middleware: RequestLatencyMiddleware(latency: requestLatency))
-        router.add(middleware: ErrorMiddleware(logger: logger, routes: routeTable))
-        // Liveness for load balancers: a fixed body, no state, no credentials.
-        router.get("/healthz") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: Self.okBody))
-        }
-        addCASRoutes(to: router)
-        addWebRoutes(to: router)
-        let web = router.group("/web/v1")
-        addLoginCheck(to: web)
-        let api = web.group().add(middleware: AuthMiddleware(auth: auth))
-        // A trivial authenticated route with a fixed body: the benchmark's baseline.
-        api.get("ping") { _, _ -> Response in JSONBody.response(Self.pingBody) }
-        addClusterRoutes(to: api)
-        addCommandRoutes(to: api)
-        addAccessRoutes(to: api)
-        addMonitorRoutes(to: api)
-        // Prometheus scrapes with the same credentials (basic_auth in its configuration).
-        router.group().add(middleware: AuthMiddleware(auth: auth)).get("/metrics") { _, _ -> Response in
-            var lost = 0
-            for host in self.stack.cluster.hosts where await self.hub.isLost(host) { lost += 1 }
-            self.telemetry.agents(connected: self.stack.cluster.hosts.count - lost, lost: lost)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: self.telemetry.registry.emitToBuffer() + Array(self.requestLatency.exposition().utf8))))
-        }
-        api.get("openapi.yaml") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
-        }
-        addAgentRoutes(to: router)
-        routeTable.load(router.routes.map { ($0.method.rawValue, $0.path.description) })
-        requestLatency.load(routes: router.routes.map { ($0.method, $0.path.description) })
-        return router
-    }
-
-    static let okBody = ByteBuffer(string: "ok\n")
-
     /// The OpenAPI 3 document of the whole API.
     public static var openAPIDocument: String { OpenAPIDocument.yaml }
-    static let pingBody = JSONBody.encode(Envelope<NoResult>())
 
     /// Serves until SIGTERM or SIGINT, then stops accepting, answers waiting
     /// agent polls, lets requests and transitions finish, and closes the store.
@@ -190,7 +162,7 @@ public final class Manager: Sendable {
         let password = given ?? PasswordHasher.generatePassword()
         let hash = try PasswordHasher.hash(password, rounds: options.passwordHashRounds)
         try await store.insertUser(UserRecord(name: "admin", passwordHash: hash, role: "admin",
-                                              mustChangePassword: given == nil, createdAt: WallClock.nowMillis()))
+                                              mustChangePassword: given == nil, createdAt: SystemTime().now()))
         if given == nil {
             // Printed once, to the terminal only; never logged.
             print("Generated password for user 'admin' (shown once): \(password)")
@@ -211,7 +183,7 @@ public final class Manager: Sendable {
     }
 }
 
-/// Ticks the command engine (timeouts, lost hosts) and, on shutdown, answers
+/// Ticks the agent hub (lost hosts) and the command center (timeouts) and, on shutdown, answers
 /// the agents' waiting polls.
 struct EngineService: Service {
     let center: CommandCenter
@@ -221,8 +193,9 @@ struct EngineService: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Swift.Task.isCancelled {
-                try? await Swift.Task.sleep(for: .milliseconds(tickMs))
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(tickMs))
+                await hub.checkHeartbeats()
                 await center.tick()
             }
         }

@@ -1,3 +1,4 @@
+import StewardAPI
 import StewardEngine
 
 /// The on-disk stack format (JSON, snake_case keys), documented in docs/stacks.md.

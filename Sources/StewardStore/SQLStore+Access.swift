@@ -1,4 +1,5 @@
 import SQLKit
+import StewardAPI
 import StewardEngine
 
 /// Users and the audit log.
@@ -48,7 +49,7 @@ extension SQLStore {
             try await db.raw("""
                 INSERT INTO audit (at, username, source, action, target, result, http_status, error_code, command_id)
                 VALUES (\(bind: e.at), \(bind: e.user), \(bind: e.source), \(bind: e.action), \(bind: e.target),
-                        \(bind: e.result), \(bind: e.httpStatus), \(bind: e.errorCode), \(bind: e.commandId))
+                        \(bind: e.result.rawValue), \(bind: e.httpStatus), \(bind: e.errorCode), \(bind: e.commandId))
                 """).run()
         }
     }
@@ -58,7 +59,7 @@ extension SQLStore {
             var sql = SQLQueryString("SELECT * FROM audit WHERE 1 = 1")
             if let user = q.user { sql.appendInterpolation(unsafeRaw: " AND username = "); sql.appendInterpolation(bind: user) }
             if let action = q.action { sql.appendInterpolation(unsafeRaw: " AND action = "); sql.appendInterpolation(bind: action) }
-            if let result = q.result { sql.appendInterpolation(unsafeRaw: " AND result = "); sql.appendInterpolation(bind: result) }
+            if let result = q.result { sql.appendInterpolation(unsafeRaw: " AND result = "); sql.appendInterpolation(bind: result.rawValue) }
             if let from = q.from { sql.appendInterpolation(unsafeRaw: " AND at >= "); sql.appendInterpolation(bind: from) }
             if let to = q.to { sql.appendInterpolation(unsafeRaw: " AND at <= "); sql.appendInterpolation(bind: to) }
             sql.appendInterpolation(unsafeRaw: " ORDER BY id DESC LIMIT ")
@@ -72,7 +73,7 @@ extension SQLStore {
                     source: try row.decode(column: "source", as: String.self),
                     action: try row.decode(column: "action", as: String.self),
                     target: try row.decode(column: "target", as: String.self),
-                    result: try row.decode(column: "result", as: String.self),
+                    result: AuditResult(rawValue: try row.decode(column: "result", as: String.self)) ?? .failure,
                     httpStatus: try row.decode(column: "http_status", as: Int.self),
                     errorCode: try row.decode(column: "error_code", as: Int.self),
                     commandId: try row.decode(column: "command_id", as: Int64?.self))

@@ -1,4 +1,5 @@
 import SQLKit
+import StewardAPI
 import StewardEngine
 
 extension SQLStore {
@@ -91,8 +92,8 @@ extension SQLStore {
     public func commands(_ q: CommandQuery) async throws -> (total: Int, commands: [CommandSummary]) {
         try await read { db in
             var filter = SQLQueryString(" WHERE 1 = 1")
-            if let state = q.state { filter.appendInterpolation(unsafeRaw: " AND state = "); filter.appendInterpolation(bind: state) }
-            if let kind = q.kind { filter.appendInterpolation(unsafeRaw: " AND kind = "); filter.appendInterpolation(bind: kind) }
+            if let state = q.state { filter.appendInterpolation(unsafeRaw: " AND state = "); filter.appendInterpolation(bind: state.rawValue) }
+            if let kind = q.kind { filter.appendInterpolation(unsafeRaw: " AND kind = "); filter.appendInterpolation(bind: kind.rawValue) }
             if let service = q.service {
                 filter.appendInterpolation(unsafeRaw: " AND (',' || services || ',') LIKE ")
                 filter.appendInterpolation(bind: "%," + service + ",%")
@@ -113,11 +114,11 @@ extension SQLStore {
             return (total, try rows.map { row in
                 let services = try row.decode(column: "services", as: String.self)
                 return CommandSummary(
-                    id: try row.decode(column: "id", as: Int64.self), kind: try row.decode(column: "kind", as: String.self),
+                    id: try row.decode(column: "id", as: Int64.self), kind: CommandKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .startService,
                     target: try row.decode(column: "target", as: String.self),
                     services: services.isEmpty ? [] : services.split(separator: ",").map(String.init),
                     user: try row.decode(column: "username", as: String.self),
-                    state: try row.decode(column: "state", as: String.self),
+                    state: CommandState(rawValue: try row.decode(column: "state", as: String.self)) ?? .failed,
                     errorCode: try row.decode(column: "error_code", as: Int.self),
                     errorDescription: try row.decode(column: "error_description", as: String.self),
                     totalProgress: try row.decode(column: "progress", as: Int.self),
@@ -132,15 +133,15 @@ extension SQLStore {
         let id = try row.decode(column: "id", as: Int64.self)
         let services = try row.decode(column: "services", as: String.self)
         let taskRows = try await db.raw("SELECT * FROM tasks WHERE command_id = \(bind: id) ORDER BY id").all()
-        var tasksByStep: [Int: [Task]] = [:]
+        var tasksByStep: [Int: [CommandTask]] = [:]
         for r in taskRows {
-            var task = Task(
+            var task = CommandTask(
                 id: try r.decode(column: "id", as: Int64.self),
                 instance: InstanceRef(service: try r.decode(column: "service", as: String.self),
                                       role: try r.decode(column: "role", as: String.self),
                                       host: try r.decode(column: "host", as: String.self)),
                 operation: Operation(rawValue: try r.decode(column: "operation", as: String.self)) ?? .start)
-            task.state = TaskState(rawValue: try r.decode(column: "state", as: String.self)) ?? .failed
+            task.state = ExecutionState(rawValue: try r.decode(column: "state", as: String.self)) ?? .failed
             task.errorCode = try r.decode(column: "error_code", as: Int?.self).flatMap(ErrorCode.init(rawValue:))
             task.detail = try r.decode(column: "detail", as: String.self)
             task.exitCode = try r.decode(column: "exit_code", as: Int?.self).map { Int32(clamping: $0) }
@@ -155,7 +156,7 @@ extension SQLStore {
             var step = Step(index: index, name: try r.decode(column: "name", as: String.self),
                             description: try r.decode(column: "description", as: String.self),
                             tasks: tasksByStep[index] ?? [])
-            step.state = StepState(rawValue: try r.decode(column: "state", as: String.self)) ?? .failed
+            step.state = ExecutionState(rawValue: try r.decode(column: "state", as: String.self)) ?? .failed
             step.startedAt = try r.decode(column: "started_at", as: Int64?.self)
             step.endedAt = try r.decode(column: "ended_at", as: Int64?.self)
             return step

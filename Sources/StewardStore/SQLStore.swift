@@ -1,5 +1,6 @@
 import Logging
 import SQLKit
+import StewardAPI
 import StewardEngine
 
 /// The `Store` over any SQLKit database; the dialect only changes the DDL.
@@ -52,7 +53,7 @@ public final class SQLStore: Store, @unchecked Sendable {
                 }
                 try await db.raw("""
                     INSERT INTO steward_migrations (version, name, applied_at)
-                    VALUES (\(bind: m.version), \(bind: m.name), \(bind: WallClock.nowMillis()))
+                    VALUES (\(bind: m.version), \(bind: m.name), \(bind: SystemTime().now()))
                     """).run()
             }
         }
@@ -161,15 +162,6 @@ public final class SQLStore: Store, @unchecked Sendable {
                               updated_by_command = excluded.updated_by_command
                 """).run()
         }
-    }
-}
-
-/// Wall-clock milliseconds. The engine is given time; the store and the manager read it here.
-public enum WallClock {
-    public static func nowMillis() -> Millis {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Millis(ts.tv_sec) * 1000 + Millis(ts.tv_nsec) / 1_000_000
     }
 }
 

@@ -1,3 +1,4 @@
+import StewardAPI
 import StewardEngine
 
 /// A user of the API. `passwordHash` is a self-describing slow salted hash.
@@ -17,47 +18,11 @@ public struct UserRecord: Sendable, Hashable {
     }
 }
 
-/// One audited event: a login, or a request that changes something.
-public struct AuditEntry: Sendable, Hashable, Codable {
-    public var id: Int64
-    public var at: Millis
-    public var user: String
-    public var source: String
-    public var action: String
-    public var target: String
-    /// SUCCESS or FAILURE.
-    public var result: String
-    public var httpStatus: Int
-    public var errorCode: Int
-    public var commandId: Int64?
-
-    public init(id: Int64 = 0, at: Millis, user: String, source: String, action: String, target: String,
-                result: String, httpStatus: Int, errorCode: Int, commandId: Int64?) {
-        self.id = id
-        self.at = at
-        self.user = user
-        self.source = source
-        self.action = action
-        self.target = target
-        self.result = result
-        self.httpStatus = httpStatus
-        self.errorCode = errorCode
-        self.commandId = commandId
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, at, user, source, action, target, result
-        case httpStatus = "http_status"
-        case errorCode = "error_code"
-        case commandId = "command_id"
-    }
-}
-
 /// Filters of the audit log; nil matches everything. Newest first.
 public struct AuditQuery: Sendable {
     public var user: String?
     public var action: String?
-    public var result: String?
+    public var result: AuditResult?
     public var from: Millis?
     public var to: Millis?
     public var limit: Int = 100
@@ -68,8 +33,8 @@ public struct AuditQuery: Sendable {
 
 /// Filters of the command history; nil matches everything.
 public struct CommandQuery: Sendable {
-    public var state: String?
-    public var kind: String?
+    public var state: CommandState?
+    public var kind: CommandKind?
     public var service: String?
     public var user: String?
     public var from: Millis?
@@ -78,32 +43,6 @@ public struct CommandQuery: Sendable {
     public var offset: Int = 0
 
     public init() {}
-}
-
-/// A command in the history list.
-public struct CommandSummary: Sendable, Codable, Hashable {
-    public var id: Int64
-    public var kind: String
-    public var target: String
-    public var services: [String]
-    public var user: String
-    public var state: String
-    public var errorCode: Int
-    public var errorDescription: String
-    public var totalProgress: Int
-    public var totalStepSize: Int
-    public var createTime: Millis
-    public var endTime: Millis?
-
-    enum CodingKeys: String, CodingKey {
-        case id, kind, target, services, user, state
-        case errorCode = "error_code"
-        case errorDescription = "error_description"
-        case totalProgress = "total_progress"
-        case totalStepSize = "total_step_size"
-        case createTime = "create_time"
-        case endTime = "end_time"
-    }
 }
 
 /// A cluster as created from a stack.

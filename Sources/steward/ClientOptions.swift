@@ -3,7 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOSSL
 import StewardClient
-import StewardEngine
+import StewardAPI
 
 /// A watched command ended FAILED: exit status 2, after its report.
 struct CommandFailed: Error {
@@ -24,6 +24,9 @@ struct ClientOptions: ParsableArguments {
 
     @Option(help: "PEM file of the CAs the manager's certificate must chain to.")
     var caFile: String?
+
+    @Option(help: "The cluster (else the first the manager lists).")
+    var cluster: Int?
 
     @Flag(help: "Print JSON, for scripts.")
     var json = false
@@ -61,6 +64,15 @@ struct ClientOptions: ParsableArguments {
         }
     }
 
+    /// The cluster a subcommand acts on: `--cluster`, else the first the manager lists.
+    func clusterId(_ api: StewardClient) async throws -> Int {
+        if let cluster { return cluster }
+        guard let first = try await api.clusters().first else {
+            throw Refusal(status: 404, code: -1, message: "the manager lists no cluster")
+        }
+        return first.id
+    }
+
     /// Runs a call; a refusal is printed with its code and description, exit 1.
     func run(_ body: (StewardClient) async throws -> Void) async throws {
         let (client, http) = try client()
@@ -74,23 +86,11 @@ struct ClientOptions: ParsableArguments {
     }
 }
 
-typealias Refused = Refusal
-
-extension StewardClient.Reply {
-    /// The result, or a `Refused` carrying the manager's code and description.
-    func result() throws -> Result? {
-        guard status < 400, envelope.state != CommandState.failed.rawValue || envelope.id > 0 else {
-            throw Refused(status: status, code: envelope.errorCode, message: envelope.errorDescription)
-        }
-        return envelope.resObj
-    }
-}
-
 /// Prints a refusal the way an operator reads it, with exit status 1, never a trace.
 func reportingRefusals(_ body: () async throws -> Void) async throws {
     do {
         try await body()
-    } catch let refused as Refused {
+    } catch let refused as Refusal {
         FileHandle.standardError.write(Data("\(refused)\n".utf8))
         throw ExitCode(1)
     } catch let failed as CommandFailed {

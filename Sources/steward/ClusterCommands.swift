@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 
 /// Reads of the cluster: clusters, hosts, services, instances.
 struct ClustersCommand: AsyncParsableCommand {
@@ -11,7 +11,7 @@ struct ClustersCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingRefusals {
             try await client.run { api in
-                let list = try await api.get("/web/v1/clusters", as: ClusterList.self).result()?.clusters ?? []
+                let list = try await api.clusters()
                 try client.output(list) { list.map { "\($0.id)  \($0.name)  \($0.stack)  \($0.description)\n" }.joined() }
             }
         }
@@ -25,9 +25,9 @@ struct HostsCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingRefusals {
             try await client.run { api in
-                let hosts = try await api.get("/web/v1/cluster/1/hosts", as: HostList.self).result()?.hosts ?? []
+                let hosts = try await api.hosts(cluster: try await client.clusterId(api))
                 try client.output(hosts) {
-                    hosts.map { "\($0.hostName.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \($0.instances.joined(separator: ", "))\n" }.joined()
+                    hosts.map { "\($0.hostName.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \($0.instances.joined(separator: ", "))\n" }.joined()
                 }
             }
         }
@@ -41,11 +41,11 @@ struct ServicesCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingRefusals {
             try await client.run { api in
-                let services = try await api.services()
+                let services = try await api.services(cluster: try await client.clusterId(api))
                 try client.output(services) {
                     services.map { s in
                         let running = s.runningCommand.map { "  (command \($0) running)" } ?? ""
-                        return "\(s.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(s.operationalStatus.padding(toLength: 18, withPad: " ", startingAt: 0)) \(s.healthStatus)\(running)\n"
+                        return "\(s.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(s.operationalStatus.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) \(s.healthStatus.rawValue)\(running)\n"
                     }.joined()
                 }
             }
@@ -61,13 +61,12 @@ struct InstancesCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingRefusals {
             try await client.run { api in
-                let query = service.map { "?service_name=\($0)" } ?? ""
-                let list = try await api.get("/web/v1/cluster/1/instances\(query)", as: InstanceList.self).result()?.instances ?? []
+                let list = try await api.instances(service: service, cluster: try await client.clusterId(api))
                 try client.output(list) {
                     list.map { i in
                         let pid = i.pid.map { "pid \($0)" } ?? ""
                         let stale = i.configStale ? "  (configuration changed: restart to apply)" : ""
-                        return "\(i.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(i.operationalStatus.padding(toLength: 9, withPad: " ", startingAt: 0)) \(i.healthStatus.padding(toLength: 8, withPad: " ", startingAt: 0)) port \(i.configurations["port"] ?? "-")  \(pid)\(stale)\n"
+                        return "\(i.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(i.operationalStatus.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(i.healthStatus.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) port \(i.configurations["port"] ?? "-")  \(pid)\(stale)\n"
                     }.joined()
                 }
             }
@@ -88,8 +87,7 @@ struct ConfigCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingRefusals {
                 try await client.run { api in
-                    let view = try await api.get("/web/v1/cluster/1/services/\(service)/configurations", as: ServiceConfigurationView.self).result()
-                    let params = view?.parameters ?? []
+                    let params = try await api.configurations(of: service, cluster: try await client.clusterId(api)).parameters
                     try client.output(params) {
                         params.map { p in
                             let at = [p.roleName, p.hostName].compactMap { $0 }.joined(separator: "@")
@@ -129,9 +127,9 @@ struct ConfigCommand: AsyncParsableCommand {
             }
             try await reportingRefusals {
                 try await client.run { api in
-                    let reply = try await api.saveConfiguration(SaveConfigurationRequest(restartAffectedComponents: restart, components: [component]))
-                    _ = try reply.result()
-                    try await follow(reply.envelope.id, api: api, client: client, wait: wait)
+                    let request = SaveConfigurationRequest(restartAffectedComponents: restart, components: [component])
+                    let command = try await api.save(request, cluster: try await client.clusterId(api))
+                    try await follow(command.id, api: api, client: client, wait: wait)
                 }
             }
         }

@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
 import StewardClient
-import StewardEngine
-import StewardStore
+import StewardAPI
 
 /// `steward command show|watch|list|abort|retry`.
 struct CommandCommand: AsyncParsableCommand {
@@ -18,15 +17,13 @@ struct CommandCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingRefusals {
                 try await client.run { api in
-                    let reply = try await api.progress(id)
-                    guard reply.status == 200 else { _ = try reply.result(); return }
-                    let doc = reply.envelope
+                    let doc = try await api.command(id)
                     try client.output(doc) {
-                        var text = "command \(doc.id) \(doc.resObj?.commandKind ?? "") \(doc.resObj?.serviceName ?? "") by \(doc.resObj?.user ?? ""): \(doc.state) \(doc.totalProgress)%\n"
+                        var text = "command \(doc.id) \(doc.resObj?.commandKind.rawValue ?? "") \(doc.resObj?.serviceName ?? "") by \(doc.resObj?.user ?? ""): \(doc.state.rawValue) \(doc.totalProgress)%\n"
                         if doc.errorCode != 0 { text += "  error \(doc.errorCode): \(doc.errorDescription)\n" }
                         for step in doc.resObj?.stepList ?? [] {
-                            text += "  \(ProgressPrinter.mark(step.state)) \(step.name): \(step.state) \(step.progress)%\n"
-                            for task in step.tasks { text += "      \(task.instance) \(task.state) \(task.detail)\n" }
+                            text += "  \(ProgressPrinter.mark(step.state)) \(step.name): \(step.state.rawValue) \(step.progress)%\n"
+                            for task in step.tasks { text += "      \(task.instance) \(task.state.rawValue) \(task.detail)\n" }
                         }
                         return text
                     }
@@ -50,34 +47,27 @@ struct CommandCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The command history, newest first.")
         @OptionGroup var client: ClientOptions
-        @Option(help: "IN_PROGRESS, COMPLETE or FAILED.") var state: String?
-        @Option(help: "START_SERVICE, STOP_SERVICE, RESTART_SERVICE or SAVE_CONFIGURATION.") var kind: String?
+        @Option(help: "IN_PROGRESS, COMPLETE or FAILED.") var state: CommandState?
+        @Option(help: "START_SERVICE, STOP_SERVICE, RESTART_SERVICE or SAVE_CONFIGURATION.") var kind: CommandKind?
         @Option(help: "Only commands touching this service.") var service: String?
         @Option(help: "Only this user's commands.") var byUser: String?
         @Option(help: "Only commands of the last N minutes.") var sinceMinutes: Int?
         @Option var limit: Int = 20
         @Option var offset: Int = 0
 
-        struct Page: Codable, Sendable {
-            let total: Int
-            let commands: [CommandSummary]
-        }
-
         func run() async throws {
-            var query = ["limit=\(limit)", "offset=\(offset)"]
-            if let state { query.append("state=\(state)") }
-            if let kind { query.append("kind=\(kind)") }
-            if let service { query.append("service_name=\(service)") }
-            if let byUser { query.append("user=\(byUser)") }
-            if let sinceMinutes { query.append("from=\(Int64(Date().timeIntervalSince1970 * 1000) - Int64(sinceMinutes) * 60_000)") }
+            var filter = CommandFilter()
+            (filter.limit, filter.offset) = (limit, offset)
+            (filter.state, filter.kind, filter.service, filter.user) = (state, kind, service, byUser)
+            filter.from = sinceMinutes.map { Int64(Date().timeIntervalSince1970 * 1000) - Int64($0) * 60_000 }
             try await reportingRefusals {
                 try await client.run { api in
-                    let page = try await api.get("/web/v1/common/commands?" + query.joined(separator: "&"), as: Page.self).result()
+                    let page = try await api.commands(filter)
                     try client.output(page) {
-                        let rows = (page?.commands ?? []).map { c in
-                            "\(String(c.id).padding(toLength: 6, withPad: " ", startingAt: 0)) \(c.state.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(c.totalProgress).padding(toLength: 4, withPad: " ", startingAt: 0))% \(c.kind.padding(toLength: 19, withPad: " ", startingAt: 0)) \(c.target.padding(toLength: 14, withPad: " ", startingAt: 0)) \(c.user)\n"
+                        let rows = page.commands.map { c in
+                            "\(String(c.id).padding(toLength: 6, withPad: " ", startingAt: 0)) \(c.state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(c.totalProgress).padding(toLength: 4, withPad: " ", startingAt: 0))% \(c.kind.rawValue.padding(toLength: 19, withPad: " ", startingAt: 0)) \(c.target.padding(toLength: 14, withPad: " ", startingAt: 0)) \(c.user)\n"
                         }
-                        return rows.joined() + "(\(rows.count) of \(page?.total ?? 0))\n"
+                        return rows.joined() + "(\(rows.count) of \(page.total))\n"
                     }
                 }
             }
@@ -92,9 +82,8 @@ struct CommandCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingRefusals {
                 try await client.run { api in
-                    let reply = try await api.call(.POST, "/web/v1/common/command/\(id)/abort")
-                    guard reply.status < 400 else { _ = try reply.result(); return }
-                    try client.output(reply.envelope) { "command \(id) aborted: \(reply.envelope.errorDescription)\n" }
+                    let aborted = try await api.abort(id)
+                    try client.output(aborted) { "command \(id) aborted: \(aborted.errorDescription)\n" }
                 }
             }
         }
@@ -109,10 +98,9 @@ struct CommandCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingRefusals {
                 try await client.run { api in
-                    let reply = try await api.call(.POST, "/web/v1/common/command/\(id)/retry")
-                    _ = try reply.result()
-                    if !client.json && !wait { print("command \(reply.envelope.id) retries the failed tasks of command \(id)") }
-                    try await follow(reply.envelope.id, api: api, client: client, wait: wait)
+                    let retry = try await api.retry(id)
+                    if !client.json && !wait { print("command \(retry.id) retries the failed tasks of command \(id)") }
+                    try await follow(retry.id, api: api, client: client, wait: wait)
                 }
             }
         }

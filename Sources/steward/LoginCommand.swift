@@ -4,7 +4,7 @@ import Glibc
 import ArgumentParser
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 
 /// `steward login`: checks the credentials against the manager, then keeps them.
 struct LoginCommand: AsyncParsableCommand {
@@ -20,7 +20,7 @@ struct LoginCommand: AsyncParsableCommand {
         let checked = options
         try await reportingRefusals {
             try await checked.run { api in
-                _ = try await api.get("/web/v1/ping", as: NoResult.self).result()
+                try await api.ping()
                 let password = try checked.passwordFile.map { try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .newlines) }
                     ?? ProcessInfo.processInfo.environment["STEWARD_PASSWORD"] ?? ""
                 let user = checked.user ?? ProcessInfo.processInfo.environment["STEWARD_USER"] ?? "admin"

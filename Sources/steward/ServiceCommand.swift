@@ -4,7 +4,7 @@ import Glibc
 import ArgumentParser
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 
 /// `steward service start|stop|restart NAME`.
 struct ServiceCommand: AsyncParsableCommand {
@@ -39,9 +39,8 @@ struct ServiceAction: ParsableArguments {
     func run(_ action: StewardClient.ServiceAction) async throws {
         try await reportingRefusals {
             try await client.run { api in
-                let reply = try await api.service(action, name, onlySelf: onlySelf)
-                _ = try reply.result()
-                try await follow(reply.envelope.id, api: api, client: client, wait: wait)
+                let command = try await api.submit(action, service: name, onlySelf: onlySelf, cluster: try await client.clusterId(api))
+                try await follow(command.id, api: api, client: client, wait: wait)
             }
         }
     }
@@ -50,8 +49,8 @@ struct ServiceAction: ParsableArguments {
 /// After a command was created: its id (and, with --wait, its progress to the end).
 func follow(_ id: Int64, api: StewardClient, client: ClientOptions, wait: Bool) async throws {
     guard wait else {
-        let now = try await api.progress(id).envelope
-        try client.output(now) { "command \(id): \(now.state) \(now.totalProgress)%\n" }
+        let now = try await api.command(id)
+        try client.output(now) { "command \(id): \(now.state.rawValue) \(now.totalProgress)%\n" }
         return
     }
     try await watch(id, api: api, client: client)
@@ -71,12 +70,12 @@ func watch(_ id: Int64, api: StewardClient, client: ClientOptions) async throws 
     }
     guard let end = last else { throw Refusal(status: 0, code: -1, message: "the event stream of command \(id) ended with no document") }
     if client.json { try client.output(end) { "" } }
-    guard end.state == CommandState.failed.rawValue else { return }
+    guard end.state == .failed else { return }
     var report = "command \(id) FAILED: error \(end.errorCode): \(end.errorDescription)\n"
     for step in end.resObj?.stepList ?? [] {
-        for task in step.tasks where task.state == TaskState.failed.rawValue {
-            report += "  \(task.instance) \(task.operation): \(task.detail)\n"
-            let output = try? await api.get("/web/v1/common/command/\(id)/tasks/\(task.id)/output", as: TaskOutputView.self).envelope.resObj?.output
+        for task in step.tasks where task.state == .failed {
+            report += "  \(task.instance) \(task.operation.rawValue): \(task.detail)\n"
+            let output = try? await api.output(command: id, task: task.id).output
             for line in (output ?? task.outputTail ?? "").split(separator: "\n").suffix(10) { report += "    | \(line)\n" }
         }
     }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 
 /// `steward user ...`: user management, for admins.
 struct UserCommand: AsyncParsableCommand {
@@ -16,11 +16,11 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingRefusals {
                 try await client.run { api in
-                    let users = try await api.get("/web/v1/access/users", as: UserList.self).result()?.users ?? []
+                    let users = try await api.users()
                     print("USER".padding(toLength: 24, withPad: " ", startingAt: 0) + "ROLE      MUST-CHANGE-PASSWORD")
                     for u in users {
                         print(u.userName.padding(toLength: 24, withPad: " ", startingAt: 0)
-                              + u.role.padding(toLength: 10, withPad: " ", startingAt: 0) + (u.modifyPwd ? "yes" : "no"))
+                              + u.role.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + (u.modifyPwd ? "yes" : "no"))
                     }
                 }
             }
@@ -39,11 +39,9 @@ struct UserCommand: AsyncParsableCommand {
             let password = try newPasswordFile.map { try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .newlines) }
             try await reportingRefusals {
                 try await client.run { api in
-                    let created = try await api.post("/web/v1/access/users",
-                                                     CreateUserRequest(userName: name, role: role, password: password),
-                                                     as: CreatedUser.self).result()
+                    let created = try await api.createUser(CreateUserRequest(userName: name, role: role, password: password))
                     print("created user \(name) (\(role)); the password must be changed at first login")
-                    if let generated = created?.initialPassword { print("initial password (shown once): \(generated)") }
+                    if let generated = created.initialPassword { print("initial password (shown once): \(generated)") }
                 }
             }
         }
@@ -58,8 +56,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingRefusals {
                 try await client.run { api in
-                    _ = try await api.call(.PUT, "/web/v1/access/users/\(name)", body: try JSONEncoder().encode(UpdateUserRequest(role: role)),
-                                           as: UserView.self).result()
+                    _ = try await api.updateUser(name, UpdateUserRequest(role: role))
                     print("user \(name) is now \(role)")
                 }
             }
@@ -77,8 +74,7 @@ struct UserCommand: AsyncParsableCommand {
             let password = try String(contentsOfFile: newPasswordFile, encoding: .utf8).trimmingCharacters(in: .newlines)
             try await reportingRefusals {
                 try await client.run { api in
-                    _ = try await api.call(.PUT, "/web/v1/access/users/\(name)",
-                                           body: try JSONEncoder().encode(UpdateUserRequest(password: password)), as: UserView.self).result()
+                    _ = try await api.updateUser(name, UpdateUserRequest(password: password))
                     print("password of \(name) reset; it must be changed at next login")
                 }
             }
@@ -93,7 +89,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingRefusals {
                 try await client.run { api in
-                    _ = try await api.call(.DELETE, "/web/v1/access/users/\(name)").result()
+                    try await api.deleteUser(name)
                     print("removed user \(name)")
                 }
             }

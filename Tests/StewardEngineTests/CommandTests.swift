@@ -1,4 +1,5 @@
 import Foundation
+import StewardAPI
 import StewardEngine
 import Testing
 
@@ -272,8 +273,8 @@ struct CommandTests {
 
     @Test func stepFractionDone() {
         let ref = TestStack.ref("StorageNode", "host-1")
-        var step = Step(index: 0, name: "s", description: "", tasks: [Task(id: 1, instance: ref, operation: .start),
-                                                                      Task(id: 2, instance: ref, operation: .start)])
+        var step = Step(index: 0, name: "s", description: "", tasks: [CommandTask(id: 1, instance: ref, operation: .start),
+                                                                      CommandTask(id: 2, instance: ref, operation: .start)])
         #expect(step.fractionDone == 0)
         step.tasks[0].state = .running
         #expect(step.fractionDone == 0.25)

@@ -1,4 +1,5 @@
 import Foundation
+import StewardAPI
 import StewardEngine
 import Testing
 

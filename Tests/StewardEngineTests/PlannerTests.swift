@@ -1,3 +1,4 @@
+import StewardAPI
 import StewardEngine
 import Testing
 
@@ -179,7 +180,7 @@ struct PlannerTests {
     @Test func numberedRenumbersAndKeepsState() {
         var a = Step(index: 5, name: "A", description: "a", tasks: [])
         a.state = .succeeded
-        let b = Step(index: 0, name: "B", description: "b", tasks: [Task(instance: TestStack.ref("GatewayServer", "host-2"), operation: .start)])
+        let b = Step(index: 0, name: "B", description: "b", tasks: [CommandTask(instance: TestStack.ref("GatewayServer", "host-2"), operation: .start)])
         let steps = Planner.numbered([a, b, a])
         #expect(steps.map(\.index) == [0, 1, 2])
         #expect(steps.map(\.name) == ["A", "B", "A"])

@@ -1,4 +1,5 @@
 import Foundation
+import StewardAPI
 import StewardEngine
 import Testing
 
@@ -29,9 +30,9 @@ struct ProgressDocumentTests {
         #expect(doc.stepList.count == 4)
         #expect(doc.stepList.map(\.name) == command.steps.map(\.name))
         #expect(doc.stepList.map(\.description) == command.steps.map(\.description))
-        #expect(doc.stepList.map(\.state) == ["FAILED", "SKIPPED", "SKIPPED", "SKIPPED"])
-        #expect(doc.failEntityList == [ProgressDocument.FailEntity(failEntity: "CoordinatorServer@host-2", operationType: "START")])
-        #expect(doc.commandKind == "START_SERVICE")
+        #expect(doc.stepList.map(\.state) == [.failed, .skipped, .skipped, .skipped])
+        #expect(doc.failEntityList == [ProgressDocument.FailEntity(failEntity: "CoordinatorServer@host-2", operationType: .start)])
+        #expect(doc.commandKind == .startService)
         #expect(doc.serviceName == "Gateway")
         #expect(doc.user == "admin")
         #expect(doc.createTime == 500)
@@ -40,8 +41,8 @@ struct ProgressDocumentTests {
         #expect(tasks.map(\.id) == [1, 2, 3])
         #expect(tasks[1].instance == "CoordinatorServer@host-2")
         #expect(tasks[1].service == "Coordinator" && tasks[1].role == "CoordinatorServer" && tasks[1].host == "host-2")
-        #expect(tasks[1].state == "FAILED")
-        #expect(tasks[1].operation == "START")
+        #expect(tasks[1].state == .failed)
+        #expect(tasks[1].operation == .start)
         #expect(tasks[1].errorCode == ErrorCode.taskFailed.rawValue)
         #expect(tasks[1].exitCode == 1)
         #expect(tasks[1].detail == "exit 1")
@@ -69,16 +70,16 @@ struct ProgressDocumentTests {
         _ = command.complete(taskID: 3, outcome: .failure(.taskFailed, "x"), now: 2)
         let doc = ProgressDocument(command)
         #expect(doc.failEntityList == [
-            ProgressDocument.FailEntity(failEntity: "StorageNode@host-1", operationType: "STOP"),
-            ProgressDocument.FailEntity(failEntity: "StorageNode@host-3", operationType: "STOP"),
+            ProgressDocument.FailEntity(failEntity: "StorageNode@host-1", operationType: .stop),
+            ProgressDocument.FailEntity(failEntity: "StorageNode@host-3", operationType: .stop),
         ])
-        #expect(doc.commandKind == "RESTART_SERVICE")
+        #expect(doc.commandKind == .restartService)
     }
 
     /// A command whose tasks failed as given: (instance, operation) per step.
-    func commandWithFailures(_ kind: CommandKind, _ failures: [(InstanceRef, StewardEngine.Operation)]) -> Command {
+    func commandWithFailures(_ kind: CommandKind, _ failures: [(InstanceRef, StewardAPI.Operation)]) -> Command {
         let steps = failures.enumerated().map { i, f in
-            var step = Step(index: i, name: "\(f.1.verb) \(f.0.role)", description: "", tasks: [Task(id: Int64(i + 1), instance: f.0, operation: f.1)])
+            var step = Step(index: i, name: "\(f.1.verb) \(f.0.role)", description: "", tasks: [CommandTask(id: Int64(i + 1), instance: f.0, operation: f.1)])
             step.state = .failed
             step.tasks[0].state = .failed
             step.tasks[0].errorCode = .taskFailed
@@ -96,9 +97,9 @@ struct ProgressDocumentTests {
         let command = commandWithFailures(.restartService, [(g2, .stop), (g3, .stop), (g2, .stop), (g2, .start)])
         #expect(command.failedTasks.count == 4)
         #expect(ProgressDocument(command).failEntityList == [
-            ProgressDocument.FailEntity(failEntity: "GatewayServer@host-2", operationType: "STOP"),
-            ProgressDocument.FailEntity(failEntity: "GatewayServer@host-3", operationType: "STOP"),
-            ProgressDocument.FailEntity(failEntity: "GatewayServer@host-2", operationType: "START"),
+            ProgressDocument.FailEntity(failEntity: "GatewayServer@host-2", operationType: .stop),
+            ProgressDocument.FailEntity(failEntity: "GatewayServer@host-3", operationType: .stop),
+            ProgressDocument.FailEntity(failEntity: "GatewayServer@host-2", operationType: .start),
         ])
     }
 
@@ -123,7 +124,7 @@ struct ProgressDocumentTests {
         let doc = ProgressDocument(command)
         #expect(doc.failEntityList.isEmpty)
         #expect(doc.totalStepSize == 3)
-        #expect(doc.commandKind == "SAVE_CONFIGURATION")
+        #expect(doc.commandKind == .saveConfiguration)
     }
 
     // MARK: JSON shape
@@ -167,7 +168,7 @@ struct ProgressDocumentTests {
         var command = saveCommand()
         _ = command.advance(now: 1)
         let envelope = Envelope(progressOf: command)
-        #expect(envelope.state == "COMPLETE")
+        #expect(envelope.state == .complete)
         #expect(envelope.totalProgress == 100)
         #expect(envelope.errorCode == 0)
         #expect(envelope.id == 9)
@@ -186,7 +187,7 @@ struct ProgressDocumentTests {
     }
 
     @Test func envelopeOmitsResObjWhenNil() throws {
-        let object = try json(Envelope<NoResult>(id: 3, state: "COMPLETE", totalProgress: 100))
+        let object = try json(Envelope<NoResult>(id: 3, state: .complete, totalProgress: 100))
         #expect(Set(object.keys) == ["id", "state", "error_code", "error_description", "total_progress"])
         let failure = try json(Envelope<ClusterHealth>.failure(StewardError(.serviceBusy, "busy")))
         #expect(failure["res_obj"] == nil)
@@ -195,7 +196,7 @@ struct ProgressDocumentTests {
         #expect(failure["error_description"] as? String == "busy")
         #expect(failure["id"] as? Int == -1)
         // With a result, it is present.
-        let withResult = try json(Envelope(resObj: ClusterHealth(state: "GOOD")))
+        let withResult = try json(Envelope(resObj: ClusterHealth(state: .good)))
         #expect((withResult["res_obj"] as? [String: Any])?["state"] as? String == "GOOD")
     }
 
@@ -204,16 +205,16 @@ struct ProgressDocumentTests {
         let envelope = try JSONDecoder().decode(Envelope<NoResult>.self, from: Data(text.utf8))
         #expect(envelope.totalProgress == 42)
         #expect(envelope.id == 5)
-        #expect(envelope.state == "IN_PROGRESS")
+        #expect(envelope.state == .inProgress)
         #expect(envelope.resObj == nil)
 
         let sparse = try JSONDecoder().decode(Envelope<ClusterHealth>.self,
                                               from: Data(#"{"total_progress": 100, "res_obj": {"state": "BAD"}}"#.utf8))
         #expect(sparse.id == -1)
-        #expect(sparse.state == "")
+        #expect(sparse.state == .failed, "a missing state reads as FAILED, never as success")
         #expect(sparse.errorCode == 0)
         #expect(sparse.totalProgress == 100)
-        #expect(sparse.resObj?.state == "BAD")
+        #expect(sparse.resObj?.state == .bad)
     }
 
     @Test func stewardErrorDefaultsToTheSummary() {

@@ -1,3 +1,4 @@
+import StewardAPI
 import StewardEngine
 
 /// A small stack mirroring the bundled demo: Coordinator <- Storage <- Gateway.

@@ -1,6 +1,6 @@
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import Testing
 
 extension IntegrationTests {
@@ -64,7 +64,7 @@ extension IntegrationTests {
                     #expect(got == expected, "\(who) \(endpoint): HTTP \(reply.status) \(String(decoding: reply.body.prefix(200), as: UTF8.self))")
                     if got != "allowed" {
                         let envelope = try JSONDecoder().decode(Envelope<NoResult>.self, from: reply.body)
-                        #expect(envelope.state == "FAILED")
+                        #expect(envelope.state == .failed)
                         #expect(envelope.errorCode == (got == "401" ? ErrorCode.unauthenticated : ErrorCode.forbidden).rawValue)
                     }
                     if endpoint.method == "POST", endpoint.path.contains("/maintain/"), got == "allowed",

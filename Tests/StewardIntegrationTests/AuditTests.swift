@@ -1,6 +1,6 @@
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import Testing
 
 extension IntegrationTests {
@@ -49,7 +49,7 @@ extension IntegrationTests {
                 .init(componentName: "Vault", children: [.init(roleName: "VaultServer", configurations: [.init(name: "db_password", value: secret)])]),
             ]))
             #expect(save.status == 200)
-            #expect(try await api.run(.start, "Vault", onlySelf: true).state == "COMPLETE")
+            #expect(try await api.run(.start, "Vault", onlySelf: true).state == .complete)
             for path in ["/web/v1/cluster/1/instances", "/web/v1/cluster/1/services/Vault/configurations",
                          "/web/v1/common/command/\(save.envelope.id)/progress", "/web/v1/common/command/2/progress", "/web/v1/audit"] {
                 let body = String(decoding: try await api.raw(.GET, path).body, as: UTF8.self)

@@ -1,6 +1,6 @@
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import Testing
 
 extension IntegrationTests {
@@ -64,7 +64,7 @@ extension IntegrationTests {
                 let reply = try await api.raw(.init(rawValue: bad.method), bad.path, body: bad.body.map { Data($0.utf8) })
                 let envelope = try JSONDecoder().decode(Envelope<NoResult>.self, from: reply.body)
                 #expect(reply.status == bad.status, "\(bad): \(String(decoding: reply.body.prefix(300), as: UTF8.self))")
-                #expect(envelope.state == "FAILED", "\(bad)")
+                #expect(envelope.state == .failed, "\(bad)")
                 #expect(envelope.errorCode == bad.code.rawValue, "\(bad): \(envelope.errorDescription)")
                 #expect(envelope.id == -1)
                 #expect(!envelope.errorDescription.isEmpty)
@@ -75,7 +75,7 @@ extension IntegrationTests {
             let first = try await api.service(.start, "Coordinator", onlySelf: true)
             #expect(first.envelope.id == 1)
             // The manager still serves.
-            #expect(try await api.wait(for: 1).state == "COMPLETE")
+            #expect(try await api.wait(for: 1).state == .complete)
         }
     }
 

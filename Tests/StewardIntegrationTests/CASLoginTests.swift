@@ -1,6 +1,6 @@
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import Testing
 
 extension IntegrationTests {
@@ -61,7 +61,7 @@ extension IntegrationTests {
                 body: #"{"only_self": true}"#)
             #expect(start.status == 200, "\(start.body)")
             let envelope = try JSONDecoder().decode(Envelope<NoResult>.self, from: Data(start.body.utf8))
-            #expect(try await api.wait(for: envelope.id).state == "COMPLETE")
+            #expect(try await api.wait(for: envelope.id).state == .complete)
             let get = try await RawHTTP.send(.GET, webUrl + "/v1/clusters", headers: [("Cookie", "JSESSIONID=\(session)")])
             #expect(get.status == 200)
 

@@ -1,6 +1,6 @@
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import Testing
 
 extension IntegrationTests {
@@ -36,7 +36,7 @@ extension IntegrationTests {
             // --json for scripts.
             let (_, json) = try await steward(["command", "show", "1", "--json"], manager: url)
             let doc = try JSONDecoder().decode(Envelope<ProgressDocument>.self, from: Data(json.utf8))
-            #expect(doc.state == "COMPLETE")
+            #expect(doc.state == .complete)
             #expect(doc.resObj?.totalStepSize == 4)
             let (_, listed) = try await steward(["command", "list", "--state", "FAILED", "--json"], manager: url)
             let page = try #require(try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any])

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import StewardSystem
 import Testing
 

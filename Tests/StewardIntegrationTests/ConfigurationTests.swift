@@ -1,20 +1,20 @@
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import Testing
 
 extension IntegrationTests {
     @Test("a new port saved for one instance and restarted is where the process really listens")
     func savedPortIsListenedOn() async throws {
         try await withCluster { cluster, api in
-            #expect(try await api.run(.start, "Gateway", onlySelf: false).state == "COMPLETE")
+            #expect(try await api.run(.start, "Gateway", onlySelf: false).state == .complete)
             let old = try await cluster.port("GatewayServer@host-3")
             let new = try freePort()
             let save = try await api.saveConfiguration(instanceValue("Gateway", "GatewayServer", "host-3", "port", String(new), restart: true))
             #expect(save.status == 200)
             let result = try await api.wait(for: save.envelope.id)
-            #expect(result.state == "COMPLETE")
-            #expect(result.resObj?.commandKind == "SAVE_CONFIGURATION")
+            #expect(result.state == .complete)
+            #expect(result.resObj?.commandKind == .saveConfiguration)
             #expect(result.stepNames == ["Save configuration", "Stop GatewayServer", "Start GatewayServer"])
             // Only the affected instance is restarted.
             #expect(result.resObj?.stepList[1].tasks.map(\.instance) == ["GatewayServer@host-3"])
@@ -35,14 +35,14 @@ extension IntegrationTests {
     @Test("service and role level values apply to every instance; without restart the running ones are marked stale")
     func levelsAndStaleness() async throws {
         try await withCluster { cluster, api in
-            #expect(try await api.run(.start, "Coordinator", onlySelf: true).state == "COMPLETE")
+            #expect(try await api.run(.start, "Coordinator", onlySelf: true).state == .complete)
             let request = SaveConfigurationRequest(restartAffectedComponents: false, components: [
                 .init(componentName: "Coordinator", configurations: [.init(name: "log_level", value: "DEBUG")],
                       children: [.init(roleName: "CoordinatorServer", configurations: [.init(name: "startup_delay_ms", value: "5")])]),
             ])
             let save = try await api.saveConfiguration(request)
             #expect(save.status == 200)
-            #expect(save.envelope.state == "COMPLETE", "nothing to restart: done at once")
+            #expect(save.envelope.state == .complete, "nothing to restart: done at once")
             let result = try await api.progress(save.envelope.id).envelope
             #expect(result.stepNames == ["Save configuration"])
             #expect(result.totalProgress == 100)
@@ -59,7 +59,7 @@ extension IntegrationTests {
             #expect(logLevel.value == "DEBUG")
             #expect(logLevel.defaultValue == "INFO")
             // A restart applies it.
-            #expect(try await api.run(.restart, "Coordinator", onlySelf: true).state == "COMPLETE")
+            #expect(try await api.run(.restart, "Coordinator", onlySelf: true).state == .complete)
             #expect(try await api.instances(service: "Coordinator").allSatisfy { !$0.configStale })
         }
     }

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import StewardSystem
 import Testing
 
@@ -25,14 +25,14 @@ extension IntegrationTests {
             _ = try await waitFor("the demo's three hosts", timeout: .seconds(60)) { () -> Bool? in
                 guard ProcessControl.tcpAccepts(port: port) else { return nil }
                 let hosts = (try? await api.hosts()) ?? []
-                return hosts.filter { $0.status == "CONNECTED" }.count == 3 ? true : nil
+                return hosts.filter { $0.status == .connected }.count == 3 ? true : nil
             }
         }
 
         let first = try launch()
         try await waitReady()
         let result = try await api.run(.start, "Coordinator", onlySelf: true)
-        #expect(result.state == "COMPLETE")
+        #expect(result.state == .complete)
         let ports = try await api.instances(service: "Coordinator").compactMap { $0.configurations["port"].flatMap(Int.init) }
         #expect(ports == [21101 + shift, 21102 + shift, 21103 + shift])
         for p in ports { #expect(await roleAnswer(port: p)?.status == 200) }
@@ -48,8 +48,8 @@ extension IntegrationTests {
         try await waitReady()
         let old = try await api.progress(result.id)
         #expect(old.status == 200, "the first run's command is kept")
-        #expect(old.envelope.state == "COMPLETE")
-        #expect(try await api.instances(service: "Coordinator").allSatisfy { $0.operationalStatus == "STOPPED" })
+        #expect(old.envelope.state == .complete)
+        #expect(try await api.instances(service: "Coordinator").allSatisfy { $0.operationalStatus == .stopped })
         kill(second, SIGTERM)
         #expect(await ProcessControl.waitGone(second, timeout: .seconds(60)))
     }
@@ -61,13 +61,13 @@ extension IntegrationTests {
         defer { try? FileManager.default.removeItem(atPath: stackFile) }
         try await withCluster(stack: stackFile) { cluster, api in
             let result = try await api.run(.start, "Slow", onlySelf: true)
-            #expect(result.state == "FAILED")
+            #expect(result.state == .failed)
             #expect(result.errorCode == ErrorCode.taskFailed.rawValue)
             #expect(result.failEntities == ["SlowServer@host-2 START"])
             let task = try #require(result.task("SlowServer@host-2", in: "Start SlowServer"))
             #expect(task.detail.contains("not healthy within 1 s"), "\(task.detail)")
             #expect(task.outputTail?.contains("starting up") == true)
-            #expect(try await api.instances(service: "Slow").first?.operationalStatus == "STOPPED")
+            #expect(try await api.instances(service: "Slow").first?.operationalStatus == .stopped)
         }
     }
 

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import Testing
 
 extension IntegrationTests {
@@ -14,22 +14,22 @@ extension IntegrationTests {
             let holder = try PortHolder(port: held)
             defer { holder.release() }
             let result = try await api.run(.start, "Gateway", onlySelf: false)
-            #expect(result.state == "FAILED")
+            #expect(result.state == .failed)
             #expect(result.errorCode == ErrorCode.taskFailed.rawValue)
             #expect(result.totalProgress < 100)
             #expect(result.failEntities == ["GatewayServer@host-2 START"])
             #expect(result.errorDescription.contains("GatewayServer@host-2"))
             let failed = try #require(result.task("GatewayServer@host-2", in: "Start GatewayServer"))
-            #expect(failed.state == "FAILED")
+            #expect(failed.state == .failed)
             #expect(failed.detail.contains("port \(held) is already in use"), "\(failed.detail)")
             #expect(failed.outputTail?.contains("already in use") == true)
-            #expect(result.task("GatewayServer@host-3", in: "Start GatewayServer")?.state == "SUCCEEDED")
+            #expect(result.task("GatewayServer@host-3", in: "Start GatewayServer")?.state == .succeeded)
 
             let instances = try await api.instances()
             for view in instances where view.name != "GatewayServer@host-2" {
-                #expect(view.operationalStatus == "STARTED", "\(view.name) is \(view.operationalStatus)")
+                #expect(view.operationalStatus == .started, "\(view.name) is \(view.operationalStatus)")
             }
-            #expect(instances.first { $0.name == "GatewayServer@host-2" }?.operationalStatus == "STOPPED")
+            #expect(instances.first { $0.name == "GatewayServer@host-2" }?.operationalStatus == .stopped)
             let other = try await cluster.port("GatewayServer@host-3")
             #expect(await roleAnswer(port: other)?.status == 200)
         }
@@ -44,7 +44,7 @@ extension IntegrationTests {
             #expect(first.status == 200)
             let second = try await api.service(.start, "Storage", onlySelf: true)
             #expect(second.status == 409)
-            #expect(second.envelope.state == "FAILED")
+            #expect(second.envelope.state == .failed)
             #expect(second.envelope.id == -1)
             #expect(second.envelope.errorCode == ErrorCode.serviceBusy.rawValue)
             #expect(second.envelope.errorDescription.contains("command \(first.envelope.id)"))
@@ -55,10 +55,10 @@ extension IntegrationTests {
             let other = try await api.service(.start, "Coordinator", onlySelf: true)
             #expect(other.status == 200)
             #expect(other.envelope.id == first.envelope.id + 1, "a refused request must not consume a command id")
-            #expect(try await api.wait(for: first.envelope.id).state == "COMPLETE")
-            #expect(try await api.wait(for: other.envelope.id).state == "COMPLETE")
+            #expect(try await api.wait(for: first.envelope.id).state == .complete)
+            #expect(try await api.wait(for: other.envelope.id).state == .complete)
             // Once it ended, the service takes commands again.
-            #expect(try await api.run(.stop, "Storage", onlySelf: true).state == "COMPLETE")
+            #expect(try await api.run(.stop, "Storage", onlySelf: true).state == .complete)
         }
     }
 
@@ -68,14 +68,14 @@ extension IntegrationTests {
             let id = try await startStorageWithSlowNode(api)
             await cluster.signalAgent("host-3", SIGKILL)
             let result = try await api.wait(for: id, timeout: .seconds(30))
-            #expect(result.state == "FAILED")
+            #expect(result.state == .failed)
             #expect(result.failEntities == ["StorageNode@host-3 START"])
             let task = try #require(result.task("StorageNode@host-3", in: "Start StorageNode"))
             #expect(task.errorCode == ErrorCode.hostLost.rawValue)
-            #expect(result.task("StorageNode@host-1", in: "Start StorageNode")?.state == "SUCCEEDED")
+            #expect(result.task("StorageNode@host-1", in: "Start StorageNode")?.state == .succeeded)
             let hosts = try await api.hosts()
-            #expect(hosts.first { $0.hostName == "host-3" }?.status == "LOST")
-            #expect(try await api.instances().filter { $0.hostName == "host-3" }.allSatisfy { $0.operationalStatus == "UNKNOWN" })
+            #expect(hosts.first { $0.hostName == "host-3" }?.status == .lost)
+            #expect(try await api.instances().filter { $0.hostName == "host-3" }.allSatisfy { $0.operationalStatus == .unknown })
         }
     }
 
@@ -95,15 +95,15 @@ extension IntegrationTests {
             await cluster.signalAgent("host-3", SIGKILL)
             try await cluster.startAgent("host-3")
             let result = try await api.wait(for: id, timeout: .seconds(30))
-            #expect(result.state == "FAILED")
+            #expect(result.state == .failed)
             #expect(result.failEntities == ["StorageNode@host-3 START"])
             let task = try #require(result.task("StorageNode@host-3", in: "Start StorageNode"))
             #expect(task.errorCode == ErrorCode.agentRestarted.rawValue, "\(task.detail)")
             #expect(task.detail.contains("restarted"))
-            #expect(result.task("StorageNode@host-1", in: "Start StorageNode")?.state == "SUCCEEDED")
+            #expect(result.task("StorageNode@host-1", in: "Start StorageNode")?.state == .succeeded)
             // The new process is the host's agent now, and takes work.
-            #expect(try await api.hosts().first { $0.hostName == "host-3" }?.status == "CONNECTED")
-            #expect(try await api.run(.start, "Gateway", onlySelf: true).state == "COMPLETE")
+            #expect(try await api.hosts().first { $0.hostName == "host-3" }?.status == .connected)
+            #expect(try await api.run(.start, "Gateway", onlySelf: true).state == .complete)
         }
     }
 
@@ -114,35 +114,35 @@ extension IntegrationTests {
             let command = try await api.service(.start, "Coordinator", onlySelf: true)
             let id = command.envelope.id
             _ = try await waitFor("the start to run") { () -> Bool? in
-                try await api.progress(id).envelope.resObj?.stepList.first?.state == "RUNNING" ? true : nil
+                try await api.progress(id).envelope.resObj?.stepList.first?.state == .running ? true : nil
             }
             let port = await cluster.managerPort
             await cluster.signalManager(SIGKILL)
             try await cluster.startManager(port: port)
             let after = try await api.progress(id).envelope
-            #expect(after.state == "FAILED")
+            #expect(after.state == .failed)
             #expect(after.errorCode == ErrorCode.managerRestarted.rawValue)
             #expect(after.errorDescription.contains("restarted"))
-            #expect(after.resObj?.stepList.first?.tasks.allSatisfy { $0.state != "RUNNING" && $0.state != "PENDING" } == true)
+            #expect(after.resObj?.stepList.first?.tasks.allSatisfy { $0.state != .running && $0.state != .pending } == true)
             // The agents come back by themselves, and the service takes commands again.
             try await cluster.waitForHosts(connected: ["host-1", "host-2", "host-3"])
             let next = try await api.service(.stop, "Coordinator", onlySelf: true)
             #expect(next.status == 200)
             #expect(next.envelope.id > id)
-            #expect(try await api.wait(for: next.envelope.id).state == "COMPLETE")
+            #expect(try await api.wait(for: next.envelope.id).state == .complete)
         }
     }
 
     @Test("total_progress never decreases and is 100 exactly at COMPLETE")
     func progressIsMonotonic() async throws {
         try await withCluster { cluster, api in
-            var seen: [(Int, String)] = []
+            var seen: [(Int, CommandState)] = []
             let reply = try await api.service(.start, "Gateway", onlySelf: false)
             let end = try await api.wait(for: reply.envelope.id, interval: .milliseconds(1)) { seen.append(($0.totalProgress, $0.state)) }
-            #expect(end.state == "COMPLETE")
+            #expect(end.state == .complete)
             #expect(seen.count > 2)
             for (a, b) in zip(seen, seen.dropFirst()) { #expect(a.0 <= b.0, "progress went from \(a.0) to \(b.0)") }
-            for (value, state) in seen { #expect((value == 100) == (state == "COMPLETE")) }
+            for (value, state) in seen { #expect((value == 100) == (state == .complete)) }
 
             // A failing command never reaches 100.
             _ = try await api.run(.stop, "Storage", onlySelf: false)
@@ -151,11 +151,11 @@ extension IntegrationTests {
             seen = []
             let failing = try await api.service(.start, "Storage", onlySelf: true)
             let failed = try await api.wait(for: failing.envelope.id, interval: .milliseconds(1)) { seen.append(($0.totalProgress, $0.state)) }
-            #expect(failed.state == "FAILED")
+            #expect(failed.state == .failed)
             for (a, b) in zip(seen, seen.dropFirst()) { #expect(a.0 <= b.0) }
             #expect(seen.allSatisfy { $0.0 < 100 })
             #expect(failed.stepNames == ["Start StorageMaster", "Start StorageNode"])
-            #expect(failed.resObj?.stepList.last?.state == "SKIPPED")
+            #expect(failed.resObj?.stepList.last?.state == .skipped)
         }
     }
 }
@@ -163,12 +163,12 @@ extension IntegrationTests {
 /// Starts Storage with StorageNode@host-3 taking two minutes to listen, and
 /// returns the command once that task runs.
 func startStorageWithSlowNode(_ api: StewardClient) async throws -> Int64 {
-    #expect(try await api.run(.start, "Coordinator", onlySelf: true).state == "COMPLETE")
+    #expect(try await api.run(.start, "Coordinator", onlySelf: true).state == .complete)
     _ = try await api.saveConfiguration(instanceValue("Storage", "StorageNode", "host-3", "startup_delay_ms", "120000", restart: false))
     let id = try await api.service(.start, "Storage", onlySelf: true).envelope.id
     _ = try await waitFor("the StorageNode step to run") { () -> Bool? in
         let doc = try await api.progress(id).envelope
-        return doc.task("StorageNode@host-3", in: "Start StorageNode")?.state == "RUNNING" ? true : nil
+        return doc.task("StorageNode@host-3", in: "Start StorageNode")?.state == .running ? true : nil
     }
     return id
 }

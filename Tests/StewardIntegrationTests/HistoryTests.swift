@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import StewardSystem
 import Testing
 
@@ -16,9 +16,9 @@ extension IntegrationTests {
             #expect(dry.status == 200)
             #expect(dry.envelope.id == -1)
             #expect(dry.envelope.resObj?.stepList.map(\.name) == ["Start CoordinatorServer", "Start StorageMaster", "Start StorageNode", "Start GatewayServer"])
-            #expect(dry.envelope.resObj?.stepList.allSatisfy { $0.tasks.allSatisfy { $0.state == "PENDING" } } == true)
+            #expect(dry.envelope.resObj?.stepList.allSatisfy { $0.tasks.allSatisfy { $0.state == .pending } } == true)
             #expect(try await api.progress(1).status == 404, "a dry run creates no command")
-            #expect(try await api.instances().allSatisfy { $0.operationalStatus == "STOPPED" }, "and starts nothing")
+            #expect(try await api.instances().allSatisfy { $0.operationalStatus == .stopped }, "and starts nothing")
             let audit = String(decoding: try await api.raw(.GET, "/web/v1/audit?action=SERVICE_START").body, as: UTF8.self)
             #expect(!audit.contains("Gateway"), "a dry run changes nothing and is not audited: \(audit.prefix(300))")
 
@@ -34,7 +34,7 @@ extension IntegrationTests {
 
             let holder = try PortHolder(port: try await cluster.port("GatewayServer@host-2"))
             let failed = try await api.run(.start, "Gateway", onlySelf: true)
-            #expect(failed.state == "FAILED")
+            #expect(failed.state == .failed)
             holder.release()
             let keptPid = try await api.instances(service: "Gateway").first { $0.hostName == "host-3" }?.pid
             #expect(keptPid != nil)
@@ -42,11 +42,11 @@ extension IntegrationTests {
             #expect(retry.status == 200)
             #expect(retry.envelope.id > failed.id)
             let result = try await api.wait(for: retry.envelope.id)
-            #expect(result.state == "COMPLETE")
+            #expect(result.state == .complete)
             #expect(result.stepNames == ["Start GatewayServer"])
             #expect(result.resObj?.stepList.first?.tasks.map(\.instance) == ["GatewayServer@host-2"])
             let after = try await api.instances(service: "Gateway")
-            #expect(after.allSatisfy { $0.operationalStatus == "STARTED" })
+            #expect(after.allSatisfy { $0.operationalStatus == .started })
             #expect(after.first { $0.hostName == "host-3" }?.pid == keptPid, "the instance that had not failed was not touched")
             let again = try await api.call(.POST, "/web/v1/common/command/\(retry.envelope.id)/retry")
             #expect(again.status == 409)
@@ -75,10 +75,10 @@ extension IntegrationTests {
             }
             let abort = try await api.call(.POST, "/web/v1/common/command/\(id)/abort")
             #expect(abort.status == 200)
-            #expect(abort.envelope.state == "FAILED")
+            #expect(abort.envelope.state == .failed)
             #expect(abort.envelope.errorCode == ErrorCode.aborted.rawValue)
             let progress = try await api.progress(id).envelope
-            #expect(progress.state == "FAILED")
+            #expect(progress.state == .failed)
             #expect(progress.errorCode == ErrorCode.aborted.rawValue)
             #expect(progress.errorDescription.contains("Aborted by admin"))
             // SIGTERM is ignored; the agent escalates to SIGKILL after the stop timeout.
@@ -152,11 +152,11 @@ extension IntegrationTests {
                 let view = try await api.get(path, as: TaskOutputView.self).envelope.resObj
                 return view?.output.contains("starting up") == true ? view : nil
             }
-            #expect(live.state == "RUNNING")
+            #expect(live.state == .running)
             #expect(live.instance == "GatewayServer@host-2")
-            #expect(try await api.wait(for: id).state == "COMPLETE")
+            #expect(try await api.wait(for: id).state == .complete)
             let done = try #require(try await api.get(path, as: TaskOutputView.self).envelope.resObj)
-            #expect(done.state == "SUCCEEDED")
+            #expect(done.state == .succeeded)
             #expect(done.output.contains("listening on 127.0.0.1"))
             #expect(done.endTime != nil)
             #expect(try await api.raw(.GET, "/web/v1/common/command/\(id)/tasks/999999/output").status == 404)

@@ -1,6 +1,6 @@
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import Testing
 
 /// End-to-end tests: a real manager and three real agents per test, driven

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import Testing
 
 extension IntegrationTests {
@@ -11,40 +11,40 @@ extension IntegrationTests {
     func startStopRestart() async throws {
         try await withCluster { cluster, api in
             let started = try await api.run(.start, "Gateway", onlySelf: false)
-            #expect(started.state == "COMPLETE")
+            #expect(started.state == .complete)
             #expect(started.totalProgress == 100)
             #expect(started.stepNames == ["Start CoordinatorServer", "Start StorageMaster", "Start StorageNode", "Start GatewayServer"])
             #expect(started.resObj?.totalStepSize == 4)
             #expect(started.resObj?.failEntityList.isEmpty == true)
             let all = try await api.instances()
             #expect(all.count == 9)
-            #expect(all.allSatisfy { $0.operationalStatus == "STARTED" }, "\(all.map { "\($0.name)=\($0.operationalStatus)" })")
+            #expect(all.allSatisfy { $0.operationalStatus == .started }, "\(all.map { "\($0.name)=\($0.operationalStatus)" })")
             for instance in all {
                 let port = try #require(instance.configurations["port"].flatMap(Int.init))
                 let answer = await roleAnswer(port: port)
                 #expect(answer?.status == 200, "\(instance.name) does not answer on \(port)")
             }
             let health = try await api.get("/web/v1/cluster/1/status", as: ClusterHealth.self)
-            #expect(health.envelope.resObj?.state == "GOOD")
+            #expect(health.envelope.resObj?.state == .good)
 
             // Stopping the base service stops its dependents first.
             let stopped = try await api.run(.stop, "Coordinator", onlySelf: false)
-            #expect(stopped.state == "COMPLETE")
+            #expect(stopped.state == .complete)
             #expect(stopped.stepNames == ["Stop GatewayServer", "Stop StorageNode", "Stop StorageMaster", "Stop CoordinatorServer"])
             for instance in all {
                 let port = try #require(instance.configurations["port"].flatMap(Int.init))
                 #expect(await roleAnswer(port: port) == nil, "\(instance.name) still answers after stop")
             }
-            #expect(try await api.instances().allSatisfy { $0.operationalStatus == "STOPPED" })
+            #expect(try await api.instances().allSatisfy { $0.operationalStatus == .stopped })
 
             // Restart of one service: stop its roles in reverse, start them in order; new processes.
             _ = try await api.run(.start, "Storage", onlySelf: false)
             let before = try await api.instances(service: "Storage").compactMap(\.pid)
             let restarted = try await api.run(.restart, "Storage", onlySelf: true)
-            #expect(restarted.state == "COMPLETE")
+            #expect(restarted.state == .complete)
             #expect(restarted.stepNames == ["Stop StorageNode", "Stop StorageMaster", "Start StorageMaster", "Start StorageNode"])
             let after = try await api.instances(service: "Storage")
-            #expect(after.allSatisfy { $0.operationalStatus == "STARTED" })
+            #expect(after.allSatisfy { $0.operationalStatus == .started })
             #expect(Set(after.compactMap(\.pid)).isDisjoint(with: before), "restart kept the old processes")
             #expect(after.count == 4)
         }
@@ -63,10 +63,10 @@ extension IntegrationTests {
                 try await api.instances(service: "Coordinator").first { $0.hostName == "host-1" && $0.pid != nil }
             }
             #expect(view.pid == pid)
-            #expect(view.operationalStatus == "STARTED")
+            #expect(view.operationalStatus == .started)
             // And it still controls it: a stop ends that very process.
             let stopped = try await api.run(.stop, "Coordinator", onlySelf: true)
-            #expect(stopped.state == "COMPLETE")
+            #expect(stopped.state == .complete)
             _ = try await waitFor("pid \(pid) to end") { kill(pid, 0) != 0 ? true : nil }
         }
     }

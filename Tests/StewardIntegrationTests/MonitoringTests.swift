@@ -1,6 +1,6 @@
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import Testing
 
 extension IntegrationTests {

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import Testing
 
 extension IntegrationTests {
@@ -43,7 +43,7 @@ extension IntegrationTests {
                 #expect(a.0 < b.0)
                 #expect(a.1.totalProgress <= b.1.totalProgress)
             }
-            #expect(events.last?.1.state == "COMPLETE")
+            #expect(events.last?.1.state == .complete)
             #expect(events.last?.1.totalProgress == 100)
             // A finished command's stream is its last document, then the end.
             let ended = try await RawHTTP.send(.GET, url, headers: [("Authorization", auth), ("Accept", "text/event-stream")])
@@ -65,7 +65,7 @@ extension IntegrationTests {
             }
             #expect(!received.isEmpty, "the stream ended cleanly, without an error")
             let events = received.map { (0, $0) }
-            #expect(events.allSatisfy { $0.1.state == "IN_PROGRESS" })
+            #expect(events.allSatisfy { $0.1.state == .inProgress })
         }
     }
 }

@@ -5,7 +5,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOSSL
 import StewardClient
-import StewardEngine
+import StewardAPI
 import StewardSystem
 import Testing
 
@@ -38,7 +38,7 @@ extension IntegrationTests {
         do {
             let api = await cluster.client
             #expect(api.baseURL.hasPrefix("https://"))
-            #expect(try await api.run(.start, "Coordinator", onlySelf: true).state == "COMPLETE")
+            #expect(try await api.run(.start, "Coordinator", onlySelf: true).state == .complete)
             let check = try await api.raw(.GET, "/web/v1/access/login_check")
             let cookie = try #require(check.headers.first { $0.0.lowercased() == "set-cookie" }?.1)
             #expect(cookie.contains("Secure"))
@@ -55,7 +55,7 @@ extension IntegrationTests {
             }
             #expect(!reason.isEmpty)
             _ = try await waitFor("host-2 to be lost") { () -> Bool? in
-                try await api.hosts().first { $0.hostName == "host-2" }?.status == "LOST" ? true : nil
+                try await api.hosts().first { $0.hostName == "host-2" }?.status == .lost ? true : nil
             }
         } catch {
             await cluster.stop()

@@ -1,6 +1,6 @@
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import Testing
 
 /// The web UI in a real headless Chromium against a real manager and agents:
@@ -13,7 +13,7 @@ extension IntegrationTests {
         try await withCluster { cluster, api in
             // A slow start, so that the page shows progress before the end.
             let slow = try await api.saveConfiguration(roleValue("Storage", "StorageNode", "startup_delay_ms", "1500"))
-            #expect(try await api.wait(for: slow.envelope.id).state == "COMPLETE")
+            #expect(try await api.wait(for: slow.envelope.id).state == .complete)
             let base = api.baseURL
             try await withBrowser("start") { browser in
                 try await logIn(browser, base, user: "admin", password: TestCluster.password)
@@ -64,11 +64,11 @@ extension IntegrationTests {
 
                 // The page showed what the manager says.
                 let progress = try await api.progress(id)
-                #expect(progress.envelope.state == "COMPLETE")
+                #expect(progress.envelope.state == .complete)
                 #expect(progress.envelope.totalProgress == 100)
                 #expect(progress.envelope.resObj?.user == "admin")
-                #expect(progress.envelope.resObj?.commandKind == "START_SERVICE")
-                #expect(try await api.services().first { $0.name == "Storage" }?.operationalStatus == "STARTED")
+                #expect(progress.envelope.resObj?.commandKind == .startService)
+                #expect(try await api.services().first { $0.name == "Storage" }?.operationalStatus == .started)
 
                 // The commands page lists it, complete, at 100%.
                 try await browser.navigate(base + "/#/commands")
@@ -84,7 +84,7 @@ extension IntegrationTests {
           .enabled(if: Browser.enabled))
     func webHeldPortFailure() async throws {
         try await withCluster { cluster, api in
-            #expect(try await api.run(.start, "Storage", onlySelf: false).state == "COMPLETE")
+            #expect(try await api.run(.start, "Storage", onlySelf: false).state == .complete)
             let held = try await cluster.port("GatewayServer@host-2")
             let holder = try PortHolder(port: held)
             defer { holder.release() }
@@ -119,7 +119,7 @@ extension IntegrationTests {
                 try await browser.screenshot("2-failed-command")
 
                 let progress = try await api.progress(try #require(Int64(failedId)))
-                #expect(progress.envelope.state == "FAILED")
+                #expect(progress.envelope.state == .failed)
                 #expect(progress.envelope.resObj?.failEntityList.map(\.failEntity) == ["GatewayServer@host-2"])
 
                 // Free the port; Retry runs only the failed task, and completes.
@@ -139,7 +139,7 @@ extension IntegrationTests {
           .enabled(if: Browser.enabled))
     func webConfigurationEditor() async throws {
         try await withCluster { _, api in
-            #expect(try await api.run(.start, "Storage", onlySelf: false).state == "COMPLETE")
+            #expect(try await api.run(.start, "Storage", onlySelf: false).state == .complete)
             let base = api.baseURL
             try await withBrowser("configuration") { browser in
                 try await logIn(browser, base, user: "admin", password: TestCluster.password)
@@ -167,7 +167,7 @@ extension IntegrationTests {
                 try await browser.click("#config-form button[type=submit]")
                 try await browser.wait("/^#\\/commands\\/\\d+$/.test(location.hash) && \(commandIs("COMPLETE"))", timeout: 60)
                 let instances = try await api.instances(service: "Storage")
-                #expect(instances.allSatisfy { $0.configurations["replication"] == "2" && !$0.configStale && $0.operationalStatus == "STARTED" })
+                #expect(instances.allSatisfy { $0.configurations["replication"] == "2" && !$0.configStale && $0.operationalStatus == .started })
                 try await browser.screenshot("3-saved")
 
                 // An instance override where there was none: one host of the role only.
@@ -199,7 +199,7 @@ extension IntegrationTests {
         try await withCluster { _, api in
             // A start that would take a minute: long enough to abort, by hand.
             let slow = try await api.saveConfiguration(roleValue("Coordinator", "CoordinatorServer", "startup_delay_ms", "60000"))
-            #expect(try await api.wait(for: slow.envelope.id).state == "COMPLETE")
+            #expect(try await api.wait(for: slow.envelope.id).state == .complete)
             let base = api.baseURL
             try await withBrowser("abort") { browser in
                 try await logIn(browser, base, user: "admin", password: TestCluster.password)
@@ -219,7 +219,7 @@ extension IntegrationTests {
                 #expect(try await browser.eval("!!document.querySelector('[data-key=abort]')")?.bool == false)
                 try await browser.screenshot("2-aborted")
                 let progress = try await api.progress(id)
-                #expect(progress.envelope.state == "FAILED")
+                #expect(progress.envelope.state == .failed)
                 #expect(progress.envelope.errorCode == ErrorCode.aborted.rawValue)
                 #expect(try await api.services().first { $0.name == "Coordinator" }?.runningCommand == nil)
                 try await expectNoPageErrors(browser)
@@ -251,7 +251,7 @@ extension IntegrationTests {
                 try await browser.click("[data-key=\"set-role:olga\"]")
                 try await browser.wait("!document.querySelector('#initial-password') && document.querySelector('[data-key=\"role:olga\"]')?.value === 'operator'")
                 let listed = try await api.get("/web/v1/access/users", as: UserList.self).envelope.resObj?.users ?? []
-                #expect(listed.first { $0.userName == "olga" }?.role == "operator")
+                #expect(listed.first { $0.userName == "olga" }?.role == .operator)
                 #expect(try await olga.raw(.POST, "/web/v1/maintain/cluster/1/service/Coordinator/start?dry_run=true",
                                            body: Data("{}".utf8), headers: [("Content-Type", "application/json")]).status == 200,
                         "olga is an operator now")

@@ -1,4 +1,5 @@
 @testable import StewardManager
+import StewardAPI
 import StewardEngine
 import Testing
 
@@ -11,8 +12,8 @@ struct AgentHubTests {
                   configuration: [:], configFiles: [], configDigest: "", timeoutSeconds: 5)
     }
 
-    @Test func aNewProcessLosesOnlyWhatTheOldOneAcknowledged() async {
-        let hub = AgentHub(hosts: ["h"], heartbeatTimeoutMs: 60_000)
+    @Test func aNewProcessLosesOnlyWhatTheOldOneAcknowledged() async throws {
+        let hub = try await AgentHub.forTest(hosts: ["h"])
         #expect(await hub.register("h", incarnation: "one").isEmpty, "a first registration is no restart")
         await hub.enqueue([Self.task(1), Self.task(2)], for: "h")
         #expect(await hub.poll(host: "h", received: [], timeoutMs: 10).tasks.map(\.taskId) == [1, 2])
@@ -29,8 +30,8 @@ struct AgentHubTests {
         #expect(await hub.poll(host: "h", received: [], timeoutMs: 10).tasks.map(\.taskId).sorted() == [2, 3, 4])
     }
 
-    @Test func aSettledTaskIsNotLost() async {
-        let hub = AgentHub(hosts: ["h"], heartbeatTimeoutMs: 60_000)
+    @Test func aSettledTaskIsNotLost() async throws {
+        let hub = try await AgentHub.forTest(hosts: ["h"])
         _ = await hub.register("h", incarnation: "one")
         await hub.enqueue([Self.task(1), Self.task(2)], for: "h")
         _ = await hub.poll(host: "h", received: [], timeoutMs: 10)
@@ -39,5 +40,49 @@ struct AgentHubTests {
         let lost = await hub.register("h", incarnation: "two")
         #expect(lost == [2], "\(lost)")
         #expect(await hub.register("h", incarnation: "three").isEmpty)
+    }
+
+    /// What agents say reaches the center as events, and only through the hub.
+    @Test func resultsRestartsAndLostHostsBecomeEventsForTheCenter() async throws {
+        let clock = ManualClock()
+        let hub = try await AgentHub.forTest(hosts: ["host-1", "host-2"], heartbeatTimeoutMs: 5000, clock: clock)
+        let sink = RecordingSink()
+        await hub.connect(sink)
+        let report = InstanceReport(service: "Coordinator", role: "CoordinatorServer", status: .started, health: .good,
+                                    pid: 1, configDigest: nil, observedAt: 1)
+        _ = try await hub.hello(AgentHello(host: "host-1", agentVersion: "t", instances: [], incarnation: "a"))
+        _ = try await hub.hello(AgentHello(host: "host-2", agentVersion: "t", instances: [], incarnation: "a"))
+        await hub.enqueue([Self.task(7)], for: "host-1")
+        _ = try await hub.poll(AgentPoll(host: "host-1", received: []), timeoutMs: 10)
+        _ = try await hub.poll(AgentPoll(host: "host-1", received: [7]), timeoutMs: 10)
+        try await hub.result(AgentTaskResult(host: "host-1", taskId: 7, succeeded: true, detail: "", exitCode: nil,
+                                             outputTail: "", instance: report))
+        // The result settled task 7: a restart now loses nothing.
+        #expect(try await hub.hello(AgentHello(host: "host-1", agentVersion: "t", instances: [], incarnation: "b")).isEmpty)
+        // host-2 goes quiet past the timeout; host-1 keeps talking.
+        clock.advance(seconds: 4)
+        try await hub.heartbeat(AgentHeartbeat(host: "host-1", instances: [report]))
+        clock.advance(seconds: 2)
+        await hub.checkHeartbeats()
+        let events = await sink.events
+        #expect(events.count == 2, "\(events)")
+        guard case .result(let result) = events.first, case .hostLost(let host) = events.last else {
+            Issue.record("expected a result, then a lost host: \(events)")
+            return
+        }
+        #expect(result.taskId == 7)
+        #expect(host == "host-2")
+        #expect(await hub.isLost("host-2"))
+        #expect(await !hub.isLost("host-1"))
+    }
+
+    @Test func aHostOutsideTheClusterIsRefusedAndNothingReachesTheCenter() async throws {
+        let hub = try await AgentHub.forTest(hosts: ["host-1"])
+        let sink = RecordingSink()
+        await hub.connect(sink)
+        await #expect(throws: StewardError(.agentUnknownHost, "Host 'intruder' is not part of the cluster.")) {
+            try await hub.output(AgentTaskOutput(host: "intruder", taskId: 1, outputTail: "x"))
+        }
+        #expect(await sink.events.isEmpty)
     }
 }

@@ -1,22 +1,33 @@
 @testable import StewardManager
+import StewardAPI
 import StewardEngine
 import Testing
 
 @Suite("Sessions, tickets and throttling")
 struct SessionTests {
-    @Test func anIdleSessionEnds() {
-        let sessions = SessionStore(idleSeconds: 0, maxAgeSeconds: 3600)
+    @Test func anIdleSessionEndsAndAnOldOneToo() {
+        let clock = ManualClock()
+        let sessions = SessionStore(idleSeconds: 60, maxAgeSeconds: 150, clock: clock)
         let token = sessions.newWebSession(user: "ann", role: .viewer, parent: nil)
-        // With no idle time allowed, the next use finds it gone.
-        #expect(sessions.webSession(token) == nil)
-        let lasting = SessionStore(idleSeconds: 3600, maxAgeSeconds: 3600)
+        clock.advance(seconds: 60)
+        #expect(sessions.webSession(token)?.user == "ann", "used within its idle time, it goes on")
+        clock.advance(seconds: 61)
+        #expect(sessions.webSession(token) == nil, "idle for longer, it ends")
+        let busy = sessions.newWebSession(user: "ann", role: .viewer, parent: nil)
+        for _ in 0..<3 {
+            clock.advance(seconds: 50)
+            #expect(sessions.webSession(busy) != nil)
+        }
+        clock.advance(seconds: 50)
+        #expect(sessions.webSession(busy) == nil, "in use all along, it still ends at its maximum age")
+        let lasting = SessionStore(idleSeconds: 3600, maxAgeSeconds: 3600, clock: clock)
         let kept = lasting.newWebSession(user: "ann", role: .viewer, parent: nil)
         #expect(lasting.webSession(kept)?.user == "ann")
         #expect(lasting.webSession("not-a-token") == nil)
     }
 
     @Test func loginTicketsAreOneUseAndBoundToTheirCasSession() {
-        let sessions = SessionStore(idleSeconds: 60, maxAgeSeconds: 60)
+        let sessions = SessionStore(idleSeconds: 60, maxAgeSeconds: 60, clock: ManualClock())
         let lt = sessions.newLoginTicket(casSession: "cas-1")
         #expect(lt.hasPrefix("LT-"))
         #expect(!sessions.consumeLoginTicket(lt, casSession: "cas-2"))
@@ -26,7 +37,7 @@ struct SessionTests {
     }
 
     @Test func endingAGrantEndsItsWebSessions() {
-        let sessions = SessionStore(idleSeconds: 60, maxAgeSeconds: 60)
+        let sessions = SessionStore(idleSeconds: 60, maxAgeSeconds: 60, clock: ManualClock())
         let tgt = sessions.newGrant(user: "bob", role: .operator)
         let st = sessions.newServiceTicket(grant: tgt)
         let (grant, parent) = try! #require(sessions.consumeServiceTicket(st))
@@ -43,7 +54,8 @@ struct SessionTests {
     }
 
     @Test func throttlingCountsPerUserAndPerAddress() {
-        let throttle = LoginThrottle(limit: 2, lockSeconds: 60)
+        let clock = ManualClock()
+        let throttle = LoginThrottle(limit: 2, lockSeconds: 60, clock: clock)
         #expect(throttle.wait(user: "ann", address: "10.0.0.1") == nil)
         throttle.failed(user: "ann", address: "10.0.0.1")
         #expect(throttle.wait(user: "ann", address: "10.0.0.1") == nil)
@@ -52,6 +64,9 @@ struct SessionTests {
         #expect(throttle.wait(user: "bob", address: "10.0.0.1") == nil, "the address has four times the allowance")
         for n in 0..<6 { throttle.failed(user: "u\(n)", address: "10.0.0.1") }
         #expect(throttle.wait(user: "carl", address: "10.0.0.1") != nil, "an address guessing many names is locked")
+        clock.advance(seconds: 61)
+        #expect(throttle.wait(user: "carl", address: "10.0.0.1") == nil, "the lock ends after its time")
+        throttle.failed(user: "ann", address: "10.0.0.1")
         throttle.succeeded(user: "ann")
         #expect(throttle.wait(user: "ann", address: "10.0.0.2") == nil, "a success clears the user's count")
     }

@@ -98,11 +98,11 @@ struct WebRoutesTests {
     }
 
     @Test func afterLoginOnlyPathsOnThisManagerAreFollowed() {
-        #expect(Manager.localPath("/") == "/")
-        #expect(Manager.localPath("/#/commands/4") == "/#/commands/4")
+        #expect(CASController.localPath("/") == "/")
+        #expect(CASController.localPath("/#/commands/4") == "/#/commands/4")
         for outside in [nil, "", "//evil.example/", "/\\evil.example", "https://evil.example/", "evil", "/a\nb",
                         "/\t/evil.example", "/ /evil.example", "/\r/evil.example"] {
-            #expect(Manager.localPath(outside) == nil, "\(outside ?? "nil")")
+            #expect(CASController.localPath(outside) == nil, "\(outside ?? "nil")")
         }
     }
 }

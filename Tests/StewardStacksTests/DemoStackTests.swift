@@ -1,3 +1,4 @@
+import StewardAPI
 import StewardEngine
 import StewardStacks
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import StewardAPI
 import StewardEngine
 @testable import StewardStore
 import Testing
@@ -321,14 +322,14 @@ struct AccessStoreTests {
         try await withStore { store in
             for (i, user) in ["ann", "bob", "ann"].enumerated() {
                 try await store.appendAudit(AuditEntry(at: Int64(100 + i), user: user, source: "127.0.0.1", action: "LOGIN",
-                                                       target: "cas", result: i == 1 ? "FAILURE" : "SUCCESS",
+                                                       target: "cas", result: i == 1 ? .failure : .success,
                                                        httpStatus: 200, errorCode: 0, commandId: i == 2 ? 7 : nil))
             }
             var q = AuditQuery()
             #expect(try await store.audit(q).map(\.at) == [102, 101, 100])
             q.user = "ann"
             #expect(try await store.audit(q).map(\.at) == [102, 100])
-            q.result = "SUCCESS"
+            q.result = .success
             q.from = 101
             let last = try await store.audit(q)
             #expect(last.map(\.at) == [102])

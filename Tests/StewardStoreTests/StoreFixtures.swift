@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import StewardAPI
 import StewardEngine
 import StewardStacks
 @testable import StewardStore

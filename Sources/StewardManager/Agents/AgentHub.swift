@@ -1,8 +1,12 @@
+import StewardAPI
 import StewardEngine
 
 /// The connected agents: one mailbox per host, answered by a waiting long poll
-/// the moment work arrives, and each host's heartbeat clock.
-actor AgentHub {
+/// the moment work arrives, and each host's heartbeat clock. What agents say
+/// comes in here only (`AgentHub+Intake`): instance reports and metrics are
+/// recorded, and what matters to commands goes on to the command center as
+/// `AgentEvent`s.
+actor AgentHub: AgentDispatch {
     struct Link {
         var queue: [AgentTask] = []
         /// Handed out in the last answer and not yet acknowledged.
@@ -17,26 +21,38 @@ actor AgentHub {
         var delivered: Set<Int64> = []
     }
 
-    private var links: [String: Link] = [:]
+    var links: [String: Link] = [:]
     private var nextToken: UInt64 = 0
     private var closed = false
     let heartbeatTimeoutMs: Int
+    let cluster: ClusterState
+    let metrics: MetricsHistory
+    let clock: any TimeSource
+    /// Set once at start-up: the center is built after the hub, from it.
+    var center: (any AgentEventSink)?
 
-    init(hosts: [String], heartbeatTimeoutMs: Int) {
+    init(hosts: [String], heartbeatTimeoutMs: Int, cluster: ClusterState, metrics: MetricsHistory, clock: any TimeSource) {
         self.heartbeatTimeoutMs = heartbeatTimeoutMs
+        self.cluster = cluster
+        self.metrics = metrics
+        self.clock = clock
         for h in hosts { links[h] = Link() }
     }
+
+    func connect(_ center: any AgentEventSink) { self.center = center }
 
     func knows(_ host: String) -> Bool { links[host] != nil }
 
     /// A sign of life: registration, heartbeat, poll or result.
-    func seen(_ host: String, version: String? = nil, now: Millis) {
-        links[host]?.lastSeen = now
+    func seen(_ host: String, version: String? = nil) {
+        links[host]?.lastSeen = clock.now()
         links[host]?.lost = false
         if let version { links[host]?.agentVersion = version }
     }
 
     func isLost(_ host: String) -> Bool { links[host]?.lost ?? true }
+
+    func lostHosts() -> Set<String> { Set(links.filter { $0.value.lost }.keys) }
 
     /// Records the agent process of a registration. When it is a new process
     /// on the host, returns the tasks the previous one acknowledged and did not
@@ -74,8 +90,9 @@ actor AgentHub {
         return (link?.lost ?? true, link?.lastSeen, link?.agentVersion)
     }
 
-    /// Marks and returns the hosts whose heartbeat is overdue.
-    func detectLost(now: Millis) -> [String] {
+    /// Marks the hosts whose heartbeat is overdue as lost, and tells the center.
+    func checkHeartbeats() async {
+        let now = clock.now()
         var lost: [String] = []
         for (host, link) in links where !link.lost {
             if let seen = link.lastSeen, now - seen > Millis(heartbeatTimeoutMs) {
@@ -83,7 +100,7 @@ actor AgentHub {
                 lost.append(host)
             }
         }
-        return lost.sorted()
+        for host in lost.sorted() { await center?.receive(.hostLost(host)) }
     }
 
     func enqueue(_ tasks: [AgentTask], for host: String) {
@@ -125,8 +142,8 @@ actor AgentHub {
         let token = nextToken
         return await withCheckedContinuation { continuation in
             links[host]?.waiter = (token, continuation)
-            Swift.Task {
-                try? await Swift.Task.sleep(for: .milliseconds(timeoutMs))
+            Task {
+                try? await Task.sleep(for: .milliseconds(timeoutMs))
                 self.expire(host: host, token: token)
             }
         }

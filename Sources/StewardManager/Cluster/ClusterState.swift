@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StewardAPI
 import StewardEngine
 import StewardStore
 
@@ -64,7 +65,7 @@ actor ClusterState {
             let stale = status == .started && report?.configDigest != nil && report?.configDigest != Self.digest(config)
             return InstanceView(
                 name: ref.description, serviceName: ref.service, roleName: ref.role, hostName: ref.host,
-                operationalStatus: status.rawValue, healthStatus: health.rawValue,
+                operationalStatus: status, healthStatus: health,
                 pid: status == .started ? report?.pid : nil, configStale: stale,
                 configurations: Self.masked(config, role: ref.role, in: stack))
         }
@@ -72,19 +73,19 @@ actor ClusterState {
 
     /// Service status from its instances: STARTED, STOPPED, PARTIALLY_STARTED or UNKNOWN;
     /// health GOOD only when every instance runs and is healthy.
-    func serviceStatus(_ name: String, lostHosts: Set<String>) -> (operational: String, health: String) {
+    func serviceStatus(_ name: String, lostHosts: Set<String>) -> (operational: ServiceStatus, health: HealthStatus) {
         let refs = stack.instances.filter { $0.service == name }
         let states = refs.map { status(of: $0, hostLost: lostHosts.contains($0.host)) }
         let started = states.filter { $0.0 == .started }.count
         let unknown = states.filter { $0.0 == .unknown }.count
-        let operational: String
-        if unknown == refs.count { operational = "UNKNOWN" }
-        else if started == refs.count { operational = "STARTED" }
-        else if started == 0 && unknown == 0 { operational = "STOPPED" }
-        else { operational = "PARTIALLY_STARTED" }
+        let operational: ServiceStatus
+        if unknown == refs.count { operational = .unknown }
+        else if started == refs.count { operational = .started }
+        else if started == 0 && unknown == 0 { operational = .stopped }
+        else { operational = .partiallyStarted }
         let healthy = states.allSatisfy { $0.0 == .started && $0.1 == .good }
         let health = healthy ? HealthStatus.good : (unknown == refs.count ? .unknown : .bad)
-        return (operational, health.rawValue)
+        return (operational, health)
     }
 
     /// Password parameters never leave the manager in clear.

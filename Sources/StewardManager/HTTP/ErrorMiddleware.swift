@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import StewardAPI
 import StewardEngine
 
 /// Turns every failure into the reference envelope with a catalogue code, so

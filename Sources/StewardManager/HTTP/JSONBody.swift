@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOFoundationCompat
+import StewardAPI
 import StewardEngine
 
 /// Encoding of envelopes and decoding of request bodies, with every failure
@@ -10,12 +11,8 @@ import StewardEngine
 enum JSONBody {
     static let contentType = "application/json;charset=UTF-8"
 
-    static func encode<T: Encodable>(_ value: T) -> ByteBuffer {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        // Encoding our own wire types cannot fail; an empty object keeps the reply well-formed if it ever did.
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return ByteBuffer(data: data)
+    static func encode<R>(_ envelope: Envelope<R>) -> ByteBuffer {
+        ByteBuffer(data: WireJSON.envelope(envelope))
     }
 
     static func response(_ buffer: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
@@ -26,6 +23,11 @@ enum JSONBody {
         response(encode(env), status: status)
     }
 
+    /// A success envelope with the reference's extra top-level fields after its own.
+    static func ok<Extra: Encodable>(topLevel extra: Extra) -> Response {
+        response(ByteBuffer(data: WireJSON.envelope(Envelope<NoResult>(), extra: extra)))
+    }
+
     static func ok<T: Codable & Sendable>(_ result: T) -> Response {
         envelope(Envelope(resObj: result))
     }
@@ -33,7 +35,7 @@ enum JSONBody {
     static func failure(_ error: StewardError) -> Response {
         var response = error.problems.isEmpty
             ? envelope(Envelope<NoResult>.failure(error), status: .init(code: error.code.httpStatus))
-            : envelope(Envelope(id: -1, state: CommandState.failed.rawValue, errorCode: error.code.rawValue,
+            : envelope(Envelope(id: -1, state: .failed, errorCode: error.code.rawValue,
                                 errorDescription: error.message, resObj: ConfigurationProblems(problems: error.problems)),
                        status: .init(code: error.code.httpStatus))
         response.headers[.errorCode] = String(error.code.rawValue)

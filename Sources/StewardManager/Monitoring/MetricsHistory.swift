@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import StewardAPI
 import StewardEngine
 
 /// Host metrics as agents send them, kept for a window (`--metrics-window-minutes`,

@@ -1,5 +1,6 @@
 import Hummingbird
 import Prometheus
+import StewardAPI
 import StewardEngine
 
 /// Prometheus metrics of the manager itself (`GET /metrics`, exposition format):

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import StewardSystem
 
 /// A listening socket on 127.0.0.1 held by the test, to take a role's port.

@@ -4,7 +4,7 @@ import Glibc
 import AsyncHTTPClient
 import Foundation
 import StewardClient
-import StewardEngine
+import StewardAPI
 import StewardSystem
 import Synchronization
 
@@ -123,7 +123,7 @@ actor TestCluster {
     func waitForHosts(connected hosts: Set<String>) async throws {
         _ = try await waitFor("hosts \(hosts.sorted()) connected", timeout: .seconds(60)) { () -> Bool? in
             let list = (try? await self.client.hosts()) ?? []
-            let up = Set(list.filter { $0.status == "CONNECTED" }.map(\.hostName))
+            let up = Set(list.filter { $0.status == .connected }.map(\.hostName))
             return hosts.isSubset(of: up) ? true : nil
         }
     }
@@ -195,7 +195,7 @@ func waitFor<T: Sendable>(_ what: String, timeout: Duration = .seconds(30),
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if let value = try await probe() { return value }
-        try await Swift.Task.sleep(for: .milliseconds(25))
+        try await Task.sleep(for: .milliseconds(25))
     }
     throw TimedOut(what: what)
 }

@@ -1,0 +1,224 @@
+/// Messages between agents and the manager on `/agent/v1`.
+///
+/// Agents dial out: they register, then hold a long poll open that the manager
+/// answers the moment work for their host exists, post results, and heartbeat.
+public enum AgentProtocol {
+    public static let version = "1"
+}
+
+public struct InstanceReport: Codable, Sendable, Hashable {
+    public var service: String
+    public var role: String
+    public var status: InstanceStatus
+    public var health: HealthStatus
+    public var pid: Int32?
+    /// Digest of the configuration the running process was started with.
+    public var configDigest: String?
+    /// When the agent observed this (microseconds since the epoch): the manager
+    /// keeps the newest report, whatever order heartbeats and results arrive in.
+    public var observedAt: Int64
+
+    public init(service: String, role: String, status: InstanceStatus, health: HealthStatus, pid: Int32?,
+                configDigest: String?, observedAt: Int64) {
+        self.observedAt = observedAt
+        self.service = service
+        self.role = role
+        self.status = status
+        self.health = health
+        self.pid = pid
+        self.configDigest = configDigest
+    }
+}
+
+public struct AgentHello: Codable, Sendable {
+    public var host: String
+    public var agentVersion: String
+    public var instances: [InstanceReport]
+    /// Random per agent process. A new one on a host means the agent
+    /// restarted, and the tasks its previous process held will never report.
+    public var incarnation: String?
+
+    public init(host: String, agentVersion: String, instances: [InstanceReport], incarnation: String? = nil) {
+        self.host = host
+        self.agentVersion = agentVersion
+        self.instances = instances
+        self.incarnation = incarnation
+    }
+}
+
+public struct AgentWelcome: Codable, Sendable {
+    public var heartbeatIntervalMs: Int
+    public var pollTimeoutMs: Int
+    /// How often the agent samples its host's metrics (sent with a heartbeat).
+    public var metricsIntervalMs: Int
+
+    public init(heartbeatIntervalMs: Int, pollTimeoutMs: Int, metricsIntervalMs: Int) {
+        self.heartbeatIntervalMs = heartbeatIntervalMs
+        self.pollTimeoutMs = pollTimeoutMs
+        self.metricsIntervalMs = metricsIntervalMs
+    }
+}
+
+/// One sample of a host's metrics, by the names of the reference (`hm_cpu_used`, ...).
+public struct HostSample: Codable, Sendable, Hashable {
+    public var time: Millis
+    public var values: [String: Double]
+
+    public init(time: Millis, values: [String: Double]) {
+        self.time = time
+        self.values = values
+    }
+
+    /// The metrics agents collect, with their units.
+    public static let names: [String: String] = [
+        "hm_cpu_used": "percent of all cores busy",
+        "hm_cpu_core_num": "cores",
+        "hm_mem_total": "MiB",
+        "hm_mem_used": "MiB (total less available)",
+        "hm_mem_usage": "percent",
+        "hm_disk_total": "GiB of the agent's data file system",
+        "hm_disk_used": "GiB",
+        "hm_disk_usage": "percent",
+        "hm_net_read": "KiB/s received, all interfaces but loopback",
+        "hm_net_write": "KiB/s sent, all interfaces but loopback",
+    ]
+}
+
+/// A long poll. `received` acknowledges the tasks of the previous answer: a
+/// task the manager handed out but that is not acknowledged (its answer went
+/// to a connection that died) is delivered again. Agents ignore repeats.
+public struct AgentPoll: Codable, Sendable {
+    public var host: String
+    public var received: [Int64]
+
+    public init(host: String, received: [Int64]) {
+        self.host = host
+        self.received = received
+    }
+}
+
+/// How an agent starts, stops and checks a role's process.
+public struct ProcessSpec: Sendable, Codable, Hashable {
+    /// argv; `{steward}`, `{conf_dir}`, `{instance_dir}` and `{<parameter>}` are substituted.
+    public let start: [String]
+    public let check: HealthCheck
+    public let startTimeoutSeconds: Int
+    /// SIGTERM, then SIGKILL to the process group after this many seconds.
+    public let stopTimeoutSeconds: Int
+
+    public init(start: [String], check: HealthCheck, startTimeoutSeconds: Int, stopTimeoutSeconds: Int) {
+        self.start = start
+        self.check = check
+        self.startTimeoutSeconds = startTimeoutSeconds
+        self.stopTimeoutSeconds = stopTimeoutSeconds
+    }
+}
+
+public enum HealthCheck: Sendable, Codable, Hashable {
+    /// HTTP GET on 127.0.0.1 at the port named by a parameter; healthy on 2xx.
+    case http(portParameter: String, path: String)
+    /// A TCP connect to the port named by a parameter.
+    case tcp(portParameter: String)
+    /// Only that the process is alive.
+    case process
+}
+
+public struct ConfigFileSpec: Sendable, Codable, Hashable {
+    public enum Format: String, Sendable, Codable, Hashable { case json, properties }
+    /// A file name inside the instance's conf directory.
+    public let name: String
+    public let format: Format
+
+    public init(name: String, format: Format) {
+        self.name = name
+        self.format = format
+    }
+}
+
+/// A task as an agent receives it: everything needed to run it without asking again.
+public struct AgentTask: Codable, Sendable, Hashable {
+    public var taskId: Int64
+    public var commandId: Int64
+    public var instance: InstanceRef
+    public var operation: Operation
+    public var process: ProcessSpec
+    public var configuration: [String: String]
+    public var configFiles: [ConfigFileSpec]
+    public var configDigest: String
+    public var timeoutSeconds: Int
+
+    public init(taskId: Int64, commandId: Int64, instance: InstanceRef, operation: Operation, process: ProcessSpec,
+                configuration: [String: String], configFiles: [ConfigFileSpec], configDigest: String, timeoutSeconds: Int) {
+        self.taskId = taskId
+        self.commandId = commandId
+        self.instance = instance
+        self.operation = operation
+        self.process = process
+        self.configuration = configuration
+        self.configFiles = configFiles
+        self.configDigest = configDigest
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+public struct AgentWork: Codable, Sendable {
+    public var tasks: [AgentTask]
+    /// Tasks to abort: the agent stops their processes for real.
+    public var abort: [Int64]
+
+    public init(tasks: [AgentTask], abort: [Int64] = []) {
+        self.tasks = tasks
+        self.abort = abort
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tasks = try c.decode([AgentTask].self, forKey: .tasks)
+        abort = try c.decodeIfPresent([Int64].self, forKey: .abort) ?? []
+    }
+}
+
+public struct AgentTaskResult: Codable, Sendable {
+    public var host: String
+    public var taskId: Int64
+    public var succeeded: Bool
+    public var detail: String
+    public var exitCode: Int32?
+    public var outputTail: String
+    public var instance: InstanceReport
+
+    public init(host: String, taskId: Int64, succeeded: Bool, detail: String, exitCode: Int32?, outputTail: String, instance: InstanceReport) {
+        self.host = host
+        self.taskId = taskId
+        self.succeeded = succeeded
+        self.detail = detail
+        self.exitCode = exitCode
+        self.outputTail = outputTail
+        self.instance = instance
+    }
+}
+
+/// The output of a running task so far, so that it can be read before the task ends.
+public struct AgentTaskOutput: Codable, Sendable {
+    public var host: String
+    public var taskId: Int64
+    public var outputTail: String
+
+    public init(host: String, taskId: Int64, outputTail: String) {
+        self.host = host
+        self.taskId = taskId
+        self.outputTail = outputTail
+    }
+}
+
+public struct AgentHeartbeat: Codable, Sendable {
+    public var host: String
+    public var instances: [InstanceReport]
+    public var metrics: HostSample?
+
+    public init(host: String, instances: [InstanceReport], metrics: HostSample? = nil) {
+        self.host = host
+        self.instances = instances
+        self.metrics = metrics
+    }
+}

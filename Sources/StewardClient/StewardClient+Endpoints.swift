@@ -1,0 +1,204 @@
+import Foundation
+import StewardAPI
+
+/// A typed call for every endpoint of `/web/v1`. Each returns what the manager
+/// answered or throws a `Refusal` with the envelope's code and description.
+/// Path segments and query values are percent-encoded here, never by callers.
+extension StewardClient {
+    // MARK: cluster
+
+    public func clusters() async throws -> [ClusterSummary] {
+        try await get("/web/v1/clusters", as: ClusterList.self).value().clusters
+    }
+
+    public func clusterStatus(cluster: Int) async throws -> ClusterHealth {
+        try await get("/web/v1/cluster/\(cluster)/status", as: ClusterHealth.self).value()
+    }
+
+    public func services(cluster: Int) async throws -> [ServiceView] {
+        try await get("/web/v1/cluster/\(cluster)/services", as: ServiceList.self).value().services
+    }
+
+    public func serviceSummary(_ name: String, cluster: Int) async throws -> KeyProperties {
+        try await get("/web/v1/cluster/\(cluster)/services/\(Self.segment(name))", as: KeyProperties.self).value()
+    }
+
+    public func configurations(of service: String, cluster: Int) async throws -> ServiceConfigurationView {
+        try await get("/web/v1/cluster/\(cluster)/services/\(Self.segment(service))/configurations",
+                      as: ServiceConfigurationView.self).value()
+    }
+
+    public func hosts(cluster: Int) async throws -> [HostView] {
+        try await get("/web/v1/cluster/\(cluster)/hosts", as: HostList.self).value().hosts
+    }
+
+    public func instances(service: String? = nil, cluster: Int) async throws -> [InstanceView] {
+        let path = "/web/v1/cluster/\(cluster)/instances" + Self.query(["service_name": service])
+        return try await get(path, as: InstanceList.self).value().instances
+    }
+
+    // MARK: commands
+
+    /// Starts, stops or restarts a service: the new command's envelope (its id and state).
+    public func submit(_ action: ServiceAction, service name: String, onlySelf: Bool, cluster: Int) async throws -> Envelope<NoResult> {
+        try await post("/web/v1/maintain/cluster/\(cluster)/service/\(Self.segment(name))/\(action.rawValue)",
+                       ServiceActionRequest(onlySelf: onlySelf)).accepted()
+    }
+
+    /// The plan a start, stop or restart would run, nothing started.
+    public func plan(_ action: ServiceAction, service name: String, onlySelf: Bool, cluster: Int) async throws -> ProgressDocument {
+        try await post("/web/v1/maintain/cluster/\(cluster)/service/\(Self.segment(name))/\(action.rawValue)?dry_run=true",
+                       ServiceActionRequest(onlySelf: onlySelf), as: ProgressDocument.self).value()
+    }
+
+    public func save(_ request: SaveConfigurationRequest, cluster: Int) async throws -> Envelope<NoResult> {
+        try await post("/web/v1/config/cluster/\(cluster)/save", request).accepted()
+    }
+
+    public func commands(_ filter: CommandFilter = CommandFilter()) async throws -> CommandList {
+        try await get("/web/v1/common/commands" + Self.query(filter.parameters), as: CommandList.self).value()
+    }
+
+    /// A command's progress; a refusal (unknown command) throws.
+    public func command(_ id: Int64) async throws -> Envelope<ProgressDocument> {
+        let reply = try await progress(id)
+        _ = try reply.value()
+        return reply.envelope
+    }
+
+    public func output(command id: Int64, task: Int64) async throws -> TaskOutputView {
+        try await get("/web/v1/common/command/\(id)/tasks/\(task)/output", as: TaskOutputView.self).value()
+    }
+
+    public func abort(_ id: Int64) async throws -> Envelope<NoResult> {
+        try await call(.POST, "/web/v1/common/command/\(id)/abort").accepted()
+    }
+
+    /// A new command that runs the failed tasks of a FAILED one again.
+    public func retry(_ id: Int64) async throws -> Envelope<NoResult> {
+        try await call(.POST, "/web/v1/common/command/\(id)/retry").accepted()
+    }
+
+    // MARK: access and users
+
+    public func ping() async throws {
+        _ = try await get("/web/v1/ping", as: NoResult.self).value(allowingEmpty: true)
+    }
+
+    public func users() async throws -> [UserView] {
+        try await get("/web/v1/access/users", as: UserList.self).value().users
+    }
+
+    public func createUser(_ request: CreateUserRequest) async throws -> CreatedUser {
+        try await post("/web/v1/access/users", request, as: CreatedUser.self).value()
+    }
+
+    public func updateUser(_ name: String, _ request: UpdateUserRequest) async throws -> UserView {
+        try await call(.PUT, "/web/v1/access/users/\(Self.segment(name))", body: try JSONEncoder().encode(request),
+                       as: UserView.self).value()
+    }
+
+    public func deleteUser(_ name: String) async throws {
+        _ = try await call(.DELETE, "/web/v1/access/users/\(Self.segment(name))").value(allowingEmpty: true)
+    }
+
+    public func audit(_ filter: AuditFilter = AuditFilter()) async throws -> [AuditEntry] {
+        try await get("/web/v1/audit" + Self.query(filter.parameters), as: AuditList.self).value().entries
+    }
+
+    // MARK: monitoring
+
+    public func metrics(_ names: [String], hosts: [String] = [], period: String? = nil) async throws -> MetricDatas {
+        let query = Self.query(["metric_names": names.joined(separator: ","),
+                                "hosts": hosts.isEmpty ? nil : hosts.joined(separator: ","), "metric_period": period])
+        return try await get("/web/v1/monitor/metrics_info" + query, as: MetricDatas.self).value()
+    }
+
+    public func openAPIDocument() async throws -> String {
+        let (status, body, _) = try await raw(.GET, "/web/v1/openapi.yaml")
+        guard status == 200 else { throw Refusal(status: status, code: -1, message: String(decoding: body, as: UTF8.self)) }
+        return String(decoding: body, as: UTF8.self)
+    }
+
+    // MARK: encoding
+
+    /// One path segment, percent-encoded.
+    static func segment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? text
+    }
+
+    /// `?a=1&b=2` from the non-nil values, sorted by name, each percent-encoded.
+    static func query(_ parameters: [String: String?]) -> String {
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+?#")
+        let pairs = parameters.compactMap { name, value in value.map { (name, $0) } }.sorted { $0.0 < $1.0 }
+        guard !pairs.isEmpty else { return "" }
+        return "?" + pairs.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }
+            .joined(separator: "&")
+    }
+}
+
+/// Filters of the command history (`GET /web/v1/common/commands`).
+public struct CommandFilter: Sendable {
+    public var state: CommandState?
+    public var kind: CommandKind?
+    public var service: String?
+    public var user: String?
+    public var from: Millis?
+    public var to: Millis?
+    public var limit: Int?
+    public var offset: Int?
+    public init() {}
+
+    var parameters: [String: String?] {
+        ["state": state?.rawValue, "kind": kind?.rawValue, "service_name": service, "user": user,
+         "from": from.map(String.init), "to": to.map(String.init), "limit": limit.map(String.init), "offset": offset.map(String.init)]
+    }
+}
+
+/// Filters of the audit log (`GET /web/v1/audit`).
+public struct AuditFilter: Sendable {
+    public var user: String?
+    public var action: String?
+    public var result: AuditResult?
+    public var from: Millis?
+    public var to: Millis?
+    public var limit: Int?
+    public var offset: Int?
+    public init() {}
+
+    var parameters: [String: String?] {
+        ["user": user, "action": action, "result": result?.rawValue, "from": from.map(String.init),
+         "to": to.map(String.init), "limit": limit.map(String.init), "offset": offset.map(String.init)]
+    }
+}
+
+extension StewardClient.Reply {
+    /// The result, or a `Refusal` carrying the manager's code and description.
+    public func value() throws -> Result {
+        try refuseIfFailed()
+        guard let result = envelope.resObj else {
+            throw Refusal(status: status, code: envelope.errorCode, message: "the answer has no res_obj")
+        }
+        return result
+    }
+
+    /// For answers with no `res_obj`: only whether the manager refused.
+    public func value(allowingEmpty: Bool) throws -> Result? {
+        try refuseIfFailed()
+        return envelope.resObj
+    }
+
+    /// The envelope of a request that created a command (its `id`), or a `Refusal`.
+    public func accepted() throws -> Envelope<Result> {
+        try refuseIfFailed()
+        return envelope
+    }
+
+    /// A refusal is an HTTP error status; a FAILED command's own envelope (id > 0) is not.
+    func refuseIfFailed() throws {
+        guard status < 400, envelope.state != .failed || envelope.id > 0 else {
+            throw Refusal(status: status, code: envelope.errorCode, message: envelope.errorDescription)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOPosix
+import StewardAPI
+import StewardEngine
+import StewardStore
+
+/// The reference's access endpoints: who is logged in (`login_check`), log
+/// out, and change one's own password.
+struct AccessController {
+    typealias Context = StewardRequestContext
+    let auth: Authenticator
+    let users: any Store
+    let audit: AuditTrail
+    let hashRounds: Int
+    let bodyLimit: Int
+
+    /// `web` is `/web/v1` before authentication (`login_check` authenticates
+    /// on its own); `api` is `/web/v1` behind it.
+    func addRoutes(web: RouterGroup<Context>, api: RouterGroup<Context>) {
+        web.get("access/login_check", use: loginCheck)
+        api.group().add(middleware: audit.action("LOGOUT")).get("logout_action", use: logout)
+        api.group().add(middleware: audit.action("PASSWORD_CHANGE")).post("access/modify_self_password", use: modifyPassword)
+    }
+
+    /// A web session, else the CASTGC of the CAS flow, else HTTP Basic;
+    /// answers with the web session cookie.
+    @Sendable func loginCheck(_ request: Request, context: Context) async throws -> Response {
+        guard let (token, session) = try await webSession(request, context) else {
+            return AuthMiddleware.challenge(request, "Not logged in: log in at /cas/login first.")
+        }
+        let record = try await users.user(named: session.user)
+        let result = LoginCheck(modifyPwd: record?.mustChangePassword ?? false, existCluster: true,
+                                remindPwd: record?.mustChangePassword ?? false, refURL: "", token: token,
+                                userName: session.user, role: session.role)
+        var response = JSONBody.ok(topLevel: result)
+        response.setCookie(auth.cookie(AuthMiddleware.sessionCookie, token))
+        return response
+    }
+
+    func webSession(_ request: Request, _ context: Context) async throws -> (String, SessionStore.Session)? {
+        if let existing = request.cookies[AuthMiddleware.sessionCookie]?.value, let s = auth.sessions.webSession(existing) {
+            return (existing, s)
+        }
+        if let tgt = request.cookies["CASTGC"]?.value, let grant = auth.sessions.grant(tgt) {
+            return (auth.sessions.newWebSession(user: grant.user, role: grant.role, parent: CredentialCache.key(tgt)), grant)
+        }
+        guard let header = request.headers[.authorization] else { return nil }
+        let user = try await auth.basic(header, source: context.remoteAddress)
+        let token = auth.sessions.newWebSession(user: user.name, role: user.role, parent: nil)
+        guard let s = auth.sessions.webSession(token) else { throw StewardError(.internalError) }
+        return (token, s)
+    }
+
+    @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
+        if let token = request.cookies[AuthMiddleware.sessionCookie]?.value { auth.sessions.endWebSession(token) }
+        if let token = request.headers[.xAuthToken] { auth.sessions.endWebSession(token) }
+        var response = JSONBody.ok(LogoutResult(refURL: "/cas/logout"))
+        response.setCookie(auth.cookie(AuthMiddleware.sessionCookie, "", maxAge: 0))
+        return response
+    }
+
+    /// From the query string (as the reference) or a JSON body.
+    @Sendable func modifyPassword(_ request: Request, context: Context) async throws -> Response {
+        guard let user = context.user else { throw StewardError(.unauthenticated) }
+        var change = try await JSONBody.decode(PasswordChange.self, from: request, limit: bodyLimit)
+        let query = request.uri.queryParameters
+        change.oldPassword = change.oldPassword ?? query.get("old_password")
+        change.newPassword = change.newPassword ?? query.get("new_password")
+        change.confirmPassword = change.confirmPassword ?? query.get("confirm_password")
+        guard let old = change.oldPassword, let new = change.newPassword, let confirm = change.confirmPassword else {
+            throw StewardError(.invalidParameter, "old_password, new_password and confirm_password are required.")
+        }
+        guard new == confirm else { throw StewardError(.passwordRejected, "new_password and confirm_password differ.") }
+        guard let record = try await users.user(named: user.name) else { throw StewardError(.userNotFound) }
+        let oldValid = try await NIOThreadPoolRun { PasswordHasher.verify(old, against: record.passwordHash) }
+        guard oldValid else { throw StewardError(.passwordRejected, "The old password is wrong.") }
+        if let problem = PasswordChange.policyProblem(user: user.name, old: old, new: new) {
+            throw StewardError(.passwordRejected, problem)
+        }
+        let rounds = hashRounds
+        let hash = try await NIOThreadPoolRun { try PasswordHasher.hash(new, rounds: rounds) }
+        _ = try await users.updateUser(user.name, passwordHash: hash, role: nil, mustChangePassword: false)
+        auth.forget(user: user.name)
+        return JSONBody.ok(topLevel: PasswordChangeResult(code: 0, description: "The password was changed; log in again with it."))
+    }
+}
+
+/// Runs CPU-heavy work (password hashing) off the event loops.
+func NIOThreadPoolRun<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await NIOThreadPool.singleton.runIfActive(body)
+}

@@ -1,0 +1,50 @@
+import StewardAPI
+import StewardEngine
+
+/// Everything agents say enters here: each message counts as a sign of life,
+/// instance reports and metrics are recorded, and results, output, lost hosts
+/// and restarted agents go on to the command center as events.
+extension AgentHub {
+    /// A registration. Returns the tasks a previous process of the agent held,
+    /// which fail now (the center is told).
+    func hello(_ hello: AgentHello) async throws(StewardError) -> Set<Int64> {
+        try requireHost(hello.host)
+        seen(hello.host, version: hello.agentVersion)
+        await cluster.record(hello.instances, host: hello.host)
+        let lost = register(hello.host, incarnation: hello.incarnation)
+        if !lost.isEmpty { await center?.receive(.agentRestarted(host: hello.host, tasks: lost)) }
+        return lost
+    }
+
+    func poll(_ poll: AgentPoll, timeoutMs: Int) async throws(StewardError) -> AgentWork {
+        try requireHost(poll.host)
+        seen(poll.host)
+        return await self.poll(host: poll.host, received: poll.received, timeoutMs: timeoutMs)
+    }
+
+    func result(_ result: AgentTaskResult) async throws(StewardError) {
+        try requireHost(result.host)
+        seen(result.host)
+        settled(result.taskId, host: result.host)
+        await cluster.record(result.instance, host: result.host)
+        await center?.receive(.result(result))
+    }
+
+    func output(_ output: AgentTaskOutput) async throws(StewardError) {
+        try requireHost(output.host)
+        await center?.receive(.output(output))
+    }
+
+    func heartbeat(_ beat: AgentHeartbeat) async throws(StewardError) {
+        try requireHost(beat.host)
+        seen(beat.host)
+        await cluster.record(beat.instances, host: beat.host)
+        if let sample = beat.metrics { metrics.record(sample, host: beat.host) }
+    }
+
+    func requireHost(_ host: String) throws(StewardError) {
+        guard knows(host) else {
+            throw StewardError(.agentUnknownHost, "Host '\(host.prefix(64))' is not part of the cluster.")
+        }
+    }
+}

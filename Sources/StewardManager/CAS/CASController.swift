@@ -1,0 +1,139 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import StewardAPI
+import StewardEngine
+
+/// The CAS-compatible login flow that existing clients use:
+/// `GET /cas/login` (casSessionId cookie and a login ticket), `POST /cas/login`
+/// (form login; the CASTGC cookie, last; a redirect to the service with a
+/// service ticket), `GET /web/cas_security_check.htm` (service ticket to web
+/// session), and `/cas/logout`. CAS and the API share one listener.
+struct CASController {
+    typealias Context = StewardRequestContext
+    let auth: Authenticator
+    let auditor: Auditor
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("/cas/login", use: loginPage)
+        router.post("/cas/login", use: login)
+        router.get("/cas/logout", use: logout)
+        router.post("/cas/logout", use: logout)
+        router.get("/web/cas_security_check.htm", use: securityCheck)
+    }
+
+    /// The login form, with a login ticket bound to a new casSessionId.
+    @Sendable func loginPage(_ request: Request, context: Context) async throws -> Response {
+        let casSession = SessionStore.token("")
+        let lt = auth.sessions.newLoginTicket(casSession: casSession)
+        var response = Self.html(LoginPage.form(loginTicket: lt, service: allowedService(request), message: nil))
+        // The first Set-Cookie is casSessionId: clients read it from there.
+        response.setCookie(auth.cookie("casSessionId", casSession, path: "/cas"))
+        return response
+    }
+
+    /// The form's fields (`application/x-www-form-urlencoded`).
+    struct LoginForm: Decodable {
+        var username: String?
+        var password: String?
+        var lt: String?
+    }
+
+    /// A form login: the CASTGC cookie, last, and a redirect to the service with a service ticket.
+    @Sendable func login(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: 64 * 1024)
+        let form = (try? URLEncodedFormDecoder().decode(LoginForm.self, from: String(buffer: body))) ?? LoginForm()
+        let service = allowedService(request)
+        let casSession = request.cookies["casSessionId"]?.value ?? ""
+        func retry(_ status: HTTPResponse.Status, _ message: String) -> Response {
+            let lt = auth.sessions.newLoginTicket(casSession: casSession)
+            return Self.html(LoginPage.form(loginTicket: lt, service: service, message: message), status: status)
+        }
+        guard let lt = form.lt, auth.sessions.consumeLoginTicket(lt, casSession: casSession) else {
+            return retry(.badRequest, "The login ticket is missing, used or expired; log in again from this page.")
+        }
+        let user: AuthenticatedUser
+        do {
+            user = try await auth.login(user: form.username ?? "", password: form.password ?? "", source: context.remoteAddress, via: "cas")
+        } catch let error as StewardError where error.code == .loginThrottled {
+            return retry(.tooManyRequests, error.message)
+        } catch let error as StewardError where error.code == .unauthenticated {
+            return retry(.unauthorized, LoginPage.wrongCredentials)
+        }
+        let tgt = auth.sessions.newGrant(user: user.name, role: user.role)
+        var response = loggedIn(user, grant: tgt, service: service)
+        response.setCookie(auth.cookie("casSessionId", "", path: "/cas", maxAge: 0))
+        // The last Set-Cookie is CASTGC: clients read it from there.
+        response.setCookie(auth.cookie("CASTGC", tgt))
+        return response
+    }
+
+    func loggedIn(_ user: AuthenticatedUser, grant tgt: String, service: String?) -> Response {
+        if user.mustChangePassword {
+            return Self.html(LoginPage.message(
+                "Change your password", "You logged in with an initial password and must change it before you continue.",
+                link: (LoginPage.changePasswordPage, "Change the password (modify_password.html)")))
+        }
+        guard let service else { return Self.html(LoginPage.message("Logged in", "You are logged in to Steward as \(user.name).")) }
+        let st = auth.sessions.newServiceTicket(grant: tgt)
+        var response = Response(status: .found)
+        response.headers[.location] = service + (service.contains("?") ? "&" : "?") + "ticket=" + st
+        return response
+    }
+
+    @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
+        if let tgt = request.cookies["CASTGC"]?.value, let grant = auth.sessions.grant(tgt) {
+            auth.sessions.endGrant(tgt)
+            await auditor.record(user: grant.user, source: context.remoteAddress, action: "LOGOUT", target: "cas",
+                                 result: .success, status: 200, code: .success)
+        }
+        var response = Self.html(LoginPage.message("Logged out", "You are logged out of Steward.", link: ("/", "Log in again")))
+        response.setCookie(auth.cookie("CASTGC", "", maxAge: 0))
+        response.setCookie(auth.cookie(AuthMiddleware.sessionCookie, "", maxAge: 0))
+        return response
+    }
+
+    /// The service of the CAS flow: trades a service ticket for a web session.
+    @Sendable func securityCheck(_ request: Request, context: Context) async throws -> Response {
+        guard let st = request.uri.queryParameters.get("ticket"),
+              let (grant, parent) = auth.sessions.consumeServiceTicket(st) else {
+            throw StewardError(.unauthenticated, "The service ticket is missing, used or expired; log in again at /cas/login.")
+        }
+        let token = auth.sessions.newWebSession(user: grant.user, role: grant.role, parent: parent)
+        var response = Response(status: .found)
+        // `next` (the web UI's own page) or, as clients expect, login_check.
+        response.headers[.location] = Self.localPath(request.uri.queryParameters.get("next")) ?? "/web/v1/access/login_check"
+        response.setCookie(auth.cookie(AuthMiddleware.sessionCookie, token))
+        return response
+    }
+
+    /// The `service` to redirect to after login: only this manager's own URLs,
+    /// so that the login page cannot be used to send users elsewhere.
+    func allowedService(_ request: Request) -> String? {
+        guard let service = request.uri.queryParameters.get("service"), !service.isEmpty else { return nil }
+        if service.hasPrefix("/") { return Self.localPath(service) }
+        // Browsers drop tabs and newlines from URLs and read "\\" as "/": none may pass.
+        guard !service.unicodeScalars.contains(where: { $0.value < 0x21 || $0 == "\\" }) else { return nil }
+        let host = request.head.authority ?? ""
+        for scheme in ["http://", "https://"] where service.hasPrefix(scheme + host + "/") {
+            return service
+        }
+        return nil
+    }
+
+    /// A path on this manager, or nil: never another site. Browsers drop
+    /// tabs and newlines from a URL and read `\\` as `/`, so `/\t/host` and
+    /// `/\\host` would be `//host`: no control character, space or backslash passes.
+    static func localPath(_ path: String?) -> String? {
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"),
+              !path.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F || $0 == "\\" }) else { return nil }
+        return path
+    }
+
+    static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html;charset=UTF-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

@@ -1,0 +1,353 @@
+import Logging
+import StewardAPI
+import StewardEngine
+import StewardStore
+
+/// Runs commands: plans them, stores every transition before it is published,
+/// sends tasks to agents, takes their results, times out what does not answer.
+///
+/// Every entry point runs under one FIFO gate, so transitions are applied and
+/// stored strictly one after another: a stored state is never older than a
+/// published one, whatever order results and ticks arrive in.
+actor CommandCenter: AgentEventSink {
+    /// What the center needs of the manager's settings.
+    struct Settings: Sendable {
+        var heartbeatTimeoutMs: Int
+        /// Extra time past a task's own timeout for the agent's report.
+        var taskGraceMs: Int
+    }
+
+    let store: any Store
+    let cluster: ClusterState
+    let agents: any AgentDispatch
+    let progress: ProgressCache
+    let telemetry: Telemetry
+    let settings: Settings
+    let stack: Stack
+    let clock: any TimeSource
+    let logger: Logger
+
+    private let gate = SerialGate()
+    private var active: [Int64: Command] = [:]
+    private var taskOwner: [Int64: Int64] = [:]
+    private var deadlines: [Int64: Millis] = [:]
+    private var locks: [String: Int64] = [:]
+    /// Output of running tasks so far, as their agents send it.
+    private var liveOutput: [Int64: String] = [:]
+
+    private func recordOutput(_ output: AgentTaskOutput) {
+        guard let id = taskOwner[output.taskId], active[id]?.task(id: output.taskId)?.state == .running else { return }
+        liveOutput[output.taskId] = output.outputTail
+    }
+
+    /// A task's output: live while it runs, as stored once it has ended.
+    func output(command id: Int64, task taskID: Int64) async throws -> TaskOutputView {
+        let command: Command
+        if let running = active[id] {
+            command = running
+        } else if let stored = try await store.command(id: id) {
+            command = stored
+        } else {
+            throw StewardError(.commandNotFound, "Command \(id) does not exist.")
+        }
+        guard let task = command.task(id: taskID) else {
+            throw StewardError(.taskNotFound, "Command \(id) has no task \(taskID).")
+        }
+        let output = task.state == .running ? (liveOutput[taskID] ?? "") : task.outputTail
+        return TaskOutputView(taskId: task.id, commandId: id, instance: task.instance.description, operation: task.operation,
+                              state: task.state, exitCode: task.exitCode, detail: task.detail, output: output,
+                              startTime: task.startedAt, endTime: task.endedAt)
+    }
+
+    init(store: any Store, cluster: ClusterState, agents: any AgentDispatch, progress: ProgressCache, telemetry: Telemetry,
+         settings: Settings, stack: Stack, clock: any TimeSource, logger: Logger) {
+        self.telemetry = telemetry
+        self.store = store
+        self.cluster = cluster
+        self.agents = agents
+        self.progress = progress
+        self.settings = settings
+        self.stack = stack
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The command holding a service, if any.
+    func runningCommand(for service: String) -> Int64? { locks[service] }
+
+    // MARK: entry points
+
+    func submit(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) async throws -> Command {
+        try await gate.run { try await self.create(kind, service: service, onlySelf: onlySelf, user: user) }
+    }
+
+    func submitConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async throws -> Command {
+        try await gate.run { try await self.createConfiguration(changes, restart: restart, user: user) }
+    }
+
+    /// The one input of what agents say, from the agent hub.
+    func receive(_ event: AgentEvent) async {
+        if case .output(let output) = event {
+            // Output changes no state that is stored; it need not wait its turn.
+            recordOutput(output)
+            return
+        }
+        _ = try? await gate.run { await self.apply(event) }
+    }
+
+    /// Fails the running tasks that are past their deadline.
+    func tick() async {
+        _ = try? await gate.run { await self.expire() }
+    }
+
+    /// After a restart: a command that was running when the manager stopped is
+    /// failed with its own code; its agents' results, if any still come, are ignored.
+    func recover() async throws {
+        try await gate.run {
+            for var command in try await self.store.unfinishedCommands() {
+                let step = command.currentStepIndex.map { command.steps[$0].name } ?? "the end"
+                let change = command.fail(
+                    code: .managerRestarted,
+                    description: "The manager restarted while this command ran (at step '\(step)'). "
+                        + "Check the instances' status and run the command again.",
+                    now: self.clock.now())
+                try await self.store.save(command, change: change)
+                self.progress.publish(command)
+                self.logger.warning("failed unfinished command after restart", metadata: ["command": "\(command.id)"])
+            }
+        }
+    }
+
+    // MARK: creation
+
+    private func create(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) async throws -> Command {
+        let command = try draft(kind, service: service, onlySelf: onlySelf, user: user)
+        try checkFree(command.services)
+        return try await begin(command, saving: [])
+    }
+
+    /// A dry run is refused as the request would be when a service it touches
+    /// is held by a running command (409, 13001), so a plan shown is a plan
+    /// that can run now.
+    func checkDraft(_ command: Command) throws(StewardError) {
+        try checkFree(command.services)
+    }
+
+    /// The command a request would create, not stored: for dry runs.
+    nonisolated func draft(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) throws(StewardError) -> Command {
+        let (services, steps) = try Planner.plan(kind, service: service, onlySelf: onlySelf, in: stack)
+        return Command(kind: kind, clusterId: stack.cluster.id, target: service, user: user,
+                       services: services, steps: steps, createdAt: clock.now())
+    }
+
+    private func createConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async throws -> Command {
+        let command = await draftConfiguration(changes, restart: restart, user: user)
+        try checkFree(command.services)
+        return try await begin(command, saving: changes)
+    }
+
+    /// The command a configuration save would create, not stored: for dry runs too.
+    func draftConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async -> Command {
+        let before = await cluster.configuration
+        var after = before
+        for v in changes { after.set(v) }
+        var restartSet: Set<InstanceRef> = []
+        if restart {
+            for ref in Configuration.affectedInstances(before: before, after: after, in: stack) {
+                let lost = await agents.isLost(ref.host)
+                if await cluster.status(of: ref, hostLost: lost).0 == .started { restartSet.insert(ref) }
+            }
+        }
+        let services = Planner.startOrder(stack).filter { s in
+            changes.contains { $0.scope.service == s } || restartSet.contains { $0.service == s }
+        }
+        let names = Set(changes.map(\.name)).sorted().joined(separator: ", ")
+        let save = Step(index: 0, name: "Save configuration",
+                        description: "Save \(changes.count) value(s) of \(services.joined(separator: ", ")): \(names)",
+                        tasks: [])
+        let steps = Planner.numbered([save] + Planner.restartSteps(of: restartSet, in: stack))
+        return Command(kind: .saveConfiguration, clusterId: stack.cluster.id, target: services.joined(separator: ","),
+                       user: user, services: services, steps: steps, createdAt: clock.now())
+    }
+
+    // MARK: abort and retry
+
+    func abort(_ id: Int64, user: String) async throws -> Command {
+        try await gate.run { try await self.doAbort(id, user: user) }
+    }
+
+    func retry(_ id: Int64, user: String) async throws -> Command {
+        try await gate.run { try await self.doRetry(id, user: user) }
+    }
+
+    /// Fails the command at once ("aborted") and tells the agents to stop the
+    /// processes of its running tasks for real.
+    private func doAbort(_ id: Int64, user: String) async throws -> Command {
+        guard let command = active[id] else {
+            if let stored = try await store.command(id: id) {
+                throw StewardError(.commandEnded, "Command \(id) has already ended (\(stored.state.rawValue)); there is nothing to abort.")
+            }
+            throw StewardError(.commandNotFound, "Command \(id) does not exist.")
+        }
+        let running = command.runningTasks
+        let step = command.currentStepIndex.map { command.steps[$0].name } ?? ""
+        await transition(id) { $0.fail(code: .aborted, description: "Aborted by \(user) at step '\(step)'.", now: clock.now()) }
+        for (host, tasks) in Dictionary(grouping: running, by: \.instance.host) {
+            await agents.abort(tasks.map(\.id), on: host)
+        }
+        return try await store.command(id: id) ?? command
+    }
+
+    /// A new command for only the failed tasks of a FAILED command.
+    private func doRetry(_ id: Int64, user: String) async throws -> Command {
+        guard let original = try await store.command(id: id) else {
+            throw StewardError(.commandNotFound, "Command \(id) does not exist.")
+        }
+        let steps = Planner.retrySteps(of: original)
+        guard original.state == .failed, !steps.isEmpty else {
+            throw StewardError(.nothingToRetry, "Command \(id) is \(original.state.rawValue) with no failed task; only a FAILED command's failed tasks can be retried.")
+        }
+        let services = Planner.startOrder(stack).filter { s in steps.contains { $0.tasks.contains { $0.instance.service == s } } }
+        try checkFree(services)
+        let command = Command(kind: original.kind, clusterId: original.clusterId, target: original.target, user: user,
+                              services: services, steps: steps, createdAt: clock.now())
+        return try await begin(command, saving: [])
+    }
+
+    private func checkFree(_ services: [String]) throws(StewardError) {
+        for s in services {
+            if let id = locks[s] {
+                let what = active[id].map { "\($0.kind.rawValue) \($0.target)" } ?? "command"
+                throw StewardError(.serviceBusy,
+                    "Service '\(s)' is busy: command \(id) (\(what)) is running on it. "
+                    + "Wait for it to end; follow it at /web/v1/common/command/\(id)/progress.")
+            }
+        }
+    }
+
+    private func begin(_ draft: Command, saving values: [ConfigValue]) async throws -> Command {
+        let command = try await store.insert(draft, saving: values, now: clock.now())
+        if !values.isEmpty { await cluster.apply(values) }
+        active[command.id] = command
+        for s in command.services { locks[s] = command.id }
+        for task in command.steps.flatMap(\.tasks) { taskOwner[task.id] = command.id }
+        progress.publish(command)
+        await transition(command.id) { $0.advance(now: clock.now()) }
+        if let current = active[command.id] { return current }
+        return try await store.command(id: command.id) ?? command
+    }
+
+    // MARK: transitions
+
+    private func apply(_ event: AgentEvent) async {
+        switch event {
+        case .result(let result):
+            await complete(result)
+        case .hostLost(let host):
+            logger.warning("host lost: no heartbeat", metadata: ["host": "\(host)"])
+            await failRunningTasks(on: host, .hostLost,
+                                   "host \(host) stopped sending heartbeats for over \(settings.heartbeatTimeoutMs / 1000) s")
+        case .agentRestarted(let host, let tasks):
+            // The old process will never report these; they fail now rather than at their timeout.
+            await failRunningTasks(on: host, .agentRestarted,
+                                   "the agent on \(host) restarted while the task ran; its new process does not know the task",
+                                   only: tasks)
+        case .output(let output):
+            recordOutput(output)
+        }
+    }
+
+    private func complete(_ result: AgentTaskResult) async {
+        guard let id = taskOwner[result.taskId] else {
+            logger.debug("late result ignored", metadata: ["task": "\(result.taskId)"])
+            return
+        }
+        let outcome = TaskOutcome(succeeded: result.succeeded, errorCode: .taskFailed, detail: result.detail,
+                                  exitCode: result.exitCode, outputTail: result.outputTail)
+        await transition(id) { $0.complete(taskID: result.taskId, outcome: outcome, now: self.clock.now()) }
+    }
+
+    private func expire() async {
+        let now = clock.now()
+        for (taskID, deadline) in deadlines where deadline < now {
+            guard let id = taskOwner[taskID] else { continue }
+            let detail = "no result from the agent within the task timeout"
+            await transition(id) { $0.complete(taskID: taskID, outcome: .failure(.taskTimedOut, detail), now: now) }
+        }
+    }
+
+    private func failRunningTasks(on host: String, _ code: ErrorCode, _ detail: String, only: Set<Int64>? = nil) async {
+        let now = clock.now()
+        for (id, command) in active {
+            for task in command.runningTasks where task.instance.host == host && only.map({ $0.contains(task.id) }) ?? true {
+                await transition(id) { $0.complete(taskID: task.id, outcome: .failure(code, detail), now: now) }
+            }
+        }
+    }
+
+    /// Applies one state change: store it, then publish it, then act on it.
+    private func transition(_ id: Int64, _ mutate: (inout Command) -> CommandChange) async {
+        guard var command = active[id] else { return }
+        let before = command.state
+        let change = mutate(&command)
+        guard !change.isEmpty || command.state != before else { return }
+        do {
+            try await store.save(command, change: change)
+        } catch {
+            logger.error("could not store a transition", metadata: ["command": "\(id)", "error": "\(error)"])
+            return
+        }
+        active[id] = command
+        for taskID in change.tasks where command.task(id: taskID)?.state.isTerminal == true {
+            deadlines[taskID] = nil
+            liveOutput[taskID] = nil
+        }
+        progress.publish(command)
+        if command.state.isTerminal {
+            finish(command)
+            return
+        }
+        let refused = await dispatch(change.dispatch, of: command)
+        for (taskID, outcome) in refused {
+            await transition(id) { $0.complete(taskID: taskID, outcome: outcome, now: clock.now()) }
+        }
+    }
+
+    private func finish(_ command: Command) {
+        telemetry.commandEnded(command)
+        active[command.id] = nil
+        for s in command.services where locks[s] == command.id { locks[s] = nil }
+        for task in command.steps.flatMap(\.tasks) {
+            taskOwner[task.id] = nil
+            deadlines[task.id] = nil
+            liveOutput[task.id] = nil
+        }
+        logger.info("command ended", metadata: [
+            "command": "\(command.id)", "state": "\(command.state.rawValue)", "kind": "\(command.kind.rawValue)",
+        ])
+    }
+
+    /// Sends tasks to their hosts' agents; a task for a lost host fails at once.
+    private func dispatch(_ tasks: [CommandTask], of command: Command) async -> [(Int64, TaskOutcome)] {
+        var refused: [(Int64, TaskOutcome)] = []
+        var byHost: [String: [AgentTask]] = [:]
+        for task in tasks {
+            let host = task.instance.host
+            if await agents.isLost(host) {
+                refused.append((task.id, .failure(.hostLost, "host \(host) has no connected agent")))
+                continue
+            }
+            guard let (_, role) = stack.role(task.instance.role) else { continue }
+            let config = await cluster.effective(for: task.instance)
+            let timeout = task.operation == .start ? role.process.startTimeoutSeconds : role.process.stopTimeoutSeconds + 5
+            byHost[host, default: []].append(AgentTask(
+                taskId: task.id, commandId: command.id, instance: task.instance, operation: task.operation,
+                process: role.process, configuration: config, configFiles: role.configFiles,
+                configDigest: ClusterState.digest(config), timeoutSeconds: timeout))
+            deadlines[task.id] = clock.now() + Millis(timeout * 1000 + settings.taskGraceMs)
+        }
+        for (host, list) in byHost { await agents.enqueue(list, for: host) }
+        return refused
+    }
+
+}

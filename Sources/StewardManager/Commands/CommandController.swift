@@ -1,0 +1,148 @@
+import HTTPTypes
+import Hummingbird
+import StewardAPI
+import StewardEngine
+import StewardStore
+
+/// Commands: start, stop, restart a service; the history;
+/// a task's output; abort and retry; and the hot path, a command's progress.
+struct CommandController {
+    typealias Context = StewardRequestContext
+    let center: CommandCenter
+    let progress: ProgressCache
+    let history: any Store
+    let stack: Stack
+    let audit: AuditTrail
+    let bodyLimit: Int
+
+    /// `maintain` is the group under `/web/v1/maintain/cluster/:cluster_id`; `common` under `/web/v1/common`.
+    func addRoutes(maintain: RouterGroup<Context>, common: RouterGroup<Context>) {
+        maintain.operatorAction(audit.action("SERVICE_START")).post("service/:service_name/start", use: start)
+        maintain.operatorAction(audit.action("SERVICE_STOP")).post("service/:service_name/stop", use: stop)
+        maintain.operatorAction(audit.action("SERVICE_RESTART")).post("service/:service_name/restart", use: restart)
+        common.get("commands", use: list)
+        common.get("command/:command_id/progress", use: progressOf)
+        common.get("command/:command_id/tasks/:task_id/output", use: output)
+        common.operatorAction(audit.action("COMMAND_ABORT")).post("command/:command_id/abort", use: abort)
+        common.operatorAction(audit.action("COMMAND_RETRY")).post("command/:command_id/retry", use: retry)
+    }
+
+    @Sendable func start(_ request: Request, context: Context) async throws -> Response {
+        try await serviceAction(.startService, request, context)
+    }
+
+    @Sendable func stop(_ request: Request, context: Context) async throws -> Response {
+        try await serviceAction(.stopService, request, context)
+    }
+
+    @Sendable func restart(_ request: Request, context: Context) async throws -> Response {
+        try await serviceAction(.restartService, request, context)
+    }
+
+    func serviceAction(_ kind: CommandKind, _ request: Request, _ context: Context) async throws -> Response {
+        let name = try context.service(in: stack)
+        let body = try await JSONBody.decode(ServiceActionRequest.self, from: request, limit: bodyLimit)
+        let user = context.user?.name ?? ""
+        if try request.dryRun() {
+            let draft = try center.draft(kind, service: name, onlySelf: body.onlySelf ?? true, user: user)
+            try await center.checkDraft(draft)
+            return Self.plan(draft)
+        }
+        return Self.accepted(try await center.submit(kind, service: name, onlySelf: body.onlySelf ?? true, user: user))
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        var query = CommandQuery()
+        query.state = try request.oneOf("state", CommandState.self)
+        query.kind = try request.oneOf("kind", CommandKind.self)
+        query.service = request.uri.queryParameters.get("service_name")
+        query.user = request.uri.queryParameters.get("user")
+        query.from = try request.number("from")
+        query.to = try request.number("to")
+        (query.limit, query.offset) = try request.page(defaultLimit: 50, range: 1...500)
+        let (total, commands) = try await history.commands(query)
+        return JSONBody.ok(CommandList(total: total, commands: commands))
+    }
+
+    @Sendable func output(_ request: Request, context: Context) async throws -> Response {
+        let id = try context.positiveID("command_id")
+        let task = try context.positiveID("task_id")
+        return JSONBody.ok(try await center.output(command: id, task: task))
+    }
+
+    @Sendable func abort(_ request: Request, context: Context) async throws -> Response {
+        Self.accepted(try await center.abort(try context.positiveID("command_id"), user: context.user?.name ?? ""))
+    }
+
+    @Sendable func retry(_ request: Request, context: Context) async throws -> Response {
+        Self.accepted(try await center.retry(try context.positiveID("command_id"), user: context.user?.name ?? ""))
+    }
+
+    /// The hot path: a cached, already encoded document per command version.
+    /// `Accept: text/event-stream` streams every version until a terminal
+    /// state; `?wait=S&version=V` long-polls for a version newer than V.
+    @Sendable func progressOf(_ request: Request, context: Context) async throws -> Response {
+        let id = try context.positiveID("command_id")
+        let document: ProgressCache.Document
+        if let cached = progress.get(id) {
+            document = cached
+        } else {
+            guard let command = try await history.command(id: id) else {
+                throw StewardError(.commandNotFound, "Command \(id) does not exist.")
+            }
+            document = progress.publish(command)
+        }
+        if request.headers[.accept]?.contains("text/event-stream") == true {
+            return progress.eventStream(id)
+        }
+        if request.uri.query != nil, let wait = try Self.longPoll(request) {
+            return Self.progressResponse(await progress.next(of: id, after: wait.version, within: wait.seconds) ?? document)
+        }
+        return Self.progressResponse(document)
+    }
+
+    /// A dry run's answer: the steps and tasks the command would have, nothing started.
+    static func plan(_ command: Command) -> Response {
+        JSONBody.ok(ProgressDocument(command))
+    }
+
+    static func progressResponse(_ document: ProgressCache.Document) -> Response {
+        var response = JSONBody.response(document.buffer)
+        response.headers[.progressVersion] = String(document.version)
+        return response
+    }
+
+    static func longPoll(_ request: Request) throws(StewardError) -> (seconds: Int, version: Int)? {
+        let q = request.uri.queryParameters
+        guard let waitText = q.get("wait") else { return nil }
+        guard let seconds = Int(waitText), (0...60).contains(seconds) else {
+            throw StewardError(.invalidParameter, "wait must be 0-60 seconds.")
+        }
+        let versionText = q.get("version") ?? "0"
+        guard let version = Int(versionText), version >= 0 else {
+            throw StewardError(.invalidParameter, "version must be a non-negative integer (X-Progress-Version of the last answer).")
+        }
+        return (seconds, version)
+    }
+
+    /// The answer to a request that created a command: its id and current state.
+    static func accepted(_ command: Command) -> Response {
+        var response = JSONBody.envelope(Envelope<NoResult>(
+            id: command.id, state: command.state, errorCode: command.errorCode.rawValue,
+            errorDescription: command.errorDescription, totalProgress: command.progress))
+        response.headers[.commandId] = String(command.id)
+        return response
+    }
+}
+
+extension RouterGroup where Context == StewardRequestContext {
+    /// A route that changes something: audited (refusals too), then for operators and admins only.
+    func operatorAction(_ audit: AuditMiddleware) -> RouterGroup<Context> {
+        group().add(middleware: audit).add(middleware: RoleMiddleware(role: .operator))
+    }
+
+    /// The same for admins only.
+    func adminAction(_ audit: AuditMiddleware) -> RouterGroup<Context> {
+        group().add(middleware: audit).add(middleware: RoleMiddleware(role: .admin))
+    }
+}

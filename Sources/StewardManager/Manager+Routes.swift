@@ -1,0 +1,50 @@
+import Hummingbird
+import StewardAPI
+import StewardEngine
+
+/// Every route of the manager, by area: each controller is built here from
+/// the few parts it needs and lists its own routes.
+extension Manager {
+    public func router() -> Router<StewardRequestContext> {
+        let router = Router(context: StewardRequestContext.self)
+        let routeTable = RouteTable()
+        router.add(middleware: RequestLatencyMiddleware(latency: requestLatency))
+        router.add(middleware: ErrorMiddleware(logger: logger, routes: routeTable))
+        let audit = AuditTrail(auditor: auditor, logger: logger)
+        let limit = options.maxBodyBytes
+
+        CASController(auth: auth, auditor: auditor).addRoutes(to: router)
+        WebController().addRoutes(to: router)
+        let web = router.group("/web/v1")
+        let api = web.group().add(middleware: AuthMiddleware(auth: auth))
+        let inCluster = ClusterMiddleware(clusterId: stack.cluster.id)
+        let cluster = api.group("cluster/:cluster_id").add(middleware: inCluster)
+
+        AccessController(auth: auth, users: store, audit: audit, hashRounds: options.passwordHashRounds, bodyLimit: limit)
+            .addRoutes(web: web, api: api)
+        UserController(users: store, auth: auth, audit: audit, clock: clock, hashRounds: options.passwordHashRounds, bodyLimit: limit)
+            .addRoutes(api: api)
+        AuditController(log: store).addRoutes(api: api)
+        ClusterController(stack: stack, cluster: self.cluster, hub: hub, center: center)
+            .addRoutes(api: api, cluster: cluster)
+        ConfigurationController(stack: stack, cluster: self.cluster, center: center, audit: audit, bodyLimit: limit)
+            .addRoutes(cluster: cluster, config: api.group("config/cluster/:cluster_id").add(middleware: inCluster))
+        CommandController(center: center, progress: progress, history: store, stack: stack, audit: audit, bodyLimit: limit)
+            .addRoutes(maintain: api.group("maintain/cluster/:cluster_id").add(middleware: inCluster), common: api.group("common"))
+        MonitoringController(hosts: stack.cluster.hosts, history: metrics, hub: hub, telemetry: telemetry, latency: requestLatency,
+                             clock: clock)
+            .addRoutes(root: router, scrape: router.group().add(middleware: AuthMiddleware(auth: auth)), api: api)
+        OpenAPIController().addRoutes(api: api)
+        AgentController(hub: hub, token: agentToken, auditor: auditor, welcome: welcome, bodyLimit: limit, logger: logger)
+            .addRoutes(to: router)
+
+        routeTable.load(router.routes.map { ($0.method.rawValue, $0.path.description) })
+        requestLatency.load(routes: router.routes.map { ($0.method, $0.path.description) })
+        return router
+    }
+
+    var welcome: AgentWelcome {
+        AgentWelcome(heartbeatIntervalMs: options.heartbeatIntervalMs, pollTimeoutMs: options.pollTimeoutMs,
+                     metricsIntervalMs: options.metricsIntervalMs)
+    }
+}
