@@ -161,7 +161,7 @@ public final class Manager: Sendable {
         let given = options.adminPassword.flatMap { $0.isEmpty ? nil : $0 }
         let password = given ?? PasswordHasher.generatePassword()
         let hash = try PasswordHasher.hash(password, rounds: options.passwordHashRounds)
-        try await store.insertUser(UserRecord(name: "admin", passwordHash: hash, role: "admin",
+        try await store.insertUser(UserRecord(name: "admin", passwordHash: hash, role: .admin,
                                               mustChangePassword: given == nil, createdAt: SystemTime().now()))
         if given == nil {
             // Printed once, to the terminal only; never logged.

@@ -10,7 +10,7 @@ extension SQLStore {
         }
     }
 
-    public func updateUser(_ name: String, passwordHash: String?, role: String?, mustChangePassword: Bool?) async throws -> Bool {
+    public func updateUser(_ name: String, passwordHash: String?, role: UserRole?, mustChangePassword: Bool?) async throws -> Bool {
         try await transaction { db in
             guard var user = try await db.raw("SELECT * FROM users WHERE name = \(bind: name)").first().map(Self.user) else {
                 return false
@@ -19,7 +19,7 @@ extension SQLStore {
             if let role { user.role = role }
             if let mustChangePassword { user.mustChangePassword = mustChangePassword }
             try await db.raw("""
-                UPDATE users SET password_hash = \(bind: user.passwordHash), role = \(bind: user.role),
+                UPDATE users SET password_hash = \(bind: user.passwordHash), role = \(bind: user.role.rawValue),
                   must_change_password = \(bind: user.mustChangePassword ? 1 : 0)
                 WHERE name = \(bind: name)
                 """).run()
@@ -39,7 +39,7 @@ extension SQLStore {
         UserRecord(
             name: try row.decode(column: "name", as: String.self),
             passwordHash: try row.decode(column: "password_hash", as: String.self),
-            role: try row.decode(column: "role", as: String.self),
+            role: UserRole(rawValue: try row.decode(column: "role", as: String.self)) ?? .viewer,
             mustChangePassword: try row.decode(column: "must_change_password", as: Int.self) != 0,
             createdAt: try row.decode(column: "created_at", as: Int64.self))
     }

@@ -75,7 +75,7 @@ public final class SQLStore: Store, @unchecked Sendable {
             return UserRecord(
                 name: try row.decode(column: "name", as: String.self),
                 passwordHash: try row.decode(column: "password_hash", as: String.self),
-                role: try row.decode(column: "role", as: String.self),
+                role: UserRole(rawValue: try row.decode(column: "role", as: String.self)) ?? .viewer,
                 mustChangePassword: try row.decode(column: "must_change_password", as: Int.self) != 0,
                 createdAt: try row.decode(column: "created_at", as: Int64.self))
         }
@@ -91,7 +91,7 @@ public final class SQLStore: Store, @unchecked Sendable {
         try await transaction { db in
             try await db.raw("""
                 INSERT INTO users (name, password_hash, role, must_change_password, created_at)
-                VALUES (\(bind: user.name), \(bind: user.passwordHash), \(bind: user.role),
+                VALUES (\(bind: user.name), \(bind: user.passwordHash), \(bind: user.role.rawValue),
                         \(bind: user.mustChangePassword ? 1 : 0), \(bind: user.createdAt))
                 """).run()
         }

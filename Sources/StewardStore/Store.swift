@@ -5,11 +5,11 @@ import StewardEngine
 public struct UserRecord: Sendable, Hashable {
     public var name: String
     public var passwordHash: String
-    public var role: String
+    public var role: UserRole
     public var mustChangePassword: Bool
     public var createdAt: Millis
 
-    public init(name: String, passwordHash: String, role: String, mustChangePassword: Bool, createdAt: Millis) {
+    public init(name: String, passwordHash: String, role: UserRole, mustChangePassword: Bool, createdAt: Millis) {
         self.name = name
         self.passwordHash = passwordHash
         self.role = role
@@ -79,7 +79,7 @@ public protocol Store: Sendable {
 
     func users() async throws -> [UserRecord]
     /// Changes what is given; false if there is no such user.
-    func updateUser(_ name: String, passwordHash: String?, role: String?, mustChangePassword: Bool?) async throws -> Bool
+    func updateUser(_ name: String, passwordHash: String?, role: UserRole?, mustChangePassword: Bool?) async throws -> Bool
     func deleteUser(_ name: String) async throws -> Bool
 
     func appendAudit(_ entry: AuditEntry) async throws

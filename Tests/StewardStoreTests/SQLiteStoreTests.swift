@@ -29,8 +29,8 @@ struct SQLiteStoreTests {
         try await withStore { store in
             #expect(try await store.userCount() == 0)
             #expect(try await store.user(named: "alice") == nil)
-            let alice = UserRecord(name: "alice", passwordHash: "$hash$a", role: "admin", mustChangePassword: true, createdAt: 10)
-            let bob = UserRecord(name: "bob", passwordHash: "$hash$b", role: "viewer", mustChangePassword: false, createdAt: 20)
+            let alice = UserRecord(name: "alice", passwordHash: "$hash$a", role: .admin, mustChangePassword: true, createdAt: 10)
+            let bob = UserRecord(name: "bob", passwordHash: "$hash$b", role: .viewer, mustChangePassword: false, createdAt: 20)
             try await store.insertUser(alice)
             try await store.insertUser(bob)
             #expect(try await store.userCount() == 2)
@@ -40,7 +40,7 @@ struct SQLiteStoreTests {
             #expect(try await store.user(named: "ALICE") == nil)
             // A name is unique; a failed insert changes nothing.
             await #expect(throws: (any Error).self) {
-                try await store.insertUser(UserRecord(name: "alice", passwordHash: "x", role: "viewer", mustChangePassword: false, createdAt: 30))
+                try await store.insertUser(UserRecord(name: "alice", passwordHash: "x", role: .viewer, mustChangePassword: false, createdAt: 30))
             }
             #expect(try await store.userCount() == 2)
             #expect(try await store.user(named: "alice") == alice)
@@ -268,7 +268,7 @@ struct SQLiteStoreTests {
 
     @Test func dataSurvivesCloseAndReopen() async throws {
         let db = try TempDatabase()
-        let user = UserRecord(name: "admin", passwordHash: "$h$", role: "admin", mustChangePassword: true, createdAt: 1)
+        let user = UserRecord(name: "admin", passwordHash: "$h$", role: .admin, mustChangePassword: true, createdAt: 1)
         let stack = try Fixtures.demo()
         var command = try Fixtures.command(.restartService, service: "Coordinator")
 
@@ -304,13 +304,13 @@ struct SQLiteStoreTests {
 struct AccessStoreTests {
     @Test func userUpdatesAndDeletes() async throws {
         try await withStore { store in
-            try await store.insertUser(UserRecord(name: "ann", passwordHash: "h1", role: "viewer", mustChangePassword: true, createdAt: 1))
-            #expect(try await store.updateUser("ann", passwordHash: "h2", role: "operator", mustChangePassword: false))
+            try await store.insertUser(UserRecord(name: "ann", passwordHash: "h1", role: .viewer, mustChangePassword: true, createdAt: 1))
+            #expect(try await store.updateUser("ann", passwordHash: "h2", role: .operator, mustChangePassword: false))
             let ann = try #require(try await store.user(named: "ann"))
             #expect(ann.passwordHash == "h2")
-            #expect(ann.role == "operator")
+            #expect(ann.role == .operator)
             #expect(ann.mustChangePassword == false)
-            #expect(try await store.updateUser("nobody", passwordHash: nil, role: "admin", mustChangePassword: nil) == false)
+            #expect(try await store.updateUser("nobody", passwordHash: nil, role: .admin, mustChangePassword: nil) == false)
             #expect(try await store.users().map(\.name) == ["ann"])
             #expect(try await store.deleteUser("ann"))
             #expect(try await store.deleteUser("ann") == false)

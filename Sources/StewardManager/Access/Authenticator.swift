@@ -29,7 +29,7 @@ struct Authenticator: Sendable {
         let hash = record?.passwordHash ?? decoyHash
         // The slow hash runs even for unknown users, so that timing does not tell which names exist.
         let valid = try await NIOThreadPool.singleton.runIfActive { PasswordHasher.verify(password, against: hash) }
-        guard valid, let record, let role = UserRole(rawValue: record.role) else {
+        guard valid, let record else {
             throttle.failed(user: name, address: source)
             await auditor.record(user: name, source: source, action: "LOGIN", target: via, result: .failure,
                                  status: 401, code: .unauthenticated)
@@ -37,7 +37,7 @@ struct Authenticator: Sendable {
         }
         throttle.succeeded(user: name)
         await auditor.record(user: name, source: source, action: "LOGIN", target: via, result: .success, status: 200, code: .success)
-        return AuthenticatedUser(name: record.name, role: role, mustChangePassword: record.mustChangePassword)
+        return AuthenticatedUser(name: record.name, role: record.role, mustChangePassword: record.mustChangePassword)
     }
 
     /// HTTP Basic, with the credential cache in front of the slow path.

@@ -38,7 +38,7 @@ struct UserController {
             throw StewardError(.userExists, "User '\(body.userName)' exists.")
         }
         let password = body.password ?? PasswordHasher.generatePassword()
-        let record = UserRecord(name: body.userName, passwordHash: try await hash(password), role: role.rawValue,
+        let record = UserRecord(name: body.userName, passwordHash: try await hash(password), role: role,
                                 mustChangePassword: true, createdAt: clock.now())
         try await users.insertUser(record)
         return JSONBody.ok(CreatedUser(user: Self.view(record), initialPassword: body.password == nil ? password : nil))
@@ -49,13 +49,13 @@ struct UserController {
         let body = try await JSONBody.decode(UpdateUserRequest.self, from: request, limit: bodyLimit, required: true)
         guard let record = try await users.user(named: name) else { throw StewardError(.userNotFound, "No user '\(name.prefix(64))'.") }
         let role = try body.role.map { r throws(StewardError) in try Self.role(r) }
-        if record.role == UserRole.admin.rawValue, let role, role != .admin { try await requireAnotherAdmin(than: name) }
+        if record.role == .admin, let role, role != .admin { try await requireAnotherAdmin(than: name) }
         var newHash: String?
         if let password = body.password {
             if let problem = PasswordChange.policyProblem(user: name, old: "", new: password) { throw StewardError(.passwordRejected, problem) }
             newHash = try await hash(password)
         }
-        _ = try await users.updateUser(name, passwordHash: newHash, role: role?.rawValue, mustChangePassword: newHash == nil ? nil : true)
+        _ = try await users.updateUser(name, passwordHash: newHash, role: role, mustChangePassword: newHash == nil ? nil : true)
         auth.forget(user: name)
         guard let updated = try await users.user(named: name) else { throw StewardError(.userNotFound) }
         return JSONBody.ok(Self.view(updated))
@@ -65,7 +65,7 @@ struct UserController {
         let name = context.parameters.get("user_name") ?? ""
         guard name != context.user?.name else { throw StewardError(.selfRemoval, "You cannot remove yourself.") }
         guard let record = try await users.user(named: name) else { throw StewardError(.userNotFound, "No user '\(name.prefix(64))'.") }
-        if record.role == UserRole.admin.rawValue { try await requireAnotherAdmin(than: name) }
+        if record.role == .admin { try await requireAnotherAdmin(than: name) }
         _ = try await users.deleteUser(name)
         auth.forget(user: name)
         return JSONBody.ok(NoResult())
@@ -77,7 +77,7 @@ struct UserController {
     }
 
     func requireAnotherAdmin(than name: String) async throws {
-        let admins = try await users.users().filter { $0.role == UserRole.admin.rawValue && $0.name != name }
+        let admins = try await users.users().filter { $0.role == .admin && $0.name != name }
         guard !admins.isEmpty else { throw StewardError(.lastAdmin, "'\(name)' is the last admin.") }
     }
 
@@ -87,7 +87,7 @@ struct UserController {
     }
 
     static func view(_ r: UserRecord) -> UserView {
-        UserView(userName: r.name, role: UserRole(rawValue: r.role) ?? .viewer, modifyPwd: r.mustChangePassword, createTime: r.createdAt)
+        UserView(userName: r.name, role: r.role, modifyPwd: r.mustChangePassword, createTime: r.createdAt)
     }
 
     static func isUserName(_ s: String) -> Bool {

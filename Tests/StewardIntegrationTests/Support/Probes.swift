@@ -65,7 +65,7 @@ func freePort() throws -> Int {
 
 extension Envelope where Result == ProgressDocument {
     var stepNames: [String] { resObj?.stepList.map(\.name) ?? [] }
-    var failEntities: [String] { resObj?.failEntityList.map { "\($0.failEntity) \($0.operationType)" } ?? [] }
+    var failEntities: [String] { resObj?.failEntityList.map { "\($0.failEntity) \($0.operationType.rawValue)" } ?? [] }
     func task(_ instance: String, in step: String) -> ProgressDocument.TaskEntry? {
         resObj?.stepList.first { $0.name == step }?.tasks.first { $0.instance == instance }
     }
