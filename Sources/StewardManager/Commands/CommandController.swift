@@ -134,15 +134,3 @@ struct CommandController {
         return response
     }
 }
-
-extension RouterGroup where Context == StewardRequestContext {
-    /// A route that changes something: audited (refusals too), then for operators and admins only.
-    func operatorAction(_ audit: AuditMiddleware) -> RouterGroup<Context> {
-        group().add(middleware: audit).add(middleware: RoleMiddleware(role: .operator))
-    }
-
-    /// The same for admins only.
-    func adminAction(_ audit: AuditMiddleware) -> RouterGroup<Context> {
-        group().add(middleware: audit).add(middleware: RoleMiddleware(role: .admin))
-    }
-}

@@ -1,0 +1,23 @@
+import Hummingbird
+import Logging
+
+/// What a controller needs to record its changes in the audit log: one
+/// middleware per audited route, named by the action it records.
+struct AuditTrail: Sendable {
+    let auditor: Auditor
+    let logger: Logger
+
+    func action(_ name: String) -> AuditMiddleware { AuditMiddleware(action: name, auditor: auditor, logger: logger) }
+}
+
+extension RouterGroup where Context == StewardRequestContext {
+    /// A route that changes something: audited (refusals too), then for operators and admins only.
+    func operatorAction(_ audit: AuditMiddleware) -> RouterGroup<Context> {
+        group().add(middleware: audit).add(middleware: RoleMiddleware(role: .operator))
+    }
+
+    /// The same for admins only.
+    func adminAction(_ audit: AuditMiddleware) -> RouterGroup<Context> {
+        group().add(middleware: audit).add(middleware: RoleMiddleware(role: .admin))
+    }
+}
