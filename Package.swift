@@ -131,6 +131,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "StewardAPITests", dependencies: ["StewardAPI"], swiftSettings: strict),
         .testTarget(name: "StewardEngineTests", dependencies: ["StewardAPI", "StewardEngine"], swiftSettings: strict),
         .testTarget(name: "StewardStacksTests", dependencies: ["StewardStacks", "StewardAPI", "StewardEngine"], swiftSettings: strict),
         .testTarget(
