@@ -153,6 +153,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "StewardAgentTests",
+            dependencies: [
+                "StewardAgent", "StewardEngine", "StewardSystem",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "StewardIntegrationTests",
             dependencies: [
                 "StewardClient", "StewardAPI", "StewardSystem",

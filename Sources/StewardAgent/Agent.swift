@@ -74,6 +74,8 @@ public final class Agent: Sendable {
         }
         if options.stopInstancesOnExit {
             logger.info("stopping role processes")
+            // This task is cancelled by now (that is how the agent stops); a stop's
+            // waits are not, so each process still gets its grace before SIGKILL.
             await supervisor.stopAll()
         }
     }
@@ -110,6 +112,8 @@ public final class Agent: Sendable {
             } catch let refused as ManagerLink.Refused where refused.isFinal {
                 logger.error("registration refused", metadata: ["reason": "\(refused)"])
                 backoff = .seconds(5)
+            } catch where Swift.Task.isCancelled {
+                return nil
             } catch {
                 // Said once per distinct reason: a bad certificate must be visible, a restart need not be noisy.
                 let text = "\(error)"
@@ -123,23 +127,23 @@ public final class Agent: Sendable {
     }
 
     private func pollLoop(timeoutMs: Int, received: inout ReceivedTasks, inbox: AsyncStream<AgentTask>.Continuation) async {
-        var acknowledge: [Int64] = []
+        received.reconnected()
         while !Swift.Task.isCancelled {
             let work: AgentWork
             do {
-                work = try await link.poll(host: options.host, received: acknowledge, timeoutMs: timeoutMs)
+                work = try await link.poll(host: options.host, received: received.acknowledgements, timeoutMs: timeoutMs)
             } catch {
-                logger.warning("lost the manager; reconnecting", metadata: ["error": "\(error)"])
+                // A poll cut short by our own shutdown is no loss of the manager.
+                if !Swift.Task.isCancelled {
+                    logger.warning("lost the manager; reconnecting", metadata: ["error": "\(error)"])
+                }
                 return
             }
             if !work.abort.isEmpty {
                 logger.info("abort", metadata: ["tasks": "\(work.abort)"])
                 await supervisor.abort(work.abort)
             }
-            let tasks = work.tasks
-            acknowledge = tasks.map(\.taskId)
-            // A task delivered again (its first answer was lost) runs only once.
-            for task in tasks where received.insert(task.taskId) {
+            for task in received.accept(work.tasks) {
                 inbox.yield(task)
             }
         }
@@ -192,22 +196,6 @@ public final class Agent: Sendable {
             }
             try? await Swift.Task.sleep(for: .milliseconds(intervalMs))
         }
-    }
-}
-
-/// Ids of tasks already received, bounded: delivery is at-least-once.
-struct ReceivedTasks {
-    private var ids: Set<Int64> = []
-    private var order: [Int64] = []
-
-    /// True if the id is new.
-    mutating func insert(_ id: Int64) -> Bool {
-        guard ids.insert(id).inserted else { return false }
-        order.append(id)
-        if order.count > 4096 {
-            ids.remove(order.removeFirst())
-        }
-        return true
     }
 }
 

@@ -6,87 +6,131 @@ import StewardAPI
 
 /// Samples the host's CPU, memory, disk and network from /proc and statvfs.
 /// Rates (CPU use, network) are over the time since the previous sample.
+/// The reading is here; the parsing and arithmetic are the pure functions
+/// of `ProcFiles` and `HostMetrics.values`, tested on literal file text.
 struct HostMetrics {
     let dataDirectory: String
-    private var lastCPU: (busy: UInt64, total: UInt64)?
-    private var lastNet: (rx: UInt64, tx: UInt64, at: Double)?
+    private var lastCPU: ProcFiles.CPUTimes?
+    private var lastNet: (bytes: ProcFiles.NetBytes, at: Double)?
 
     init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
     }
 
     mutating func sample() -> HostSample {
-        var v: [String: Double] = [:]
-        v["hm_cpu_core_num"] = Double(ProcessInfo.processInfo.activeProcessorCount)
-        if let cpu = Self.cpuTimes() {
-            if let last = lastCPU, cpu.total > last.total {
-                v["hm_cpu_used"] = Self.round(100 * Double(cpu.busy - last.busy) / Double(cpu.total - last.total))
-            }
+        var v: [String: Double] = ["hm_cpu_core_num": Double(ProcessInfo.processInfo.activeProcessorCount)]
+        if let cpu = Self.read("/proc/stat").flatMap({ ProcFiles.cpuTimes(stat: $0) }) {
+            if let last = lastCPU, let used = Self.cpuUsed(from: last, to: cpu) { v["hm_cpu_used"] = used }
             lastCPU = cpu
         }
-        let mem = Self.meminfo()
-        if let total = mem["MemTotal"], let available = mem["MemAvailable"] {
-            v["hm_mem_total"] = Self.round(Double(total) / 1024)
-            v["hm_mem_used"] = Self.round(Double(total - min(total, available)) / 1024)
-            v["hm_mem_usage"] = Self.round(100 * Double(total - min(total, available)) / Double(max(total, 1)))
-        }
+        v.merge(Self.memory(ProcFiles.meminfo(Self.read("/proc/meminfo") ?? "")), uniquingKeysWith: { $1 })
         var fs = statvfs()
         if statvfs(dataDirectory, &fs) == 0 {
-            let total = Double(fs.f_blocks) * Double(fs.f_frsize)
-            let free = Double(fs.f_bavail) * Double(fs.f_frsize)
-            v["hm_disk_total"] = Self.round(total / 1_073_741_824)
-            v["hm_disk_used"] = Self.round((total - free) / 1_073_741_824)
-            v["hm_disk_usage"] = total > 0 ? Self.round(100 * (total - free) / total) : 0
+            v.merge(Self.disk(totalBytes: Double(fs.f_blocks) * Double(fs.f_frsize),
+                              freeBytes: Double(fs.f_bavail) * Double(fs.f_frsize)), uniquingKeysWith: { $1 })
         }
         let now = Date().timeIntervalSince1970
-        if let net = Self.netBytes() {
-            if let last = lastNet, now > last.at {
-                v["hm_net_read"] = Self.round(Double(net.rx &- last.rx) / 1024 / (now - last.at))
-                v["hm_net_write"] = Self.round(Double(net.tx &- last.tx) / 1024 / (now - last.at))
+        if let net = Self.read("/proc/net/dev").flatMap({ ProcFiles.netBytes($0) }) {
+            if let last = lastNet {
+                v.merge(Self.network(from: last.bytes, to: net, seconds: now - last.at), uniquingKeysWith: { $1 })
             }
-            lastNet = (net.rx, net.tx, now)
+            lastNet = (net, now)
         }
         return HostSample(time: Millis(now * 1000), values: v)
     }
 
+    private static func read(_ path: String) -> String? {
+        try? String(contentsOfFile: path, encoding: .utf8)
+    }
+
     static func round(_ x: Double) -> Double { (x * 100).rounded() / 100 }
 
-    /// (busy, total) jiffies of all CPUs, from the first line of /proc/stat.
-    static func cpuTimes() -> (busy: UInt64, total: UInt64)? {
-        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-              let line = text.split(separator: "\n").first, line.hasPrefix("cpu ") else { return nil }
+    /// Percent of CPU time busy between two samples; nil when no time passed
+    /// or the counters went back (they are reset only by a reboot).
+    static func cpuUsed(from last: ProcFiles.CPUTimes, to now: ProcFiles.CPUTimes) -> Double? {
+        guard now.total > last.total, now.busy >= last.busy else { return nil }
+        return round(100 * Double(now.busy - last.busy) / Double(now.total - last.total))
+    }
+
+    /// Total and used memory in MiB and the used percentage, from /proc/meminfo's KiB.
+    /// "Used" is what is not available: page cache the kernel can drop counts as free.
+    static func memory(_ meminfo: [String: UInt64]) -> [String: Double] {
+        guard let total = meminfo["MemTotal"], let available = meminfo["MemAvailable"] else { return [:] }
+        let used = total - min(total, available)
+        return [
+            "hm_mem_total": round(Double(total) / 1024),
+            "hm_mem_used": round(Double(used) / 1024),
+            "hm_mem_usage": round(100 * Double(used) / Double(max(total, 1))),
+        ]
+    }
+
+    /// Size and use in GiB and the used percentage of the data directory's file system.
+    static func disk(totalBytes total: Double, freeBytes free: Double) -> [String: Double] {
+        [
+            "hm_disk_total": round(total / 1_073_741_824),
+            "hm_disk_used": round((total - free) / 1_073_741_824),
+            "hm_disk_usage": total > 0 ? round(100 * (total - free) / total) : 0,
+        ]
+    }
+
+    /// KiB per second received and sent between two samples.
+    static func network(from last: ProcFiles.NetBytes, to now: ProcFiles.NetBytes, seconds: Double) -> [String: Double] {
+        guard seconds > 0 else { return [:] }
+        return [
+            "hm_net_read": round(Double(now.rx &- last.rx) / 1024 / seconds),
+            "hm_net_write": round(Double(now.tx &- last.tx) / 1024 / seconds),
+        ]
+    }
+}
+
+/// Parsers of the /proc files the agent samples, from their text.
+enum ProcFiles {
+    struct CPUTimes: Equatable {
+        var busy: UInt64
+        var total: UInt64
+    }
+
+    struct NetBytes: Equatable {
+        var rx: UInt64
+        var tx: UInt64
+    }
+
+    /// Busy and total jiffies of all CPUs, from the first line of /proc/stat:
+    /// user nice system idle iowait irq softirq steal (guest time is already in user).
+    static func cpuTimes(stat text: String) -> CPUTimes? {
+        guard let line = text.split(separator: "\n").first, line.hasPrefix("cpu ") else { return nil }
         let fields = line.split(separator: " ").dropFirst().compactMap { UInt64($0) }
         guard fields.count >= 4 else { return nil }
         let total = fields.prefix(8).reduce(0, +)
         let idle = fields[3] + (fields.count > 4 ? fields[4] : 0)
-        return (total - idle, total)
+        return CPUTimes(busy: total - idle, total: total)
     }
 
-    /// /proc/meminfo in KiB.
-    static func meminfo() -> [String: UInt64] {
-        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return [:] }
+    /// /proc/meminfo's values by name, in KiB (the unit the file gives).
+    static func meminfo(_ text: String) -> [String: UInt64] {
         var out: [String: UInt64] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard parts.count >= 2, let value = UInt64(parts[1]) else { continue }
+            guard parts.count >= 2, parts[0].hasSuffix(":"), let value = UInt64(parts[1]) else { continue }
             out[String(parts[0].dropLast())] = value
         }
         return out
     }
 
-    /// Bytes received and sent by every interface but loopback, from /proc/net/dev.
-    static func netBytes() -> (rx: UInt64, tx: UInt64)? {
-        guard let text = try? String(contentsOfFile: "/proc/net/dev", encoding: .utf8) else { return nil }
-        var rx: UInt64 = 0, tx: UInt64 = 0
-        for line in text.split(separator: "\n").dropFirst(2) {
+    /// Bytes received and sent by every interface but loopback, from /proc/net/dev
+    /// (two header lines; a large counter may touch the colon after the name).
+    static func netBytes(_ text: String) -> NetBytes? {
+        let lines = text.split(separator: "\n")
+        guard lines.count >= 2 else { return nil }
+        var bytes = NetBytes(rx: 0, tx: 0)
+        for line in lines.dropFirst(2) {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-            guard name != "lo" else { continue }
+            guard line[..<colon].trimmingCharacters(in: .whitespaces) != "lo" else { continue }
             let fields = line[line.index(after: colon)...].split(separator: " ").compactMap { UInt64($0) }
             guard fields.count >= 9 else { continue }
-            rx &+= fields[0]
-            tx &+= fields[8]
+            bytes.rx &+= fields[0]
+            bytes.tx &+= fields[8]
         }
-        return (rx, tx)
+        return bytes
     }
 }

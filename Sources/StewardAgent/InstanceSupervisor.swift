@@ -11,9 +11,9 @@ import StewardAPI
 import StewardSystem
 
 /// The role processes of one host: starts, stops and checks them, and keeps
-/// per instance a directory with its conf files, pid file, log and the digest
-/// of the configuration it runs with. A restarted agent re-attaches to the
-/// processes it finds there.
+/// per instance an `InstanceDirectory` with its conf files, pid file, log and
+/// the digest of the configuration it runs with. A restarted agent re-attaches
+/// to the processes it finds there.
 actor InstanceSupervisor {
     struct Instance {
         var service: String
@@ -31,13 +31,22 @@ actor InstanceSupervisor {
         var outputTail: String = ""
     }
 
+    /// A process just spawned, and where its output of this start begins in the log.
+    struct Launch {
+        let pid: pid_t
+        let log: String
+        let offset: UInt64
+
+        func output(maxBytes: Int = 4096) -> String {
+            ProcessControl.tail(of: log, from: offset, maxBytes: maxBytes)
+        }
+    }
+
     let root: String
     let http: HTTPClient
     let logger: Logger
     private var instances: [String: Instance] = [:]
-    /// Exit statuses of children reaped by whichever check saw them first, so
-    /// that the task waiting on a start still learns how its process ended.
-    private var exitStatuses: [pid_t: Int32] = [:]
+    private let reaper = Reaper()
     /// Task id to role, while the task runs; roles whose running start is aborted.
     private var inFlight: [Int64: String] = [:]
     private var aborting: Set<String> = []
@@ -50,7 +59,7 @@ actor InstanceSupervisor {
         self.instances = Self.scan(root: root, logger: logger)
     }
 
-    func dir(_ role: String) -> String { "\(root)/\(role)" }
+    func directory(_ role: String) -> InstanceDirectory { InstanceDirectory(root: root, role: role) }
 
     // MARK: tasks
 
@@ -59,89 +68,66 @@ actor InstanceSupervisor {
         defer { inFlight[task.taskId] = nil }
         switch task.operation {
         case .start: return await start(task, output: output)
-        case .stop: return await stop(role: task.instance.role, service: task.instance.service,
-                                      timeout: task.process.stopTimeoutSeconds)
+        case .stop: return await stop(role: task.instance.role, timeout: task.process.stopTimeoutSeconds)
         }
     }
 
+    /// Prepares the instance's directory, spawns its process, and waits until
+    /// the process is healthy, exits, is aborted or outlasts the start timeout.
     func start(_ task: AgentTask, output: @escaping @Sendable (String) -> Void = { _ in }) async -> Outcome {
-        let role = task.instance.role
-        let dir = dir(role)
-        var instance = instances[role] ?? Instance(service: task.instance.service, role: role)
-        if let pid = instance.pid, liveness(pid) == .running {
-            let stale = instance.digest != task.configDigest ? "; its configuration is older than the saved one, restart to apply it" : ""
-            return Outcome(succeeded: true, detail: "already running (pid \(pid))\(stale)")
-        }
+        if let running = alreadyRunning(task) { return running }
+        let directory = directory(task.instance.role)
         do {
-            try FileManager.default.createDirectory(atPath: dir + "/conf", withIntermediateDirectories: true)
-            try Data(task.instance.service.utf8).write(to: URL(fileURLWithPath: dir + "/service"))
-            try JSONEncoder().encode(task.process).write(to: URL(fileURLWithPath: dir + "/process.json"))
-            for file in task.configFiles {
-                try ConfigRenderer.write(file, values: task.configuration, to: dir + "/conf/" + file.name)
-            }
+            try directory.prepare(for: task)
         } catch {
             return Outcome(succeeded: false, detail: "cannot write configuration files: \(error)")
         }
-        let logPath = dir + "/\(role).log"
-        let offset = ProcessControl.fileSize(logPath)
-        let argv = ConfigRenderer.substitute(task.process.start, values: task.configuration, extra: [
-            "steward": ProcessControl.ownExecutable(), "conf_dir": dir + "/conf", "instance_dir": dir,
-        ])
-        var environment = ProcessInfo.processInfo.environment
-        environment["STEWARD_INSTANCE"] = task.instance.description
-        environment["STEWARD_SERVICE"] = task.instance.service
-        let pid: pid_t
+        let launch: Launch
         do {
-            pid = try ProcessControl.spawn(argv, environment: environment, logPath: logPath)
+            launch = try spawn(task, in: directory)
         } catch {
             return Outcome(succeeded: false, detail: "\(error)")
         }
-        exitStatuses[pid] = nil
-        try? "\(pid)\n".write(toFile: dir + "/pid", atomically: true, encoding: .utf8)
-        try? task.configDigest.write(toFile: dir + "/config.digest", atomically: true, encoding: .utf8)
-        instance.pid = pid
-        instance.digest = task.configDigest
-        instance.check = task.process.check
-        instance.configuration = task.configuration
-        instances[role] = instance
-        logger.info("started", metadata: ["instance": "\(task.instance)", "pid": "\(pid)"])
+        return await waitForHealth(task, launch, output: output)
+    }
 
+    private func alreadyRunning(_ task: AgentTask) -> Outcome? {
+        guard let instance = instances[task.instance.role], let pid = instance.pid, reaper.liveness(pid) == .running else {
+            return nil
+        }
+        let stale = instance.digest != task.configDigest ? "; its configuration is older than the saved one, restart to apply it" : ""
+        return Outcome(succeeded: true, detail: "already running (pid \(pid))\(stale)")
+    }
+
+    private func spawn(_ task: AgentTask, in directory: InstanceDirectory) throws -> Launch {
+        let offset = ProcessControl.fileSize(directory.log)
+        let argv = ConfigRenderer.substitute(task.process.start, values: task.configuration, extra: [
+            "steward": ProcessControl.ownExecutable(), "conf_dir": directory.conf, "instance_dir": directory.path,
+        ])
+        let pid = try ProcessControl.spawn(argv, environment: Self.environment(for: task.instance), logPath: directory.log)
+        reaper.forget(pid)
+        directory.recordStart(pid: pid, digest: task.configDigest)
+        instances[task.instance.role] = Instance(
+            service: task.instance.service, role: task.instance.role, pid: pid, digest: task.configDigest,
+            check: task.process.check, configuration: task.configuration)
+        logger.info("started", metadata: ["instance": "\(task.instance)", "pid": "\(pid)"])
+        return Launch(pid: pid, log: directory.log, offset: offset)
+    }
+
+    static func environment(for instance: InstanceRef) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["STEWARD_INSTANCE"] = instance.description
+        environment["STEWARD_SERVICE"] = instance.service
+        return environment
+    }
+
+    private func waitForHealth(_ task: AgentTask, _ launch: Launch, output: @Sendable (String) -> Void) async -> Outcome {
         let deadline = ContinuousClock.now + .seconds(task.timeoutSeconds)
+        var progress = ProgressOutput()
         var delay = Duration.milliseconds(5)
-        var lastOutput = ""
-        var lastSent = ContinuousClock.now
         while ContinuousClock.now < deadline && !Swift.Task.isCancelled {
-            switch liveness(pid) {
-            case .exited(let status):
-                clearPid(role)
-                let tail = ProcessControl.tail(of: logPath, from: offset)
-                return Outcome(succeeded: false, detail: "exited with status \(status)" + Self.lastLine(tail),
-                               exitCode: status, outputTail: tail)
-            case .gone:
-                clearPid(role)
-                let tail = ProcessControl.tail(of: logPath, from: offset)
-                return Outcome(succeeded: false, detail: "the process disappeared" + Self.lastLine(tail), outputTail: tail)
-            case .running:
-                if aborting.remove(role) != nil {
-                    let stopped = await stop(role: role, service: task.instance.service, timeout: task.process.stopTimeoutSeconds)
-                    logger.info("aborted", metadata: ["instance": "\(task.instance)", "pid": "\(pid)", "stop": "\(stopped.detail)"])
-                    return Outcome(succeeded: false, detail: "aborted; the process was \(stopped.detail)",
-                                   outputTail: ProcessControl.tail(of: logPath, from: offset))
-                }
-                if await healthy(task.process.check, values: task.configuration) {
-                    return Outcome(succeeded: true, detail: "started (pid \(pid))",
-                                   outputTail: ProcessControl.tail(of: logPath, from: offset, maxBytes: 1024))
-                }
-            }
-            // The output so far, at most twice a second and only when it changed.
-            if ContinuousClock.now - lastSent > .milliseconds(500) {
-                lastSent = ContinuousClock.now
-                let tail = ProcessControl.tail(of: logPath, from: offset)
-                if tail != lastOutput {
-                    lastOutput = tail
-                    output(tail)
-                }
-            }
+            if let outcome = await look(at: task, launch) { return outcome }
+            progress.offer({ launch.output() }, to: output)
             try? await Swift.Task.sleep(for: delay)
             delay = min(delay * 2, .milliseconds(100))
         }
@@ -149,12 +135,38 @@ actor InstanceSupervisor {
             // The agent is shutting down: leave the process to its start; a restarted agent re-attaches.
             return Outcome(succeeded: false, detail: "the agent stopped while the process was starting")
         }
-        ProcessControl.signalGroup(pid, SIGKILL)
-        _ = await waitGone(pid, for: .seconds(5))
-        clearPid(role)
-        let tail = ProcessControl.tail(of: logPath, from: offset)
+        _ = await reaper.killGroup(launch.pid)
+        clearPid(task.instance.role, launch.pid)
         return Outcome(succeeded: false, detail: "not healthy within \(task.timeoutSeconds) s; the process was killed",
-                       outputTail: tail)
+                       outputTail: launch.output())
+    }
+
+    /// One look at a starting process: the outcome once it has exited, been
+    /// aborted or become healthy; nil while it is still starting.
+    private func look(at task: AgentTask, _ launch: Launch) async -> Outcome? {
+        let role = task.instance.role
+        switch reaper.liveness(launch.pid) {
+        case .exited(let status):
+            clearPid(role, launch.pid)
+            return Self.failure("exited with status \(status)", output: launch.output(), exitCode: status)
+        case .gone:
+            clearPid(role, launch.pid)
+            return Self.failure("the process disappeared", output: launch.output())
+        case .running:
+            if aborting.remove(role) != nil {
+                let stopped = await stop(role: role, timeout: task.process.stopTimeoutSeconds)
+                logger.info("aborted", metadata: ["instance": "\(task.instance)", "pid": "\(launch.pid)", "stop": "\(stopped.detail)"])
+                return Outcome(succeeded: false, detail: "aborted; the process was \(stopped.detail)", outputTail: launch.output())
+            }
+            guard await healthy(task.process.check, values: task.configuration) else { return nil }
+            return Outcome(succeeded: true, detail: "started (pid \(launch.pid))", outputTail: launch.output(maxBytes: 1024))
+        }
+    }
+
+    /// A failed start, its reason followed by the process's last words.
+    static func failure(_ reason: String, output: String, exitCode: Int32? = nil) -> Outcome {
+        let words = ProcessControl.lastLine(of: output).map { ": " + $0 } ?? ""
+        return Outcome(succeeded: false, detail: reason + words, exitCode: exitCode, outputTail: output)
     }
 
     /// Aborts running tasks: a start in progress stops its process (SIGTERM,
@@ -166,29 +178,29 @@ actor InstanceSupervisor {
         }
     }
 
-    func stop(role: String, service: String, timeout: Int) async -> Outcome {
-        guard let pid = instances[role]?.pid, liveness(pid) == .running else {
-            clearPid(role)
+    /// SIGTERM to the instance's process group, SIGKILL after `timeout` seconds.
+    func stop(role: String, timeout: Int) async -> Outcome {
+        guard let pid = instances[role]?.pid, reaper.liveness(pid) == .running else {
+            clearPid(role, instances[role]?.pid)
             return Outcome(succeeded: true, detail: "not running")
         }
-        ProcessControl.signalGroup(pid, SIGTERM)
-        if await waitGone(pid, for: .seconds(timeout)) {
-            clearPid(role)
+        let outcome = await reaper.stopGroup(pid, grace: .seconds(timeout))
+        if outcome != .survived { clearPid(role, pid) }
+        switch outcome {
+        case .notRunning, .terminated:
             logger.info("stopped", metadata: ["role": "\(role)", "pid": "\(pid)"])
             return Outcome(succeeded: true, detail: "stopped (pid \(pid))")
-        }
-        ProcessControl.signalGroup(pid, SIGKILL)
-        if await waitGone(pid, for: .seconds(5)) {
-            clearPid(role)
+        case .killed:
             return Outcome(succeeded: true, detail: "killed (pid \(pid)) after it ignored SIGTERM for \(timeout) s")
+        case .survived:
+            return Outcome(succeeded: false, detail: "pid \(pid) survived SIGKILL")
         }
-        return Outcome(succeeded: false, detail: "pid \(pid) survived SIGKILL")
     }
 
     /// On `--stop-instances-on-exit`: stops every running instance.
     func stopAll() async {
         for (role, instance) in instances where instance.pid != nil {
-            _ = await stop(role: role, service: instance.service, timeout: 10)
+            _ = await stop(role: role, timeout: 10)
         }
     }
 
@@ -199,8 +211,8 @@ actor InstanceSupervisor {
         for (role, instance) in instances.sorted(by: { $0.key < $1.key }) {
             var running = false
             if let pid = instance.pid {
-                running = liveness(pid) == .running
-                if !running { clearPid(role) }
+                running = reaper.liveness(pid) == .running
+                if !running { clearPid(role, pid) }
             }
             let health: HealthStatus = running
                 ? (await healthy(instance.check, values: instance.configuration) ? .good : .bad) : .unknown
@@ -237,35 +249,11 @@ actor InstanceSupervisor {
         }
     }
 
-    /// `ProcessControl.liveness`, remembering exit statuses for whoever asks next.
-    private func liveness(_ pid: pid_t) -> ProcessControl.Liveness {
-        if let status = exitStatuses[pid] { return .exited(status: status) }
-        let state = ProcessControl.liveness(pid)
-        if case .exited(let status) = state {
-            exitStatuses[pid] = status
-            if exitStatuses.count > 256 { exitStatuses.removeAll() }
-        }
-        return state
-    }
-
-    private func waitGone(_ pid: pid_t, for duration: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + duration
-        while ContinuousClock.now < deadline && !Swift.Task.isCancelled {
-            if liveness(pid) != .running { return true }
-            try? await Swift.Task.sleep(for: .milliseconds(20))
-        }
-        return liveness(pid) != .running
-    }
-
-    private func clearPid(_ role: String) {
-        guard instances[role]?.pid != nil else { return }
+    /// Forgets the instance's process, unless another start has replaced it meanwhile.
+    private func clearPid(_ role: String, _ pid: pid_t?) {
+        guard let current = instances[role]?.pid, pid == nil || pid == current else { return }
         instances[role]?.pid = nil
-        try? FileManager.default.removeItem(atPath: dir(role) + "/pid")
-    }
-
-    static func lastLine(_ text: String) -> String {
-        guard let line = text.split(whereSeparator: \.isNewline).last(where: { !$0.allSatisfy(\.isWhitespace) }) else { return "" }
-        return ": " + line.prefix(300)
+        directory(role).removePid()
     }
 
     static func nowMicros() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
@@ -274,26 +262,36 @@ actor InstanceSupervisor {
     /// lives and its command line names this instance's directory.
     static func scan(root: String, logger: Logger) -> [String: Instance] {
         var found: [String: Instance] = [:]
-        let roles = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        for role in roles {
-            let dir = "\(root)/\(role)"
-            guard let service = try? String(contentsOfFile: dir + "/service", encoding: .utf8) else { continue }
+        for role in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
+            let directory = InstanceDirectory(root: root, role: role)
+            guard let service = directory.service else { continue }
             var instance = Instance(service: service, role: role)
-            instance.configuration = ConfigRenderer.read(json: dir + "/conf/role.json")
-            if let data = FileManager.default.contents(atPath: dir + "/process.json"),
-               let process = try? JSONDecoder().decode(ProcessSpec.self, from: data) {
-                instance.check = process.check
-            }
-            if let text = try? String(contentsOfFile: dir + "/pid", encoding: .utf8),
-               let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-               ProcessControl.liveness(pid) == .running,
-               ProcessControl.commandLine(pid)?.contains(dir) ?? true {
+            instance.configuration = directory.configuration
+            instance.check = directory.healthCheck ?? .process
+            if let pid = directory.pid, ProcessControl.liveness(pid) == .running,
+               ProcessControl.commandLine(pid)?.contains(directory.path) ?? true {
                 instance.pid = pid
-                instance.digest = try? String(contentsOfFile: dir + "/config.digest", encoding: .utf8)
+                instance.digest = directory.digest
                 logger.info("re-attached", metadata: ["role": "\(role)", "pid": "\(pid)"])
             }
             found[role] = instance
         }
         return found
+    }
+}
+
+/// A starting process's output as it grows, for the task's live output:
+/// passed on only when it changed, and at most twice a second.
+struct ProgressOutput {
+    private var last = ""
+    private var lastSent = ContinuousClock.now
+
+    mutating func offer(_ read: () -> String, to send: (String) -> Void) {
+        guard ContinuousClock.now - lastSent > .milliseconds(500) else { return }
+        lastSent = ContinuousClock.now
+        let output = read()
+        guard output != last else { return }
+        last = output
+        send(output)
     }
 }

@@ -132,20 +132,58 @@ public enum ProcessControl {
 
     /// Waits up to `timeout` for a process to end; true if it did.
     public static func waitGone(_ pid: pid_t, timeout: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline && !Task.isCancelled {
-            if liveness(pid) != .running { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return liveness(pid) != .running
+        await waitUntil(timeout) { liveness(pid) != .running }
     }
 
     /// SIGTERM, up to `grace` for the process to end, then SIGKILL.
     public static func terminate(_ pid: pid_t, grace: Duration) async {
-        guard liveness(pid) == .running else { return }
-        kill(pid, SIGTERM)
-        if await waitGone(pid, timeout: grace) { return }
-        kill(pid, SIGKILL)
-        _ = await waitGone(pid, timeout: .seconds(10))
+        _ = await stop(grace: grace, killWait: .seconds(10), send: { _ = kill(pid, $0) }, isGone: { liveness(pid) != .running })
+    }
+
+    /// How a stop went: it was not running, SIGTERM ended it, SIGKILL did, or nothing did.
+    public enum StopOutcome: Equatable, Sendable {
+        case notRunning, terminated, killed, survived
+    }
+
+    /// The one stop sequence (SIGTERM, a grace, SIGKILL, a wait) behind
+    /// `terminate` and `Reaper.stopGroup`, which differ in whom they signal
+    /// and how they tell a process is gone.
+    static func stop(grace: Duration, killWait: Duration, send: (Int32) -> Void, isGone: () -> Bool) async -> StopOutcome {
+        guard !isGone() else { return .notRunning }
+        send(SIGTERM)
+        if await waitUntil(grace, isGone) { return .terminated }
+        send(SIGKILL)
+        return await waitUntil(killWait, isGone) ? .killed : .survived
+    }
+
+    /// Polls `done` until it holds or `timeout` passes; true if it held. Not
+    /// cut short by cancellation: a stop must see its process go even when
+    /// the caller is shutting down.
+    static func waitUntil(_ timeout: Duration, _ done: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        var delay = Duration.milliseconds(5)
+        while ContinuousClock.now < deadline {
+            if done() { return true }
+            await pause(delay)
+            delay = min(delay * 2, .milliseconds(50))
+        }
+        return done()
+    }
+
+    /// A sleep that a cancelled task also takes (its own `Task.sleep` would
+    /// return at once and spin the loop): the sleep runs in a task of its own.
+    static func pause(_ duration: Duration) async {
+        await Task { try? await Task.sleep(for: duration) }.value
+    }
+
+    /// "status 1", or "signal 9" for a status above 128 (`Liveness.exited`
+    /// reports a signal as 128 + its number, as shells do).
+    public static func describeExit(_ status: Int32) -> String {
+        (129...192).contains(status) ? "signal \(status - 128)" : "status \(status)"
+    }
+
+    /// The last non-blank line of a process's output, for a one-line reason.
+    public static func lastLine(of text: String, maxLength: Int = 300) -> String? {
+        text.split(whereSeparator: \.isNewline).last { !$0.allSatisfy(\.isWhitespace) }.map { String($0.prefix(maxLength)) }
     }
 }

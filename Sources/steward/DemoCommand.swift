@@ -5,8 +5,9 @@ import ServiceLifecycle
 import StewardSystem
 
 /// `steward demo`: a manager and three agents (host-1..3) as child processes on
-/// this machine, running the bundled demo stack. Ctrl-C stops all of it, role
-/// processes included. A second run reuses the data directory.
+/// this machine, running the bundled demo stack. It supervises them: one that
+/// dies is restarted, a few times; Ctrl-C stops all of it, role processes
+/// included. A second run reuses the data directory.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo", abstract: "Run a manager and three local agents with the demo stack.")
@@ -35,94 +36,193 @@ struct DemoCommand: AsyncParsableCommand {
     }
 }
 
+/// Why the demo stops on its own: said in one line, then exit status 1.
+struct DemoFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
 struct DemoService: Service {
     let options: DemoCommand
     let logger: Logger
 
     func run() async throws {
-        let fm = FileManager.default
+        let children = DemoChildren(logger: logger)
+        do {
+            try await cancelWhenGracefulShutdown { try await self.supervise(children) }
+            logger.info("stopping the demo")
+            await children.stopAll()
+        } catch {
+            logger.error("\(error); stopping the demo")
+            await children.stopAll()
+            throw ExitCode.failure
+        }
+    }
+
+    /// Starts the manager, then the agents, and keeps them running until cancelled.
+    private func supervise(_ children: DemoChildren) async throws {
         let root = URL(fileURLWithPath: options.dataDir).standardizedFileURL.path
         let managerDir = root + "/manager"
-        try fm.createDirectory(atPath: managerDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try? fm.removeItem(atPath: managerDir + "/manager.url")
-        let exe = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-
-        let managerArgs = ["manager", "--data-dir", managerDir, "--port", String(options.port),
-                           "--port-shift", String(options.portShift), "--login-failure-limit", String(options.loginFailureLimit)]
+        do {
+            try FileManager.default.createDirectory(atPath: managerDir, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw DemoFailure(description: "cannot create \(managerDir): \(error.localizedDescription)")
+        }
+        try? FileManager.default.removeItem(atPath: managerDir + "/manager.url")
         var environment = ProcessInfo.processInfo.environment
         if let password = options.adminPassword { environment["STEWARD_ADMIN_PASSWORD"] = password }
-        let manager = try Child.start(exe, managerArgs, environment: environment)
-        var children = [manager]
-        guard let url = await waitForFile(managerDir + "/manager.url", while: manager) else {
-            await manager.stop()
-            throw ValidationError("the manager did not start; see its output above")
+
+        try await children.start("manager", managerArguments(managerDir, port: options.port), environment: environment)
+        guard let url = await waitForURL(managerDir + "/manager.url", children: children) else {
+            if Task.isCancelled { return }
+            throw DemoFailure(description: "the manager did not start; see its output above")
         }
+        // A restarted manager must listen where the agents dial, even if --port 0 picked the port.
+        let port = URL(string: url)?.port ?? options.port
+        await children.setArguments("manager", managerArguments(managerDir, port: port))
         for n in 1...3 {
             let host = "host-\(n)"
-            guard let child = try? Child.start(exe, [
+            try await children.start("agent \(host)", [
                 "agent", "--manager", url, "--host", host, "--data-dir", root + "/" + host,
                 "--token-file", managerDir + "/agent.token", "--stop-instances-on-exit",
-            ], environment: ProcessInfo.processInfo.environment) else {
-                for child in children.reversed() { await child.stop() }
-                throw ValidationError("cannot start the agent of \(host)")
-            }
-            children.append(child)
+            ], environment: ProcessInfo.processInfo.environment)
         }
-        print("""
+        Self.printBanner(url: url, root: root)
+        try await children.superviseUntilCancelled()
+    }
+
+    private func managerArguments(_ managerDir: String, port: Int) -> [String] {
+        ["manager", "--data-dir", managerDir, "--port", String(port),
+         "--port-shift", String(options.portShift), "--login-failure-limit", String(options.loginFailureLimit)]
+    }
+
+    private func waitForURL(_ path: String, children: DemoChildren) async -> String? {
+        while !Task.isCancelled {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+                return text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            guard await children.isRunning("manager") else { return nil }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+
+    /// Written straight to the file descriptor: `print` would sit in stdio's
+    /// buffer until exit when stdout is a pipe or a file.
+    static func printBanner(url: String, root: String) {
+        let banner = """
 
             Steward demo is running.
+              Web UI:   \(url)/
+              CLI:      steward login --manager \(url) --user admin
               API:      \(url)/web/v1  (try: curl -u admin:PASSWORD \(url)/web/v1/cluster/1/services)
               Login:    user 'admin', password from --admin-password / STEWARD_ADMIN_PASSWORD,
                         or the one printed above on the first run
               Data:     \(root)
             Press Ctrl-C to stop the manager, the agents and every role process.
 
-            """)
-        // Until Ctrl-C, or until a child dies on its own (then stop the rest).
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await gracefulShutdown() }
-            for child in children {
-                group.addTask { await child.waitForExit() }
-            }
-            await group.next()
-            group.cancelAll()
-        }
-        logger.info("stopping the demo")
-        // Agents first (they stop their role processes), then the manager.
-        for child in children.reversed() { await child.stop() }
-    }
 
-    func waitForFile(_ path: String, while child: Child) async -> String? {
-        for _ in 0..<600 {
-            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-                return text.trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            if !child.isRunning { return nil }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return nil
+            """
+        FileHandle.standardOutput.write(Data(banner.utf8))
     }
 }
 
-/// A child process of the demo, in its own session so that Ctrl-C reaches
-/// only the demo, which then stops the children in order.
-struct Child: Sendable {
-    let pid: pid_t
-
-    static func start(_ exe: String, _ args: [String], environment: [String: String]) throws -> Child {
-        Child(pid: try ProcessControl.spawn([exe] + args, environment: environment, logPath: nil, newSession: true))
+/// The demo's child processes, each in its own session so that Ctrl-C
+/// reaches only the demo, which then stops them in order.
+actor DemoChildren {
+    struct Member {
+        let name: String
+        var arguments: [String]
+        var environment: [String: String]
+        /// Nil once it has exited and until it is started again.
+        var pid: pid_t?
+        var startedAt = ContinuousClock.now
+        var budget = RestartBudget()
     }
 
-    var isRunning: Bool { ProcessControl.liveness(pid) == .running }
+    private var members: [Member] = []
+    private let executable = ProcessControl.ownExecutable()
+    private let logger: Logger
 
-    func waitForExit() async {
-        while isRunning && !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(100))
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    func start(_ name: String, _ arguments: [String], environment: [String: String]) throws {
+        let pid: pid_t
+        do {
+            pid = try ProcessControl.spawn([executable] + arguments, environment: environment, logPath: nil)
+        } catch {
+            throw DemoFailure(description: "cannot start the \(name): \(error)")
+        }
+        members.append(Member(name: name, arguments: arguments, environment: environment, pid: pid))
+    }
+
+    func setArguments(_ name: String, _ arguments: [String]) {
+        for i in members.indices where members[i].name == name { members[i].arguments = arguments }
+    }
+
+    func isRunning(_ name: String) -> Bool {
+        members.contains { $0.name == name && $0.pid.map { ProcessControl.liveness($0) == .running } == true }
+    }
+
+    /// Until cancelled, restarts whichever child exits; throws once one has
+    /// used up its restarts.
+    func superviseUntilCancelled() async throws {
+        while !Task.isCancelled {
+            if let (index, how) = reapOne() {
+                try await restart(index, after: how)
+            } else {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
         }
     }
 
-    /// SIGTERM, up to 30 s for a clean exit, then SIGKILL.
-    func stop() async {
-        await ProcessControl.terminate(pid, grace: .seconds(30))
+    /// A child that has exited, and how ("status 1", "signal 9").
+    private func reapOne() -> (Int, String)? {
+        for index in members.indices {
+            guard let pid = members[index].pid else { continue }
+            switch ProcessControl.liveness(pid) {
+            case .running: continue
+            case .exited(let status):
+                members[index].pid = nil
+                return (index, ProcessControl.describeExit(status))
+            case .gone:
+                members[index].pid = nil
+                return (index, "gone")
+            }
+        }
+        return nil
+    }
+
+    private func restart(_ index: Int, after how: String) async throws {
+        let member = members[index]
+        guard let (attempt, delay) = members[index].budget.next(afterRunningFor: .now - member.startedAt) else {
+            throw DemoFailure(description: "\(member.name) exited (\(how)) after \(member.budget.limit) restarts")
+        }
+        logger.warning("\(member.name) exited (\(how)); restarting (\(attempt)/\(member.budget.limit))")
+        try? await Task.sleep(for: delay)
+        guard !Task.isCancelled else { return }
+        do {
+            members[index].pid = try ProcessControl.spawn([executable] + member.arguments, environment: member.environment, logPath: nil)
+            members[index].startedAt = .now
+        } catch {
+            throw DemoFailure(description: "cannot restart the \(member.name): \(error)")
+        }
+    }
+
+    /// The agents first, together (each stops its role processes), then the
+    /// manager: no agent sees its manager go while it stops.
+    func stopAll() async {
+        let agents = members.filter { $0.name != "manager" }.compactMap(\.pid)
+        await withTaskGroup(of: Void.self) { group in
+            for pid in agents {
+                group.addTask { await ProcessControl.terminate(pid, grace: .seconds(30)) }
+            }
+        }
+        for case let pid? in members.filter({ $0.name == "manager" }).map(\.pid) {
+            await ProcessControl.terminate(pid, grace: .seconds(30))
+        }
+        for index in members.indices { members[index].pid = nil }
     }
 }

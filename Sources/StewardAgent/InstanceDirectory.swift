@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import StewardEngine
+
+/// One instance's directory under the agent's data directory: what a
+/// restarted agent reads to re-attach to the process it finds running.
+///
+///     <root>/<Role>/service        the service's name
+///     <root>/<Role>/process.json   the role's ProcessSpec (its health check)
+///     <root>/<Role>/conf/          the rendered config files
+///     <root>/<Role>/pid            the running process (its group leader)
+///     <root>/<Role>/config.digest  the configuration it was started with
+///     <root>/<Role>/<Role>.log     its output, appended to across starts
+struct InstanceDirectory {
+    let path: String
+    let role: String
+
+    init(root: String, role: String) {
+        self.path = "\(root)/\(role)"
+        self.role = role
+    }
+
+    var conf: String { path + "/conf" }
+    var log: String { path + "/\(role).log" }
+    var pidFile: String { path + "/pid" }
+    var digestFile: String { path + "/config.digest" }
+
+    /// Writes what a start needs before the process runs: the service's
+    /// name, the process spec and the rendered config files.
+    func prepare(for task: AgentTask) throws {
+        try FileManager.default.createDirectory(atPath: conf, withIntermediateDirectories: true)
+        try Data(task.instance.service.utf8).write(to: URL(fileURLWithPath: path + "/service"))
+        try JSONEncoder().encode(task.process).write(to: URL(fileURLWithPath: path + "/process.json"))
+        for file in task.configFiles {
+            try ConfigRenderer.write(file, values: task.configuration, to: conf + "/" + file.name)
+        }
+    }
+
+    /// Records a started process: its pid and the configuration it runs with.
+    func recordStart(pid: pid_t, digest: String) {
+        try? "\(pid)\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        try? digest.write(toFile: digestFile, atomically: true, encoding: .utf8)
+    }
+
+    func removePid() {
+        try? FileManager.default.removeItem(atPath: pidFile)
+    }
+
+    var service: String? { try? String(contentsOfFile: path + "/service", encoding: .utf8) }
+
+    var healthCheck: HealthCheck? {
+        guard let data = FileManager.default.contents(atPath: path + "/process.json") else { return nil }
+        return try? JSONDecoder().decode(ProcessSpec.self, from: data).check
+    }
+
+    /// The configuration as the role process reads it (the demo stack's `role.json`).
+    var configuration: [String: String] { ConfigRenderer.read(json: conf + "/role.json") }
+
+    var pid: pid_t? {
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8) else { return nil }
+        return pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    var digest: String? { try? String(contentsOfFile: digestFile, encoding: .utf8) }
+}
