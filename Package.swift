@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "StewardAgentTests",
             dependencies: [
-                "StewardAgent", "StewardEngine", "StewardSystem",
+                "StewardAgent", "StewardAPI", "StewardSystem",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],

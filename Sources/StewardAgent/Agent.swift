@@ -86,7 +86,7 @@ public final class Agent: Sendable {
 
     private func connectionLoop(inbox: AsyncStream<AgentTask>.Continuation) async {
         var received = ReceivedTasks()
-        while !Swift.Task.isCancelled {
+        while !Task.isCancelled {
             guard let welcome = await registerWithRetry() else { break }
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -102,7 +102,7 @@ public final class Agent: Sendable {
     private func registerWithRetry() async -> AgentWelcome? {
         var backoff = Duration.milliseconds(50)
         var lastError = ""
-        while !Swift.Task.isCancelled {
+        while !Task.isCancelled {
             do {
                 let hello = AgentHello(host: options.host, agentVersion: Self.version, instances: await supervisor.reports(),
                                        incarnation: incarnation)
@@ -112,7 +112,7 @@ public final class Agent: Sendable {
             } catch let refused as ManagerLink.Refused where refused.isFinal {
                 logger.error("registration refused", metadata: ["reason": "\(refused)"])
                 backoff = .seconds(5)
-            } catch where Swift.Task.isCancelled {
+            } catch where Task.isCancelled {
                 return nil
             } catch {
                 // Said once per distinct reason: a bad certificate must be visible, a restart need not be noisy.
@@ -120,7 +120,7 @@ public final class Agent: Sendable {
                 if text != lastError { logger.warning("cannot reach the manager", metadata: ["error": "\(text)"]) }
                 lastError = text
             }
-            try? await Swift.Task.sleep(for: backoff)
+            try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(2))
         }
         return nil
@@ -128,13 +128,13 @@ public final class Agent: Sendable {
 
     private func pollLoop(timeoutMs: Int, received: inout ReceivedTasks, inbox: AsyncStream<AgentTask>.Continuation) async {
         received.reconnected()
-        while !Swift.Task.isCancelled {
+        while !Task.isCancelled {
             let work: AgentWork
             do {
                 work = try await link.poll(host: options.host, received: received.acknowledgements, timeoutMs: timeoutMs)
             } catch {
                 // A poll cut short by our own shutdown is no loss of the manager.
-                if !Swift.Task.isCancelled {
+                if !Task.isCancelled {
                     logger.warning("lost the manager; reconnecting", metadata: ["error": "\(error)"])
                 }
                 return
@@ -154,7 +154,7 @@ public final class Agent: Sendable {
         let link = self.link
         let host = options.host
         let outcome = await supervisor.run(task) { tail in
-            Swift.Task { try? await link.output(AgentTaskOutput(host: host, taskId: task.taskId, outputTail: String(tail.suffix(4096)))) }
+            Task { try? await link.output(AgentTaskOutput(host: host, taskId: task.taskId, outputTail: String(tail.suffix(4096)))) }
         }
         let report = await supervisor.report(role: task.instance.role) ?? InstanceReport(
             service: task.instance.service, role: task.instance.role, status: .stopped, health: .unknown,
@@ -164,7 +164,7 @@ public final class Agent: Sendable {
             exitCode: outcome.exitCode, outputTail: String(outcome.outputTail.suffix(4096)), instance: report)
         // A result must arrive: retry until the manager takes it or says it never will.
         var backoff = Duration.milliseconds(50)
-        for _ in 0..<100 where !Swift.Task.isCancelled {
+        for _ in 0..<100 where !Task.isCancelled {
             do {
                 try await link.report(result)
                 return
@@ -172,7 +172,7 @@ public final class Agent: Sendable {
                 logger.error("result refused", metadata: ["task": "\(task.taskId)", "reason": "\(refused)"])
                 return
             } catch {
-                try? await Swift.Task.sleep(for: backoff)
+                try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(2))
             }
         }
@@ -182,7 +182,7 @@ public final class Agent: Sendable {
         var metrics = HostMetrics(dataDirectory: options.dataDirectory)
         _ = metrics.sample()  // the first sample only sets the counters that rates are measured from
         var lastSample = ContinuousClock.now
-        while !Swift.Task.isCancelled {
+        while !Task.isCancelled {
             var sample: HostSample?
             if ContinuousClock.now - lastSample >= .milliseconds(metricsIntervalMs) {
                 sample = metrics.sample()
@@ -194,7 +194,7 @@ public final class Agent: Sendable {
             } catch {
                 logger.debug("heartbeat failed", metadata: ["error": "\(error)"])
             }
-            try? await Swift.Task.sleep(for: .milliseconds(intervalMs))
+            try? await Task.sleep(for: .milliseconds(intervalMs))
         }
     }
 }

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-import StewardEngine
+import StewardAPI
 
 /// One instance's directory under the agent's data directory: what a
 /// restarted agent reads to re-attach to the process it finds running.

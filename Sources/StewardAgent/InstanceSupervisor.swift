@@ -125,13 +125,13 @@ actor InstanceSupervisor {
         let deadline = ContinuousClock.now + .seconds(task.timeoutSeconds)
         var progress = ProgressOutput()
         var delay = Duration.milliseconds(5)
-        while ContinuousClock.now < deadline && !Swift.Task.isCancelled {
+        while ContinuousClock.now < deadline && !Task.isCancelled {
             if let outcome = await look(at: task, launch) { return outcome }
             progress.offer({ launch.output() }, to: output)
-            try? await Swift.Task.sleep(for: delay)
+            try? await Task.sleep(for: delay)
             delay = min(delay * 2, .milliseconds(100))
         }
-        if Swift.Task.isCancelled {
+        if Task.isCancelled {
             // The agent is shutting down: leave the process to its start; a restarted agent re-attaches.
             return Outcome(succeeded: false, detail: "the agent stopped while the process was starting")
         }

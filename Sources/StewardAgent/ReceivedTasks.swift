@@ -1,4 +1,4 @@
-import StewardEngine
+import StewardAPI
 
 /// What the agent's polls have delivered. Delivery is at-least-once: each
 /// poll acknowledges the tasks the previous answer held, and a task whose

@@ -1,5 +1,5 @@
 import Foundation
-import StewardEngine
+import StewardAPI
 import Testing
 @testable import StewardAgent
 

@@ -4,7 +4,7 @@ import Glibc
 import AsyncHTTPClient
 import Foundation
 import Logging
-import StewardEngine
+import StewardAPI
 import StewardSystem
 import Testing
 @testable import StewardAgent
@@ -21,7 +21,7 @@ import Testing
 
     /// Port 1 on loopback: nothing listens there, so a tcp check never passes.
     func task(_ id: Int64, _ script: String, check: HealthCheck = .process, timeout: Int = 30,
-              stopTimeout: Int = 5, operation: StewardEngine.Operation = .start) -> AgentTask {
+              stopTimeout: Int = 5, operation: StewardAPI.Operation = .start) -> AgentTask {
         AgentTask(taskId: id, commandId: 1, instance: InstanceRef(service: "Svc", role: "Role", host: "host-1"),
                   operation: operation,
                   process: ProcessSpec(start: ["/bin/sh", "-c", script, "{instance_dir}"], check: check,
@@ -103,7 +103,7 @@ import Testing
     @Test("an abort stops a start in progress, which fails saying so")
     func abortWhileStarting() async throws {
         let supervisor = supervisor()
-        let start = Swift.Task { await supervisor.run(task(5, "echo ready; exec sleep 30", check: .tcp(portParameter: "port"))) }
+        let start = Task { await supervisor.run(task(5, "echo ready; exec sleep 30", check: .tcp(portParameter: "port"))) }
         try await waitFor("the process to start") { ProcessControl.tail(of: log).contains("ready") }
         await supervisor.abort([5])
         let outcome = await start.value
@@ -145,7 +145,7 @@ func waitFor(_ what: String, _ condition: @Sendable () async -> Bool) async thro
     let deadline = ContinuousClock.now + .seconds(60)
     while ContinuousClock.now < deadline {
         if await condition() { return }
-        try await Swift.Task.sleep(for: .milliseconds(10))
+        try await Task.sleep(for: .milliseconds(10))
     }
     Issue.record("timed out waiting for \(what)")
 }

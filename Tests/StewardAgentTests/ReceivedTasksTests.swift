@@ -1,4 +1,4 @@
-import StewardEngine
+import StewardAPI
 import Testing
 @testable import StewardAgent
 

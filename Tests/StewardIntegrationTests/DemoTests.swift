@@ -88,7 +88,7 @@ extension IntegrationTests {
         defer { demo.cleanUp() }
         try await demo.waitForHosts()
         let started = try await demo.api.run(.start, "Coordinator", onlySelf: true)
-        #expect(started.state == "COMPLETE")
+        #expect(started.state == .complete)
         let rolePorts = try await demo.api.instances(service: "Coordinator").compactMap { $0.configurations["port"].flatMap(Int.init) }
         #expect(rolePorts.count == 3)
         let agents = demo.children("agent")
@@ -164,7 +164,7 @@ struct PipedDemo {
         let api = self.api
         _ = try await waitFor("the demo's three hosts", timeout: .seconds(120)) { () -> Bool? in
             let hosts = (try? await api.hosts()) ?? []
-            return hosts.filter { $0.status == "CONNECTED" }.count == 3 ? true : nil
+            return hosts.filter { $0.status == .connected }.count == 3 ? true : nil
         }
     }
 
