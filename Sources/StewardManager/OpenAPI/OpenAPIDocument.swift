@@ -836,6 +836,9 @@ enum OpenAPIDocument {
             type: {type: string}
             description: {type: string}
             item_conf: {type: string}
+            allowed_values: {type: array, items: {type: string}, description: "ENUM only: the values a save accepts."}
+            min: {type: integer, description: "INT and PORT only, when bounded: the least value a save accepts."}
+            max: {type: integer, description: "INT and PORT only, when bounded: the greatest value a save accepts."}
         ConfigurationItem:
           type: object
           properties:
