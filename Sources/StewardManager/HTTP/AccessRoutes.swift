@@ -106,15 +106,22 @@ extension Manager {
                     return role
                 }
                 if record.role == UserRole.admin.rawValue, let role, role != .admin { try await self.requireAnotherAdmin(than: name) }
+                if body.resetPassword == true, body.password != nil {
+                    throw StewardError(.invalidParameter, "Give either password or reset_password, not both.")
+                }
+                // A generated one is returned once below and stored only hashed, as at creation.
+                let password = body.password ?? (body.resetPassword == true ? PasswordHasher.generatePassword() : nil)
                 var hash: String?
-                if let password = body.password {
-                    if let problem = PasswordChange.policyProblem(user: name, old: "", new: password) { throw StewardError(.passwordRejected, problem) }
+                if let password {
+                    if body.password != nil, let problem = PasswordChange.policyProblem(user: name, old: "", new: password) {
+                        throw StewardError(.passwordRejected, problem)
+                    }
                     hash = try await NIOThreadPoolRun { try PasswordHasher.hash(password, rounds: self.options.passwordHashRounds) }
                 }
                 _ = try await self.store.updateUser(name, passwordHash: hash, role: role?.rawValue, mustChangePassword: hash == nil ? nil : true)
                 self.auth.forget(user: name)
                 guard let updated = try await self.store.user(named: name) else { throw StewardError(.userNotFound) }
-                return JSONBody.ok(Self.view(updated))
+                return JSONBody.ok(UpdatedUser(user: Self.view(updated), initialPassword: body.password == nil ? password : nil))
             }
         api.group("access/users").add(middleware: audit("USER_DELETE")).add(middleware: RoleMiddleware(role: .admin))
             .delete(":user_name") { request, context -> Response in

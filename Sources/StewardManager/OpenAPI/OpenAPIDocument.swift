@@ -509,7 +509,11 @@ enum OpenAPIDocument {
                     allOf:
                       - $ref: "#/components/schemas/Envelope"
                       - properties:
-                          res_obj: {$ref: "#/components/schemas/UserView"}
+                          res_obj:
+                            allOf:
+                              - $ref: "#/components/schemas/UserView"
+                              - properties:
+                                  initial_password: {type: string, description: "Only after reset_password: the generated password, shown once."}
             default: {$ref: "#/components/responses/Failure"}
         delete:
           operationId: deleteUser
@@ -976,6 +980,7 @@ enum OpenAPIDocument {
           properties:
             role: {type: string, nullable: true, enum: [admin, operator, viewer, null], description: "Absent or null: unchanged."}
             password: {type: string, nullable: true, description: "Absent or null: unchanged; else reset (changed at next login)."}
+            reset_password: {type: boolean, description: "true (without password): reset to a generated password, returned once as initial_password."}
         CommandSummary:
           type: object
           required: [id, kind, target, user, state, error_code, total_progress, total_step_size, create_time]
