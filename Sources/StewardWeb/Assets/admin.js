@@ -1,7 +1,7 @@
 // Admin pages: users (create, change role, reset password, delete) and the
 // audit log. The nav shows them to admins only; the API refuses everyone else.
-import { get, call, post, ApiError } from './api.js';
-import { h, replace, time, notify, openDialog, badge, filterHash } from './dom.js';
+import { get, call, post, errorText } from './api.js';
+import { h, replace, time, notify, confirmDialog, badge, filterHash } from './dom.js';
 
 const roles = ['viewer', 'operator', 'admin'];
 
@@ -22,7 +22,7 @@ export async function renderUsers(view, _route, session) {
   if (session.role !== 'admin') { replace(view, h('h1', {}, 'Users'), h('p', {}, 'This page needs the admin role.')); return; }
   const list = (await get('access/users')).users;
   const message = h('div', { 'aria-live': 'polite' });
-  const fail = (e) => replace(message, h('p', { class: 'error', role: 'alert' }, e instanceof ApiError ? e.text : String(e)));
+  const fail = (e) => replace(message, h('p', { class: 'error', role: 'alert' }, errorText(e)));
   const redraw = () => window.dispatchEvent(new Event('steward:redraw'));
 
   async function create(event) {
@@ -52,11 +52,8 @@ export async function renderUsers(view, _route, session) {
   }
 
   async function remove(user) {
-    const yes = await openDialog((close) => h('form', { method: 'dialog', onsubmit: (e) => { e.preventDefault(); close(true); } },
-      h('h2', { id: 'dialog-title' }, `Delete user ${user}?`),
-      h('p', {}, 'The user can no longer log in; their sessions end now. The audit log keeps their entries.'),
-      h('div', { class: 'buttons' }, h('button', { type: 'button', onclick: () => close(false) }, 'Cancel'),
-        h('button', { type: 'submit', class: 'danger' }, 'Delete user'))));
+    const yes = await confirmDialog({ title: `Delete user ${user}?`, confirm: 'Delete user', danger: true },
+      h('p', {}, 'The user can no longer log in; their sessions end now. The audit log keeps their entries.'));
     if (!yes) return;
     // With a body: a cookie-authenticated change must be sent as JSON (CSRF), DELETE included.
     try { await call(`access/users/${encodeURIComponent(user)}`, { method: 'DELETE', body: {} }); notify(`User ${user} deleted.`); redraw(); } catch (e) { fail(e); }
@@ -118,7 +115,7 @@ export async function renderAudit(view, { query }, session) {
           h('tbody', {}, entries.map((e) => h('tr', { 'data-audit': e.id },
             h('td', {}, time(e.at)), h('th', { scope: 'row' }, e.user || '—'), h('td', { class: 'mono' }, e.source || '—'),
             h('td', {}, e.action), h('td', { class: 'mono' }, e.target),
-            h('td', {}, badge(e.result === 'SUCCESS' ? 'COMPLETE' : 'FAILED', e.result.toLowerCase()),
+            h('td', {}, badge(e.result, e.result.toLowerCase()),
               e.error_code ? h('div', { class: 'desc' }, `${e.http_status} · error ${e.error_code}`) : null),
             h('td', {}, e.command_id ? h('a', { href: `#/commands/${e.command_id}` }, `#${e.command_id}`) : '—')))))
       : h('p', { class: 'empty' }, 'No entry matches.'),
