@@ -123,8 +123,11 @@ export async function render(view, { params: [serviceName] }, session) {
     if (p.type === 'BOOL') {
       input = h('select', common, ['true', 'false'].map((v) => h('option', { value: v, selected: v === p.value }, v)));
     } else if (p.type === 'ENUM') {
-      const allowed = p.item_conf.replace(/^one of /, '').split(', ');
-      input = h('select', common, allowed.map((v) => h('option', { value: v, selected: v === p.value }, v)));
+      // The manager's list, as data. A saved value it no longer allows stays
+      // on offer: otherwise the select would show (and a save send) another.
+      const allowed = p.allowed_values ?? [];
+      const options = allowed.includes(p.value) ? allowed : [p.value, ...allowed];
+      input = h('select', common, options.map((v) => h('option', { value: v, selected: v === p.value }, v)));
     } else {
       input = h('input', { ...common, type: p.type === 'PASSWORD' ? 'password' : 'text',
         inputmode: p.type === 'INT' || p.type === 'PORT' ? 'numeric' : undefined,
