@@ -188,6 +188,33 @@ extension IntegrationTests {
                 try await browser.wait("/^#\\/commands\\/\\d+$/.test(location.hash) && \(commandIs("COMPLETE"))", timeout: 60)
                 let nodes = try await api.instances(service: "Storage").filter { $0.roleName == "StorageNode" }
                 #expect(nodes.map { "\($0.hostName)=\($0.configurations["startup_delay_ms"] ?? "?")" }.sorted() == ["host-1=0", "host-2=5", "host-3=0"])
+
+                // An ENUM is a select of the manager's allowed_values. The words of
+                // item_conf are replaced on the way, so a page that parsed them fails here.
+                try await browser.eval("""
+                    window.fetch = ((real) => async (...args) => {
+                      const response = await real(...args);
+                      if (!String(args[0]).endsWith('/configurations')) return response;
+                      const body = await response.json();
+                      for (const p of body.res_obj.parameters) p.item_conf = 'see allowed_values';
+                      return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
+                    })(window.fetch)
+                    """)
+                // A hash change, not a navigation: the page, and its fetch, stay.
+                try await browser.eval("location.hash = '#/services/Coordinator/configuration'")
+                let logLevel = #"[data-key="SERVICE|||log_level"]"#
+                let options = try await browser.wait("document.querySelector('\(logLevel)')?.tagName === 'SELECT' && [...document.querySelector('\(logLevel)').options].map(o => o.value)")
+                let view = try await api.get("/web/v1/cluster/1/services/Coordinator/configurations", as: ServiceConfigurationView.self)
+                let allowed = try #require(view.envelope.resObj?.parameters.first { $0.name == "log_level" }?.allowedValues)
+                #expect(options?.array?.compactMap(\.string) == allowed)
+                #expect(try await browser.eval("document.querySelector('\(logLevel)').value")?.string == "INFO")
+                #expect(try await browser.eval("document.querySelector('tr[data-param=\"SERVICE|||log_level\"]').textContent.includes('see allowed_values')")?.bool == true,
+                        "the rewritten words reached the page")
+                // A value chosen from it is one the manager accepts.
+                try await browser.eval("(s => { s.value = 'WARN'; s.dispatchEvent(new Event('input')); })(document.querySelector('\(logLevel)'))")
+                try await browser.wait("(t => t && !t.includes('Fix'))(document.querySelector('#restart-summary')?.textContent) && !document.querySelector('#config-form button[type=submit]').disabled")
+                #expect(try await browser.eval("document.querySelector('\(logLevel)').hasAttribute('aria-invalid')")?.bool == false)
+                try await browser.screenshot("5-enum")
                 try await expectNoPageErrors(browser)
             }
         }
