@@ -270,9 +270,22 @@ extension IntegrationTests {
                 // The generated password is shown once, and it is the real one.
                 let password = try await browser.wait("document.querySelector('[data-password=olga]')?.textContent")?.string ?? ""
                 #expect(password.count >= 12)
-                let olga = StewardClient(baseURL: base, user: "olga", password: password)
-                #expect(try await olga.raw(.GET, "/web/v1/ping").status == 200)
+                #expect(try await StewardClient(baseURL: base, user: "olga", password: password).raw(.GET, "/web/v1/ping").status == 200)
                 try await browser.screenshot("1-created")
+
+                // A reset, confirmed first: the manager's new password is shown, once, and is the real one.
+                try await browser.click("[data-key=\"reset:olga\"]")
+                try await browser.wait("document.querySelector('#dialog[open]')?.textContent.includes('olga')")
+                try await browser.click("#dialog button[type=submit]")
+                let reset = try await browser.wait("(t => t && t !== '\(password)' && t)(document.querySelector('[data-password=olga]')?.textContent)")?.string ?? ""
+                let olga = StewardClient(baseURL: base, user: "olga", password: reset)
+                #expect(try await olga.raw(.GET, "/web/v1/ping").status == 200)
+                #expect(try await StewardClient(baseURL: base, user: "olga", password: password).raw(.GET, "/web/v1/ping").status == 401)
+                #expect(try await api.get("/web/v1/access/users", as: UserList.self).envelope.resObj?.users.first { $0.userName == "olga" }?.modifyPwd == true)
+                // Kept by the page in memory only, and no Reset for oneself (it would end this session).
+                #expect(try await browser.eval("[...Object.values(sessionStorage), ...Object.values(localStorage)].some(v => v.includes('\(reset)'))")?.bool == false)
+                #expect(try await browser.eval("!!document.querySelector('[data-key=\"reset:admin\"]')")?.bool == false)
+                try await browser.screenshot("1-reset")
 
                 try await browser.eval("document.querySelector('[data-key=\"role:olga\"]').value = 'operator'")
                 try await browser.click("[data-key=\"set-role:olga\"]")

@@ -5,12 +5,9 @@ import { h, replace, time, notify, confirmDialog, badge, filterHash } from './do
 
 const roles = ['viewer', 'operator', 'admin'];
 
-// A password the manager's policy accepts: 20 characters of three classes.
-function generatePassword() {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
-  const bytes = crypto.getRandomValues(new Uint8Array(18));
-  return 'Sw' + [...bytes].map((b) => alphabet[b % alphabet.length]).join('') + '7';
-}
+// The password the manager generated and answered with, to show on the page
+// drawn next, once. In memory only: never in storage, never sent back.
+let generated = null;
 
 function shownOnce(user, password) {
   return h('div', { class: 'panel ok', role: 'status', id: 'initial-password' },
@@ -33,7 +30,8 @@ export async function renderUsers(view, _route, session) {
     try {
       const result = (await post('access/users', body)).res_obj;
       notify(`User ${body.user_name} created.`);
-      sessionStorage.setItem('steward.shown', JSON.stringify([body.user_name, result.initial_password ?? '']));
+      // Absent when the admin gave the password.
+      if (result.initial_password) generated = { user: body.user_name, password: result.initial_password };
       redraw();
     } catch (e) { fail(e); }
   }
@@ -42,11 +40,14 @@ export async function renderUsers(view, _route, session) {
     try { await call(`access/users/${encodeURIComponent(user)}`, { method: 'PUT', body: { role } }); notify(`${user} is now ${role}.`); redraw(); } catch (e) { fail(e); }
   }
 
+  // The manager generates the new password (reset_password) and answers with it, once.
   async function resetPassword(user) {
-    const password = generatePassword();
+    const yes = await confirmDialog({ title: `Reset the password of ${user}?`, confirm: 'Reset password', danger: true },
+      h('p', {}, 'The manager sets a new initial password, shown to you once; the old one stops working and the user\'s sessions end now. The user must change it at the next login.'));
+    if (!yes) return;
     try {
-      await call(`access/users/${encodeURIComponent(user)}`, { method: 'PUT', body: { password } });
-      sessionStorage.setItem('steward.shown', JSON.stringify([user, password]));
+      const result = (await call(`access/users/${encodeURIComponent(user)}`, { method: 'PUT', body: { reset_password: true } })).res_obj;
+      generated = { user, password: result.initial_password };
       redraw();
     } catch (e) { fail(e); }
   }
@@ -59,13 +60,13 @@ export async function renderUsers(view, _route, session) {
     try { await call(`access/users/${encodeURIComponent(user)}`, { method: 'DELETE', body: {} }); notify(`User ${user} deleted.`); redraw(); } catch (e) { fail(e); }
   }
 
-  // A password just set is shown once, on the page drawn after it.
-  const shown = JSON.parse(sessionStorage.getItem('steward.shown') ?? 'null');
-  sessionStorage.removeItem('steward.shown');
+  // A password just generated is shown once, on the page drawn after it.
+  const shown = generated;
+  generated = null;
   replace(view,
     h('h1', {}, 'Users'),
     message,
-    shown && shown[1] ? shownOnce(shown[0], shown[1]) : null,
+    shown ? shownOnce(shown.user, shown.password) : null,
     h('table', { id: 'users' },
       h('thead', {}, h('tr', {}, ['User', 'Role', 'Password', 'Created', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, list.map((u) => {
@@ -77,9 +78,11 @@ export async function renderUsers(view, _route, session) {
           h('td', {}, u.modify_pwd ? badge('MUST_CHANGE', 'must change') : 'set by the user'),
           h('td', {}, time(u.create_time)),
           h('td', {}, h('div', { class: 'actions' },
-            h('button', { type: 'button', 'data-key': `reset:${u.user_name}`, onclick: () => resetPassword(u.user_name) }, 'Reset password'),
+            // Not for oneself: a reset would end this session before its password is shown
+            // (one's own password is changed on modify_password.html).
             u.user_name === session.user ? null
-              : h('button', { type: 'button', class: 'danger', 'data-key': `delete:${u.user_name}`, onclick: () => remove(u.user_name) }, 'Delete'))));
+              : [h('button', { type: 'button', 'data-key': `reset:${u.user_name}`, onclick: () => resetPassword(u.user_name) }, 'Reset password'),
+                 h('button', { type: 'button', class: 'danger', 'data-key': `delete:${u.user_name}`, onclick: () => remove(u.user_name) }, 'Delete')])));
       }))),
     h('h2', { id: 'new-user' }, 'New user'),
     h('form', { class: 'toolbar', id: 'create-user', 'aria-labelledby': 'new-user', onsubmit: create },
