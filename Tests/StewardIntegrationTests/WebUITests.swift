@@ -264,6 +264,8 @@ extension IntegrationTests {
                 #expect(try await browser.eval("!document.querySelector('[data-nav=users]').hidden")?.bool == true)
                 try await browser.click("[data-nav=users]")
                 try await browser.wait("document.querySelector('#create-user')")
+                // Every body the page sends, to show that no password comes from the browser.
+                try await browser.eval("window.sent = []; window.fetch = (real => (url, init) => { window.sent.push(init?.body ?? ''); return real(url, init); })(window.fetch)")
                 try await browser.type("#create-user input[name=user_name]", "olga")
                 try await browser.eval("document.querySelector('#create-user select[name=role]').value = 'viewer'")
                 try await browser.click("#create-user button[type=submit]")
@@ -282,6 +284,9 @@ extension IntegrationTests {
                 #expect(try await olga.raw(.GET, "/web/v1/ping").status == 200)
                 #expect(try await StewardClient(baseURL: base, user: "olga", password: password).raw(.GET, "/web/v1/ping").status == 401)
                 #expect(try await api.get("/web/v1/access/users", as: UserList.self).envelope.resObj?.users.first { $0.userName == "olga" }?.modifyPwd == true)
+                let sent = try await browser.eval("window.sent")?.array?.compactMap(\.string) ?? []
+                #expect(sent.contains { $0.contains("reset_password") }, "\(sent)")
+                #expect(!sent.contains { $0.contains(#""password""#) }, "the page sent a password of its own: \(sent)")
                 // Kept by the page in memory only, and no Reset for oneself (it would end this session).
                 #expect(try await browser.eval("[...Object.values(sessionStorage), ...Object.values(localStorage)].some(v => v.includes('\(reset)'))")?.bool == false)
                 #expect(try await browser.eval("!!document.querySelector('[data-key=\"reset:admin\"]')")?.bool == false)
