@@ -146,8 +146,8 @@ export function dialogForm({ title, close, onsubmit, confirm }, ...body) {
     h('div', { class: 'buttons' }, h('button', { type: 'button', onclick: () => close(undefined) }, 'Cancel'), confirm));
 }
 
-// Asks before an action that cannot be taken back: true only on the confirm
-// button; Cancel and Escape give false.
+// Asks before an action (abort, retry, reset, delete): true only on the
+// confirm button; Cancel and Escape give false.
 export async function confirmDialog({ title, confirm, danger = false }, ...body) {
   const answer = await openDialog((close) => dialogForm({
     title, close, onsubmit: () => close(true),
