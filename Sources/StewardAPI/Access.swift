@@ -79,13 +79,50 @@ public struct CreatedUser: Codable, Sendable {
     }
 }
 
-/// `PUT /web/v1/access/users/{user_name}`: a new role, or a reset password (to be changed at next login).
+/// `PUT /web/v1/access/users/{user_name}`: a new role, or a reset password (to be changed at next login):
+/// the one given, or with `reset_password` one the manager generates and returns once.
 public struct UpdateUserRequest: Codable, Sendable {
     public var role: String?
     public var password: String?
-    public init(role: String? = nil, password: String? = nil) {
+    public var resetPassword: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case role, password
+        case resetPassword = "reset_password"
+    }
+
+    public init(role: String? = nil, password: String? = nil, resetPassword: Bool? = nil) {
         self.role = role
         self.password = password
+        self.resetPassword = resetPassword
+    }
+}
+
+/// The answer to `PUT /web/v1/access/users/{user_name}`: the user's fields
+/// flat, as a `UserView` (so a client that reads one still can), and the
+/// generated password of a `reset_password`, never shown again.
+public struct UpdatedUser: Codable, Sendable {
+    public var user: UserView
+    public var initialPassword: String?
+
+    enum CodingKeys: String, CodingKey {
+        case initialPassword = "initial_password"
+    }
+
+    public init(user: UserView, initialPassword: String?) {
+        self.user = user
+        self.initialPassword = initialPassword
+    }
+
+    public init(from decoder: any Decoder) throws {
+        user = try UserView(from: decoder)
+        initialPassword = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .initialPassword)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try user.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(initialPassword, forKey: .initialPassword)
     }
 }
 

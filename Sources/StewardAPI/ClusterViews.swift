@@ -182,17 +182,24 @@ public struct ServiceConfigurationView: Codable, Sendable {
         public var type: String
         public var description: String
         public var itemConf: String
+        /// ENUM only: the values a save accepts, as data (`item_conf` is words for people).
+        public var allowedValues: [String]?
+        /// INT and PORT only: the bounds a save accepts, when there are any.
+        public var min: Int?
+        public var max: Int?
 
         enum CodingKeys: String, CodingKey {
-            case name, level, value, type, description
+            case name, level, value, type, description, min, max
             case roleName = "role_name"
             case hostName = "host_name"
             case defaultValue = "default_value"
             case itemConf = "item_conf"
+            case allowedValues = "allowed_values"
         }
 
         public init(name: String, level: String, roleName: String?, hostName: String?, value: String,
-                    defaultValue: String, type: String, description: String, itemConf: String) {
+                    defaultValue: String, type: String, description: String, itemConf: String,
+                    allowedValues: [String]? = nil, min: Int? = nil, max: Int? = nil) {
             self.name = name
             self.level = level
             self.roleName = roleName
@@ -202,6 +209,9 @@ public struct ServiceConfigurationView: Codable, Sendable {
             self.type = type
             self.description = description
             self.itemConf = itemConf
+            self.allowedValues = allowedValues
+            self.min = min
+            self.max = max
         }
     }
 

@@ -93,9 +93,10 @@ extension StewardClient {
         try await post("/web/v1/access/users", request, as: CreatedUser.self).value()
     }
 
-    public func updateUser(_ name: String, _ request: UpdateUserRequest) async throws -> UserView {
+    /// A new role, or a reset password: the one given, or (`resetPassword`) one the manager generates and returns once.
+    public func updateUser(_ name: String, _ request: UpdateUserRequest) async throws -> UpdatedUser {
         try await call(.PUT, "/web/v1/access/users/\(Self.segment(name))", body: try JSONEncoder().encode(request),
-                       as: UserView.self).value()
+                       as: UpdatedUser.self).value()
     }
 
     public func deleteUser(_ name: String) async throws {

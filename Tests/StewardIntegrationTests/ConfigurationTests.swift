@@ -63,4 +63,39 @@ extension IntegrationTests {
             #expect(try await api.instances(service: "Coordinator").allSatisfy { !$0.configStale })
         }
     }
+
+    @Test("an ENUM's allowed values and a number's bounds are data in the configuration view, and are what a save accepts")
+    func parameterLimitsAreData() async throws {
+        try await withCluster { _, api in
+            let path = "/web/v1/cluster/1/services/Coordinator/configurations"
+            let view = try #require(try await api.get(path, as: ServiceConfigurationView.self).envelope.resObj)
+            let logLevel = try #require(view.parameters.first { $0.name == "log_level" })
+            #expect(logLevel.type == "ENUM")
+            #expect(logLevel.allowedValues == ["DEBUG", "INFO", "WARN", "ERROR"])
+            #expect(logLevel.min == nil && logLevel.max == nil)
+            let timeout = try #require(view.parameters.first { $0.name == "session_timeout_ms" })
+            #expect(timeout.allowedValues == nil)
+            #expect(timeout.min == 1000 && timeout.max == 600000)
+            // A PORT's bounds are its kind's, where the stack narrows nothing.
+            let port = try #require(view.parameters.first { $0.name == "port" && $0.level == "ROLE" })
+            #expect(port.min == 1024 && port.max == 65535)
+            // Only ENUMs carry the field at all.
+            let raw = String(decoding: try await api.raw(.GET, path).body, as: UTF8.self)
+            #expect(raw.components(separatedBy: "\"allowed_values\"").count - 1 == view.parameters.filter { $0.type == "ENUM" }.count, "\(raw)")
+
+            // The data is what the manager's own validation accepts (dry runs: nothing is saved).
+            func check(_ name: String, _ value: String) async throws -> Int {
+                let request = SaveConfigurationRequest(restartAffectedComponents: false, components: [
+                    .init(componentName: "Coordinator", configurations: [.init(name: name, value: value)]),
+                ])
+                return try await api.raw(.POST, "/web/v1/config/cluster/1/save?dry_run=true", body: try JSONEncoder().encode(request)).status
+            }
+            for value in logLevel.allowedValues ?? [] { #expect(try await check("log_level", value) == 200, "\(value)") }
+            #expect(try await check("log_level", "TRACE") == 400)
+            #expect(try await check("session_timeout_ms", "1000") == 200)
+            #expect(try await check("session_timeout_ms", "600000") == 200)
+            #expect(try await check("session_timeout_ms", "999") == 400)
+            #expect(try await check("session_timeout_ms", "600001") == 400)
+        }
+    }
 }

@@ -188,6 +188,33 @@ extension IntegrationTests {
                 try await browser.wait("/^#\\/commands\\/\\d+$/.test(location.hash) && \(commandIs("COMPLETE"))", timeout: 60)
                 let nodes = try await api.instances(service: "Storage").filter { $0.roleName == "StorageNode" }
                 #expect(nodes.map { "\($0.hostName)=\($0.configurations["startup_delay_ms"] ?? "?")" }.sorted() == ["host-1=0", "host-2=5", "host-3=0"])
+
+                // An ENUM is a select of the manager's allowed_values. The words of
+                // item_conf are replaced on the way, so a page that parsed them fails here.
+                try await browser.eval("""
+                    window.fetch = ((real) => async (...args) => {
+                      const response = await real(...args);
+                      if (!String(args[0]).endsWith('/configurations')) return response;
+                      const body = await response.json();
+                      for (const p of body.res_obj.parameters) p.item_conf = 'see allowed_values';
+                      return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
+                    })(window.fetch)
+                    """)
+                // A hash change, not a navigation: the page, and its fetch, stay.
+                try await browser.eval("location.hash = '#/services/Coordinator/configuration'")
+                let logLevel = #"[data-key="SERVICE|||log_level"]"#
+                let options = try await browser.wait("document.querySelector('\(logLevel)')?.tagName === 'SELECT' && [...document.querySelector('\(logLevel)').options].map(o => o.value)")
+                let view = try await api.get("/web/v1/cluster/1/services/Coordinator/configurations", as: ServiceConfigurationView.self)
+                let allowed = try #require(view.envelope.resObj?.parameters.first { $0.name == "log_level" }?.allowedValues)
+                #expect(options?.array?.compactMap(\.string) == allowed)
+                #expect(try await browser.eval("document.querySelector('\(logLevel)').value")?.string == "INFO")
+                #expect(try await browser.eval("document.querySelector('tr[data-param=\"SERVICE|||log_level\"]').textContent.includes('see allowed_values')")?.bool == true,
+                        "the rewritten words reached the page")
+                // A value chosen from it is one the manager accepts.
+                try await browser.eval("(s => { s.value = 'WARN'; s.dispatchEvent(new Event('input')); })(document.querySelector('\(logLevel)'))")
+                try await browser.wait("(t => t && !t.includes('Fix'))(document.querySelector('#restart-summary')?.textContent) && !document.querySelector('#config-form button[type=submit]').disabled")
+                #expect(try await browser.eval("document.querySelector('\(logLevel)').hasAttribute('aria-invalid')")?.bool == false)
+                try await browser.screenshot("5-enum")
                 try await expectNoPageErrors(browser)
             }
         }
@@ -237,15 +264,33 @@ extension IntegrationTests {
                 #expect(try await browser.eval("!document.querySelector('[data-nav=users]').hidden")?.bool == true)
                 try await browser.click("[data-nav=users]")
                 try await browser.wait("document.querySelector('#create-user')")
+                // Every body the page sends, to show that no password comes from the browser.
+                try await browser.eval("window.sent = []; window.fetch = (real => (url, init) => { window.sent.push(init?.body ?? ''); return real(url, init); })(window.fetch)")
                 try await browser.type("#create-user input[name=user_name]", "olga")
                 try await browser.eval("document.querySelector('#create-user select[name=role]').value = 'viewer'")
                 try await browser.click("#create-user button[type=submit]")
                 // The generated password is shown once, and it is the real one.
                 let password = try await browser.wait("document.querySelector('[data-password=olga]')?.textContent")?.string ?? ""
                 #expect(password.count >= 12)
-                let olga = StewardClient(baseURL: base, user: "olga", password: password)
-                #expect(try await olga.raw(.GET, "/web/v1/ping").status == 200)
+                #expect(try await StewardClient(baseURL: base, user: "olga", password: password).raw(.GET, "/web/v1/ping").status == 200)
                 try await browser.screenshot("1-created")
+
+                // A reset, confirmed first: the manager's new password is shown, once, and is the real one.
+                try await browser.click("[data-key=\"reset:olga\"]")
+                try await browser.wait("document.querySelector('#dialog[open]')?.textContent.includes('olga')")
+                try await browser.click("#dialog button[type=submit]")
+                let reset = try await browser.wait("(t => t && t !== '\(password)' && t)(document.querySelector('[data-password=olga]')?.textContent)")?.string ?? ""
+                let olga = StewardClient(baseURL: base, user: "olga", password: reset)
+                #expect(try await olga.raw(.GET, "/web/v1/ping").status == 200)
+                #expect(try await StewardClient(baseURL: base, user: "olga", password: password).raw(.GET, "/web/v1/ping").status == 401)
+                #expect(try await api.get("/web/v1/access/users", as: UserList.self).envelope.resObj?.users.first { $0.userName == "olga" }?.modifyPwd == true)
+                let sent = try await browser.eval("window.sent")?.array?.compactMap(\.string) ?? []
+                #expect(sent.contains { $0.contains("reset_password") }, "\(sent)")
+                #expect(!sent.contains { $0.contains(#""password""#) }, "the page sent a password of its own: \(sent)")
+                // Kept by the page in memory only, and no Reset for oneself (it would end this session).
+                #expect(try await browser.eval("[...Object.values(sessionStorage), ...Object.values(localStorage)].some(v => v.includes('\(reset)'))")?.bool == false)
+                #expect(try await browser.eval("!!document.querySelector('[data-key=\"reset:admin\"]')")?.bool == false)
+                try await browser.screenshot("1-reset")
 
                 try await browser.eval("document.querySelector('[data-key=\"role:olga\"]').value = 'operator'")
                 try await browser.click("[data-key=\"set-role:olga\"]")
@@ -332,38 +377,6 @@ extension IntegrationTests {
             }
         }
     }
-}
-
-/// Logs in through the page a browser is sent to: `/` redirects to the CAS
-/// login form, which comes back to the dashboard.
-func logIn(_ browser: Browser, _ base: String, user: String, password: String) async throws {
-    try await browser.navigate(base + "/")
-    try await browser.wait("location.pathname === '/cas/login' && document.querySelector('#username')")
-    try await browser.screenshot("0-login")
-    try await browser.type("#username", user)
-    try await browser.type("#password", password)
-    try await browser.click("input[type=submit]")
-    try await browser.wait("location.pathname === '/' && document.querySelectorAll('tr[data-service]').length > 0")
-}
-
-/// No uncaught exception, console error or refused load (a CSP violation) in the page.
-func expectNoPageErrors(_ browser: Browser) async throws {
-    // The API's refusals (4xx) are part of the scenarios (the session check
-    // before the login, a rejected value, a weak password); the tests check
-    // what the page made of them. A 5xx, a missing UI file, an exception or a
-    // blocked load is a failure.
-    let errors = try await browser.errors().filter { !($0.contains("the server responded with a status of 4") && $0.contains("/web/v1/")) }
-    #expect(errors.isEmpty, "\(errors)")
-}
-
-/// True on a command page whose command is in `state`.
-func commandIs(_ state: String) -> String {
-    "document.querySelector('h1 [data-state]')?.dataset.state === '\(state)'"
-}
-
-/// The state badge in the first element matching `selector`.
-func state(_ selector: String) -> String {
-    "document.querySelector('\(selector)')?.querySelector('[data-state]')?.dataset.state"
 }
 
 /// A configuration save of one value at role level.

@@ -50,15 +50,20 @@ struct UserController {
         guard let record = try await users.user(named: name) else { throw StewardError(.userNotFound, "No user '\(name.prefix(64))'.") }
         let role = try body.role.map { r throws(StewardError) in try Self.role(r) }
         if record.role == .admin, let role, role != .admin { try await requireAnotherAdmin(than: name) }
-        var newHash: String?
-        if let password = body.password {
-            if let problem = PasswordChange.policyProblem(user: name, old: "", new: password) { throw StewardError(.passwordRejected, problem) }
-            newHash = try await hash(password)
+        if body.resetPassword == true, body.password != nil {
+            throw StewardError(.invalidParameter, "Give either password or reset_password, not both.")
         }
+        if let password = body.password, let problem = PasswordChange.policyProblem(user: name, old: "", new: password) {
+            throw StewardError(.passwordRejected, problem)
+        }
+        // A generated one is returned once below and stored only hashed, as at creation.
+        let password = body.password ?? (body.resetPassword == true ? PasswordHasher.generatePassword() : nil)
+        var newHash: String?
+        if let password { newHash = try await hash(password) }
         _ = try await users.updateUser(name, passwordHash: newHash, role: role, mustChangePassword: newHash == nil ? nil : true)
         auth.forget(user: name)
         guard let updated = try await users.user(named: name) else { throw StewardError(.userNotFound) }
-        return JSONBody.ok(Self.view(updated))
+        return JSONBody.ok(UpdatedUser(user: Self.view(updated), initialPassword: body.password == nil ? password : nil))
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {

@@ -101,9 +101,12 @@ actor ClusterState {
         var params: [ServiceConfigurationView.ParameterView] = []
         func view(_ p: ParameterDefinition, level: String, role: String?, host: String?, value: String) -> ServiceConfigurationView.ParameterView {
             let secret = p.type == .password
+            let numeric = p.type == .int || p.type == .port
             return .init(name: p.name, level: level, roleName: role, hostName: host, value: secret ? "******" : value,
                          defaultValue: secret ? "******" : p.defaultValue, type: p.type.rawValue,
-                         description: p.description, itemConf: p.validity)
+                         description: p.description, itemConf: p.validity,
+                         allowedValues: p.type == .enumeration ? p.allowed ?? [] : nil,
+                         min: numeric ? p.effectiveMin : nil, max: numeric ? p.effectiveMax : nil)
         }
         for p in service.configurations {
             params.append(view(p, level: "SERVICE", role: nil, host: nil,

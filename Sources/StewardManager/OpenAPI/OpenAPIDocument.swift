@@ -509,7 +509,11 @@ enum OpenAPIDocument {
                     allOf:
                       - $ref: "#/components/schemas/Envelope"
                       - properties:
-                          res_obj: {$ref: "#/components/schemas/UserView"}
+                          res_obj:
+                            allOf:
+                              - $ref: "#/components/schemas/UserView"
+                              - properties:
+                                  initial_password: {type: string, description: "Only after reset_password: the generated password, shown once."}
             default: {$ref: "#/components/responses/Failure"}
         delete:
           operationId: deleteUser
@@ -836,6 +840,9 @@ enum OpenAPIDocument {
             type: {type: string}
             description: {type: string}
             item_conf: {type: string}
+            allowed_values: {type: array, items: {type: string}, description: "ENUM only: the values a save accepts."}
+            min: {type: integer, description: "INT and PORT only, when bounded: the least value a save accepts."}
+            max: {type: integer, description: "INT and PORT only, when bounded: the greatest value a save accepts."}
         ConfigurationItem:
           type: object
           properties:
@@ -973,6 +980,7 @@ enum OpenAPIDocument {
           properties:
             role: {type: string, nullable: true, enum: [admin, operator, viewer, null], description: "Absent or null: unchanged."}
             password: {type: string, nullable: true, description: "Absent or null: unchanged; else reset (changed at next login)."}
+            reset_password: {type: boolean, description: "true (without password): reset to a generated password, returned once as initial_password."}
         CommandSummary:
           type: object
           required: [id, kind, target, user, state, error_code, total_progress, total_step_size, create_time]

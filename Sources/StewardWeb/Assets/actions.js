@@ -1,8 +1,8 @@
 // Start, stop and restart, each confirmed in a dialog that shows the plan
 // the manager would run (a dry run), so the operator sees every instance it
 // touches before anything happens.
-import { post, ApiError } from './api.js';
-import { h, replace, openDialog, notify } from './dom.js';
+import { post, errorText } from './api.js';
+import { h, replace, openDialog, dialogForm, notify } from './dom.js';
 
 export function canOperate(session) { return session.role === 'operator' || session.role === 'admin'; }
 
@@ -35,13 +35,12 @@ export function serviceAction(session, service, action) {
         confirm.disabled = false;
       } catch (e) {
         if (mine !== asked) return;
-        replace(planBox, h('p', { class: 'error' }, e instanceof ApiError ? e.text : String(e)));
+        replace(planBox, h('p', { class: 'error' }, errorText(e)));
       }
     }
     scope.addEventListener('change', plan);
 
-    async function submit(event) {
-      event.preventDefault();
+    async function submit() {
       confirm.disabled = true;
       try {
         const envelope = await post(path, body());
@@ -49,22 +48,18 @@ export function serviceAction(session, service, action) {
         notify(`${w.verb} ${service.name}: command #${envelope.id} started.`);
         location.hash = `#/commands/${envelope.id}`;
       } catch (e) {
-        errorBox.textContent = e instanceof ApiError ? e.text : String(e);
+        errorBox.textContent = errorText(e);
         errorBox.hidden = false;
         confirm.disabled = false;
       }
     }
 
     plan();
-    return h('form', { method: 'dialog', onsubmit: submit },
-      h('h2', { id: 'dialog-title' }, `${w.verb} ${service.name}?`),
+    return dialogForm({ title: `${w.verb} ${service.name}?`, close, onsubmit: submit, confirm },
       h('label', {}, scope, ' ', w.scope),
       h('p', { class: 'desc' }, 'The manager will run these steps, in order:'),
       planBox,
-      errorBox,
-      h('div', { class: 'buttons' },
-        h('button', { type: 'button', onclick: () => close(undefined) }, 'Cancel'),
-        confirm));
+      errorBox);
   });
 }
 

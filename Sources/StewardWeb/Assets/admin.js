@@ -1,16 +1,13 @@
 // Admin pages: users (create, change role, reset password, delete) and the
 // audit log. The nav shows them to admins only; the API refuses everyone else.
-import { get, call, post, ApiError } from './api.js';
-import { h, replace, time, notify, openDialog, badge, filterHash } from './dom.js';
+import { get, call, post, errorText } from './api.js';
+import { h, replace, time, notify, confirmDialog, badge, filterHash } from './dom.js';
 
 const roles = ['viewer', 'operator', 'admin'];
 
-// A password the manager's policy accepts: 20 characters of three classes.
-function generatePassword() {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
-  const bytes = crypto.getRandomValues(new Uint8Array(18));
-  return 'Sw' + [...bytes].map((b) => alphabet[b % alphabet.length]).join('') + '7';
-}
+// The password the manager generated and answered with, to show on the page
+// drawn next, once. In memory only: never in storage, never sent back.
+let generated = null;
 
 function shownOnce(user, password) {
   return h('div', { class: 'panel ok', role: 'status', id: 'initial-password' },
@@ -22,7 +19,7 @@ export async function renderUsers(view, _route, session) {
   if (session.role !== 'admin') { replace(view, h('h1', {}, 'Users'), h('p', {}, 'This page needs the admin role.')); return; }
   const list = (await get('access/users')).users;
   const message = h('div', { 'aria-live': 'polite' });
-  const fail = (e) => replace(message, h('p', { class: 'error', role: 'alert' }, e instanceof ApiError ? e.text : String(e)));
+  const fail = (e) => replace(message, h('p', { class: 'error', role: 'alert' }, errorText(e)));
   const redraw = () => window.dispatchEvent(new Event('steward:redraw'));
 
   async function create(event) {
@@ -33,7 +30,8 @@ export async function renderUsers(view, _route, session) {
     try {
       const result = (await post('access/users', body)).res_obj;
       notify(`User ${body.user_name} created.`);
-      sessionStorage.setItem('steward.shown', JSON.stringify([body.user_name, result.initial_password ?? '']));
+      // Absent when the admin gave the password.
+      if (result.initial_password) generated = { user: body.user_name, password: result.initial_password };
       redraw();
     } catch (e) { fail(e); }
   }
@@ -42,33 +40,33 @@ export async function renderUsers(view, _route, session) {
     try { await call(`access/users/${encodeURIComponent(user)}`, { method: 'PUT', body: { role } }); notify(`${user} is now ${role}.`); redraw(); } catch (e) { fail(e); }
   }
 
+  // The manager generates the new password (reset_password) and answers with it, once.
   async function resetPassword(user) {
-    const password = generatePassword();
+    const yes = await confirmDialog({ title: `Reset the password of ${user}?`, confirm: 'Reset password', danger: true },
+      h('p', {}, 'The manager sets a new initial password, shown to you once; the old one stops working and the user\'s sessions end now. The user must change it at the next login.'));
+    if (!yes) return;
     try {
-      await call(`access/users/${encodeURIComponent(user)}`, { method: 'PUT', body: { password } });
-      sessionStorage.setItem('steward.shown', JSON.stringify([user, password]));
+      const result = (await call(`access/users/${encodeURIComponent(user)}`, { method: 'PUT', body: { reset_password: true } })).res_obj;
+      generated = { user, password: result.initial_password };
       redraw();
     } catch (e) { fail(e); }
   }
 
   async function remove(user) {
-    const yes = await openDialog((close) => h('form', { method: 'dialog', onsubmit: (e) => { e.preventDefault(); close(true); } },
-      h('h2', { id: 'dialog-title' }, `Delete user ${user}?`),
-      h('p', {}, 'The user can no longer log in; their sessions end now. The audit log keeps their entries.'),
-      h('div', { class: 'buttons' }, h('button', { type: 'button', onclick: () => close(false) }, 'Cancel'),
-        h('button', { type: 'submit', class: 'danger' }, 'Delete user'))));
+    const yes = await confirmDialog({ title: `Delete user ${user}?`, confirm: 'Delete user', danger: true },
+      h('p', {}, 'The user can no longer log in; their sessions end now. The audit log keeps their entries.'));
     if (!yes) return;
     // With a body: a cookie-authenticated change must be sent as JSON (CSRF), DELETE included.
     try { await call(`access/users/${encodeURIComponent(user)}`, { method: 'DELETE', body: {} }); notify(`User ${user} deleted.`); redraw(); } catch (e) { fail(e); }
   }
 
-  // A password just set is shown once, on the page drawn after it.
-  const shown = JSON.parse(sessionStorage.getItem('steward.shown') ?? 'null');
-  sessionStorage.removeItem('steward.shown');
+  // A password just generated is shown once, on the page drawn after it.
+  const shown = generated;
+  generated = null;
   replace(view,
     h('h1', {}, 'Users'),
     message,
-    shown && shown[1] ? shownOnce(shown[0], shown[1]) : null,
+    shown ? shownOnce(shown.user, shown.password) : null,
     h('table', { id: 'users' },
       h('thead', {}, h('tr', {}, ['User', 'Role', 'Password', 'Created', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, list.map((u) => {
@@ -80,9 +78,11 @@ export async function renderUsers(view, _route, session) {
           h('td', {}, u.modify_pwd ? badge('MUST_CHANGE', 'must change') : 'set by the user'),
           h('td', {}, time(u.create_time)),
           h('td', {}, h('div', { class: 'actions' },
-            h('button', { type: 'button', 'data-key': `reset:${u.user_name}`, onclick: () => resetPassword(u.user_name) }, 'Reset password'),
+            // Not for oneself: a reset would end this session before its password is shown
+            // (one's own password is changed on modify_password.html).
             u.user_name === session.user ? null
-              : h('button', { type: 'button', class: 'danger', 'data-key': `delete:${u.user_name}`, onclick: () => remove(u.user_name) }, 'Delete'))));
+              : [h('button', { type: 'button', 'data-key': `reset:${u.user_name}`, onclick: () => resetPassword(u.user_name) }, 'Reset password'),
+                 h('button', { type: 'button', class: 'danger', 'data-key': `delete:${u.user_name}`, onclick: () => remove(u.user_name) }, 'Delete')])));
       }))),
     h('h2', { id: 'new-user' }, 'New user'),
     h('form', { class: 'toolbar', id: 'create-user', 'aria-labelledby': 'new-user', onsubmit: create },
@@ -118,7 +118,7 @@ export async function renderAudit(view, { query }, session) {
           h('tbody', {}, entries.map((e) => h('tr', { 'data-audit': e.id },
             h('td', {}, time(e.at)), h('th', { scope: 'row' }, e.user || '—'), h('td', { class: 'mono' }, e.source || '—'),
             h('td', {}, e.action), h('td', { class: 'mono' }, e.target),
-            h('td', {}, badge(e.result === 'SUCCESS' ? 'COMPLETE' : 'FAILED', e.result.toLowerCase()),
+            h('td', {}, badge(e.result, e.result.toLowerCase()),
               e.error_code ? h('div', { class: 'desc' }, `${e.http_status} · error ${e.error_code}`) : null),
             h('td', {}, e.command_id ? h('a', { href: `#/commands/${e.command_id}` }, `#${e.command_id}`) : '—')))))
       : h('p', { class: 'empty' }, 'No entry matches.'),

@@ -8,8 +8,21 @@ export class ApiError extends Error {
     this.code = code;
     this.resObj = resObj;
   }
-  get text() { return this.code ? `${this.message} (error ${this.code})` : this.message; }
 }
+
+// The one wording of what went wrong, wherever it is shown: the manager's
+// description and its error code, from a refused request (ApiError), from a
+// failed command's envelope or list entry ({error_code, error_description}),
+// or from anything else thrown.
+export function errorText(e) {
+  const [text, code] = e instanceof ApiError ? [e.message, e.code]
+    : e && typeof e === 'object' && 'error_description' in e ? [e.error_description, e.error_code]
+    : [String(e), 0];
+  return [text, code ? `(error ${code})` : ''].filter(Boolean).join(' ');
+}
+
+// A command's state is final: the manager changes it no more, and its event stream ends.
+export function isFinished(state) { return state === 'COMPLETE' || state === 'FAILED'; }
 
 export function query(params) {
   const q = new URLSearchParams();
@@ -64,7 +77,7 @@ export function follow(commandId, onDocument, onEnd) {
     let envelope;
     try { envelope = JSON.parse(event.data); } catch (e) { return; }
     onDocument(envelope);
-    if (envelope.state === 'COMPLETE' || envelope.state === 'FAILED') end();
+    if (isFinished(envelope.state)) end();
   });
   source.onerror = () => { if (source.readyState === EventSource.CLOSED) end(); };
   return { close: end };

@@ -1,7 +1,7 @@
 // The shell: checks the session, then routes #/… to a page. Each page is a
 // module exporting render(view, route, session) that may return a cleanup
 // function (to close its event streams and timers when the user leaves).
-import { call, get } from './api.js';
+import { call, get, errorText } from './api.js';
 import { h, replace, refocus } from './dom.js';
 import * as dashboard from './dashboard.js';
 import * as configuration from './configuration.js';
@@ -35,7 +35,7 @@ async function start() {
     const clusters = (await get('clusters')).clusters;
     session = { user: check.user_name, role: check.role, cluster: clusters[0] };
   } catch (e) {
-    if (e.status !== 401) replace(main, h('p', { class: 'error' }, e.text || String(e)));
+    if (e.status !== 401) replace(main, h('p', { class: 'error' }, errorText(e)));
     return;
   }
   document.getElementById('cluster-name').textContent = `${session.cluster.name} · ${session.cluster.stack}`;
@@ -86,7 +86,7 @@ function route(moveFocus) {
       })
       .catch((e) => {
         if (e.status === 401 || mine !== generation) return;
-        replace(main, h('h1', {}, 'Something went wrong'), h('p', { class: 'error', role: 'alert' }, e.text || String(e)));
+        replace(main, h('h1', {}, 'Something went wrong'), h('p', { class: 'error', role: 'alert' }, errorText(e)));
       });
     if (moveFocus) main.focus({ preventScroll: true });
     return;

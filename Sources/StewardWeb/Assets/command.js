@@ -1,7 +1,7 @@
 // One command: its state and progress, its steps and their tasks, each
 // task's output, and abort or retry. Follows the event stream while it runs.
-import { call, get, post, follow, ApiError } from './api.js';
-import { h, redraw, badge, progressBar, time, duration, commandTitle, openDialog, notify } from './dom.js';
+import { call, get, post, follow, errorText, isFinished } from './api.js';
+import { h, redraw, badge, progressBar, time, duration, commandTitle, confirmDialog, notify } from './dom.js';
 import { canOperate } from './actions.js';
 
 export async function render(view, { params: [idText] }, session) {
@@ -18,7 +18,7 @@ export async function render(view, { params: [idText] }, session) {
 
   function draw() {
     const doc = envelope.res_obj;
-    const running = envelope.state !== 'COMPLETE' && envelope.state !== 'FAILED';
+    const running = !isFinished(envelope.state);
     redraw(view,
       h('p', { class: 'crumbs' }, h('a', { href: '#/commands' }, 'Commands'), ` / #${id}`),
       h('h1', {}, `#${id} ${commandTitle(doc.command_kind, doc.service_name)}`, badge(envelope.state)),
@@ -44,8 +44,8 @@ export async function render(view, { params: [idText] }, session) {
 
   function failure(doc) {
     return h('div', { class: 'panel bad', role: 'alert', id: 'failure' },
-      h('h3', {}, 'Failed', envelope.error_code ? ` (error ${envelope.error_code})` : ''),
-      h('p', {}, envelope.error_description || 'A step failed.'),
+      h('h3', {}, 'Failed'),
+      h('p', {}, errorText(envelope) || 'A step failed.'),
       doc.fail_entity_list.length
         ? h('ul', {}, doc.fail_entity_list.map((f) => {
             const task = tasks(envelope).find((t) => t.instance === f.fail_entity && t.operation === f.operation_type);
@@ -110,49 +110,43 @@ export async function render(view, { params: [idText] }, session) {
         if (o.state === 'RUNNING' || o.state === 'PENDING') pollers.set(taskId, setTimeout(() => loadOutput(taskId), 1000));
       }
     } catch (e) {
-      outputs.set(taskId, { text: e instanceof ApiError ? e.text : String(e), state: 'UNKNOWN' });
+      outputs.set(taskId, { text: errorText(e), state: 'UNKNOWN' });
     } finally {
       reading.delete(taskId);
     }
   }
 
   async function abort() {
-    const yes = await openDialog((close) => h('form', { method: 'dialog', onsubmit: (e) => { e.preventDefault(); close(true); } },
-      h('h2', { id: 'dialog-title' }, `Abort command #${id}?`),
-      h('p', {}, 'The command ends FAILED at once. Agents stop the processes of its running tasks; steps not yet started do not run.'),
-      h('div', { class: 'buttons' }, h('button', { type: 'button', onclick: () => close(false) }, 'Cancel'),
-        h('button', { type: 'submit', class: 'danger' }, 'Abort command'))));
+    const yes = await confirmDialog({ title: `Abort command #${id}?`, confirm: 'Abort command', danger: true },
+      h('p', {}, 'The command ends FAILED at once. Agents stop the processes of its running tasks; steps not yet started do not run.'));
     if (!yes) return;
-    try { await post(`common/command/${id}/abort`); notify(`Command #${id} aborted.`); } catch (e) { notify(e.text ?? String(e), 'bad'); }
+    try { await post(`common/command/${id}/abort`); notify(`Command #${id} aborted.`); } catch (e) { notify(errorText(e), 'bad'); }
     envelope = await fetchProgress(id);
     draw();
   }
 
   async function retry() {
     const failed = tasks(envelope).filter((t) => t.state === 'FAILED').map((t) => t.instance);
-    const yes = await openDialog((close) => h('form', { method: 'dialog', onsubmit: (e) => { e.preventDefault(); close(true); } },
-      h('h2', { id: 'dialog-title' }, `Retry command #${id}?`),
+    const yes = await confirmDialog({ title: `Retry command #${id}?`, confirm: 'Retry' },
       h('p', {}, 'A new command runs only the tasks that failed:'),
-      h('ul', {}, failed.map((f) => h('li', {}, f))),
-      h('div', { class: 'buttons' }, h('button', { type: 'button', onclick: () => close(false) }, 'Cancel'),
-        h('button', { type: 'submit', class: 'primary' }, 'Retry'))));
+      h('ul', {}, failed.map((f) => h('li', {}, f))));
     if (!yes) return;
     try {
       const next = await post(`common/command/${id}/retry`);
       notify(`Retry of #${id} started: command #${next.id}.`);
       location.hash = `#/commands/${next.id}`;
-    } catch (e) { notify(e.text ?? String(e), 'bad'); }
+    } catch (e) { notify(errorText(e), 'bad'); }
   }
 
   draw();
   for (const taskId of open) loadOutput(taskId);
   // The running time moves between events too.
   const ticker = setInterval(() => {
-    if (envelope.state === 'COMPLETE' || envelope.state === 'FAILED') return;
+    if (isFinished(envelope.state)) return;
     const el = view.querySelector('[data-duration]');
     if (el) el.textContent = duration(Number(el.dataset.duration));
   }, 1000);
-  if (envelope.state !== 'COMPLETE' && envelope.state !== 'FAILED') {
+  if (!isFinished(envelope.state)) {
     stream = follow(id, (next) => {
       if (stopped) return;
       const before = new Map(tasks(envelope).map((t) => [t.id, t.state]));
@@ -167,7 +161,7 @@ export async function render(view, { params: [idText] }, session) {
       // ended, the manager restarted). Read the state once more; a 401 sends
       // the user to the login.
       if (stopped) return;
-      try { envelope = await fetchProgress(id); draw(); } catch (e) { if (e.status !== 401) notify(e.text ?? String(e), 'bad'); }
+      try { envelope = await fetchProgress(id); draw(); } catch (e) { if (e.status !== 401) notify(errorText(e), 'bad'); }
     });
   }
   return () => {

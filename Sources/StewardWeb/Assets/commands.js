@@ -1,7 +1,7 @@
 // Command history: filters and paging in the URL (#/commands?state=…&page=…),
 // so a filtered view can be bookmarked and Back works. Running commands'
 // bars move live over the event stream.
-import { get, follow } from './api.js';
+import { get, follow, errorText, isFinished } from './api.js';
 import { h, replace, badge, progressBar, time, duration, commandTitle, kindLabels, filterHash } from './dom.js';
 
 const pageSize = 20;
@@ -35,7 +35,7 @@ export async function render(view, { query }, session) {
     const tr = h('tr', { 'data-command': c.id, class: c.state === 'FAILED' ? 'failed' : undefined },
       h('td', { class: 'num' }, h('a', { href: `#/commands/${c.id}`, tabindex: -1 }, `#${c.id}`)),
       h('th', { scope: 'row' }, h('a', { href: `#/commands/${c.id}`, 'data-key': `command:${c.id}` }, commandTitle(c.kind, c.target)),
-        c.state === 'FAILED' && c.error_description ? h('div', { class: 'desc error' }, c.error_description) : null),
+        c.state === 'FAILED' && c.error_description ? h('div', { class: 'desc error' }, errorText(c)) : null),
       h('td', {}, c.user),
       h('td', {}, time(c.create_time)),
       h('td', {}, duration(c.create_time, c.end_time)),
@@ -78,11 +78,12 @@ export async function render(view, { query }, session) {
     tr.classList.toggle('failed', envelope.state === 'FAILED');
   }
 
-  for (const c of list.commands.filter((c) => c.state === 'IN_PROGRESS').slice(0, maxStreams)) {
+  const running = list.commands.filter((c) => !isFinished(c.state));
+  for (const c of running.slice(0, maxStreams)) {
     streams.set(c.id, follow(c.id, (envelope) => update(c.id, envelope), () => streams.delete(c.id)));
   }
   // Past the streams' limit, and for commands started since, the list is read again.
-  const more = list.commands.filter((c) => c.state === 'IN_PROGRESS').length > maxStreams;
+  const more = running.length > maxStreams;
   if (more || page === 1) {
     const refresh = async () => {
       if (stopped) return;

@@ -2,7 +2,7 @@
 // (service, role, instance). Each edit is checked by the manager itself (a
 // dry-run save), so the errors shown inline are exactly the ones a save would
 // meet, and the plan says which running instances a save restarts.
-import { get, post, ApiError } from './api.js';
+import { get, post, errorText } from './api.js';
 import { h, replace, notify } from './dom.js';
 import { canOperate, planList } from './actions.js';
 
@@ -86,7 +86,7 @@ export async function render(view, { params: [serviceName] }, session) {
       if (mine !== checking) return;
       valid = false;
       showErrors(e.resObj?.problems ?? []);
-      summary.textContent = e instanceof ApiError ? e.text : String(e);
+      summary.textContent = errorText(e);
       summary.hidden = false;
       replace(planBox, h('p', { class: 'empty' }, 'Fix the values marked above to see what a save would do.'));
     }
@@ -109,7 +109,7 @@ export async function render(view, { params: [serviceName] }, session) {
       location.hash = `#/commands/${envelope.id}`;
     } catch (e) {
       showErrors(e.resObj?.problems ?? []);
-      summary.textContent = e instanceof ApiError ? e.text : String(e);
+      summary.textContent = errorText(e);
       summary.hidden = false;
       save.disabled = false;
     }
@@ -123,8 +123,11 @@ export async function render(view, { params: [serviceName] }, session) {
     if (p.type === 'BOOL') {
       input = h('select', common, ['true', 'false'].map((v) => h('option', { value: v, selected: v === p.value }, v)));
     } else if (p.type === 'ENUM') {
-      const allowed = p.item_conf.replace(/^one of /, '').split(', ');
-      input = h('select', common, allowed.map((v) => h('option', { value: v, selected: v === p.value }, v)));
+      // The manager's list, as data. A saved value it no longer allows stays
+      // on offer: otherwise the select would show (and a save send) another.
+      const allowed = p.allowed_values ?? [];
+      const options = allowed.includes(p.value) ? allowed : [p.value, ...allowed];
+      input = h('select', common, options.map((v) => h('option', { value: v, selected: v === p.value }, v)));
     } else {
       input = h('input', { ...common, type: p.type === 'PASSWORD' ? 'password' : 'text',
         inputmode: p.type === 'INT' || p.type === 'PORT' ? 'numeric' : undefined,

@@ -49,8 +49,8 @@ export function filterHash(path, filters, changes) {
 }
 
 const tones = {
-  ok: ['COMPLETE', 'SUCCEEDED', 'STARTED', 'GOOD', 'CONNECTED'],
-  bad: ['FAILED', 'BAD', 'LOST'],
+  ok: ['COMPLETE', 'SUCCEEDED', 'STARTED', 'GOOD', 'CONNECTED', 'SUCCESS'],
+  bad: ['FAILED', 'BAD', 'LOST', 'FAILURE'],
   run: ['IN_PROGRESS', 'RUNNING', 'STARTING', 'STOPPING'],
   warn: ['SKIPPED', 'PARTIALLY_STARTED', 'RESTART NEEDED', 'MUST_CHANGE'],
 };
@@ -68,7 +68,8 @@ export function badge(state, text) {
 
 export function progressBar(percent, state, { big = false, label = 'Progress' } = {}) {
   const pct = Math.max(0, Math.min(100, Math.floor(Number(percent) || 0)));
-  const t = state === 'FAILED' ? 'bad' : state === 'COMPLETE' || state === 'SUCCEEDED' ? 'ok' : '';
+  // Coloured at the end only; a running bar keeps the plain colour.
+  const t = ['ok', 'bad'].includes(tone(state)) ? tone(state) : '';
   const fill = h('div', { class: 'fill' });
   // Through the CSSOM: the Content-Security-Policy refuses style attributes.
   fill.style.width = `${pct}%`;
@@ -134,4 +135,23 @@ export function openDialog(build) {
     const first = dialog.querySelector('[autofocus]') || dialog.querySelector('input, button.primary, button');
     if (first) first.focus();
   });
+}
+
+// The form every dialog shows, laid out one way: a title (which names the
+// dialog for screen readers), the body, then Cancel and the confirm button.
+export function dialogForm({ title, close, onsubmit, confirm }, ...body) {
+  return h('form', { method: 'dialog', onsubmit: (e) => { e.preventDefault(); onsubmit(e); } },
+    h('h2', { id: 'dialog-title' }, title),
+    body,
+    h('div', { class: 'buttons' }, h('button', { type: 'button', onclick: () => close(undefined) }, 'Cancel'), confirm));
+}
+
+// Asks before an action (abort, retry, reset, delete): true only on the
+// confirm button; Cancel and Escape give false.
+export async function confirmDialog({ title, confirm, danger = false }, ...body) {
+  const answer = await openDialog((close) => dialogForm({
+    title, close, onsubmit: () => close(true),
+    confirm: h('button', { type: 'submit', class: danger ? 'danger' : 'primary' }, confirm),
+  }, body));
+  return answer === true;
 }

@@ -1,7 +1,7 @@
 // The password change page the CAS login page links to. It needs a session:
 // the CAS grant cookie (a user who must change an initial password has only
 // that) or the web session.
-import { call, post, toLogin, ApiError } from './api.js';
+import { call, post, toLogin, errorText } from './api.js';
 
 const form = document.getElementById('password-form');
 const error = document.getElementById('password-error');
@@ -24,7 +24,7 @@ async function start() {
       : `Logged in as ${user}.`;
     form.old_password.focus();
   } catch (e) {
-    if (e.status !== 401) fail(e instanceof ApiError ? e.text : String(e));
+    if (e.status !== 401) fail(errorText(e));
     else toLogin();
   }
 }
@@ -40,7 +40,7 @@ form.addEventListener('submit', async (event) => {
     await post('access/modify_self_password', { old_password: old, new_password: next, confirm_password: form.confirm_password.value });
     location.assign('/');
   } catch (e) {
-    fail(e instanceof ApiError ? e.text : String(e), /old password/i.test(e.message) ? 'old_password' : 'new_password');
+    fail(errorText(e), /old password/i.test(e.message) ? 'old_password' : 'new_password');
   }
 });
 

@@ -198,3 +198,37 @@ func withBrowser(_ name: String, _ body: (Browser) async throws -> Void) async t
     }
     browser.close()
 }
+
+// The scenarios' shared steps and checks.
+
+/// Logs in through the page a browser is sent to: `/` redirects to the CAS
+/// login form, which comes back to the dashboard.
+func logIn(_ browser: Browser, _ base: String, user: String, password: String) async throws {
+    try await browser.navigate(base + "/")
+    try await browser.wait("location.pathname === '/cas/login' && document.querySelector('#username')")
+    try await browser.screenshot("0-login")
+    try await browser.type("#username", user)
+    try await browser.type("#password", password)
+    try await browser.click("input[type=submit]")
+    try await browser.wait("location.pathname === '/' && document.querySelectorAll('tr[data-service]').length > 0")
+}
+
+/// No uncaught exception, console error or refused load (a CSP violation) in the page.
+func expectNoPageErrors(_ browser: Browser) async throws {
+    // The API's refusals (4xx) are part of the scenarios (the session check
+    // before the login, a rejected value, a weak password); the tests check
+    // what the page made of them. A 5xx, a missing UI file, an exception or a
+    // blocked load is a failure.
+    let errors = try await browser.errors().filter { !($0.contains("the server responded with a status of 4") && $0.contains("/web/v1/")) }
+    #expect(errors.isEmpty, "\(errors)")
+}
+
+/// True on a command page whose command is in `state`.
+func commandIs(_ state: String) -> String {
+    "document.querySelector('h1 [data-state]')?.dataset.state === '\(state)'"
+}
+
+/// The state badge in the first element matching `selector`.
+func state(_ selector: String) -> String {
+    "document.querySelector('\(selector)')?.querySelector('[data-state]')?.dataset.state"
+}
