@@ -11,7 +11,7 @@ import StewardEngine
 import StewardStacks
 import StewardStore
 
-/// One manager process: the store, the cluster, the command engine, the agent
+/// One manager process: the store, the cluster, the command center, the agent
 /// hub and the HTTP API over them. This is the composition root: it builds
 /// each part from the few others it needs, and each controller from those
 /// (`Manager+Routes`); no handler reaches the manager itself.
@@ -135,13 +135,19 @@ public final class Manager: Sendable {
                 logger.info("manager listening", metadata: ["url": "\(url)"])
             },
             logger: logger)
-        let engine = EngineService(center: center, hub: hub, progress: progress, tickMs: 200)
-        // Reverse order on shutdown: the engine service stops first and releases
+        let ticks = TickService(center: center, hub: hub, progress: progress, tickMs: 200)
+        // Reverse order on shutdown: the tick service stops first and releases
         // the long polls, so that the HTTP server does not wait out their timeout.
-        var config = ServiceGroupConfiguration(services: [app, engine], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var config = ServiceGroupConfiguration(services: [app, ticks], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         config.maximumGracefulShutdownDuration = .seconds(15)
         let group = ServiceGroup(configuration: config)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            // A port already taken ends the server at once: the store still closes cleanly.
+            await store.close()
+            throw error
+        }
         await store.close()
         logger.info("manager stopped")
     }
@@ -165,7 +171,8 @@ public final class Manager: Sendable {
                                               mustChangePassword: given == nil, createdAt: SystemTime().now()))
         if given == nil {
             // Printed once, to the terminal only; never logged.
-            print("Generated password for user 'admin' (shown once): \(password)")
+            // Written at once: through a pipe, print's buffer would hold it until the manager exits.
+            FileHandle.standardOutput.write(Data("Generated password for user 'admin' (shown once): \(password)\n".utf8))
         }
         logger.info("user admin created")
     }
@@ -185,7 +192,7 @@ public final class Manager: Sendable {
 
 /// Ticks the agent hub (lost hosts) and the command center (timeouts) and, on shutdown, answers
 /// the agents' waiting polls.
-struct EngineService: Service {
+struct TickService: Service {
     let center: CommandCenter
     let hub: AgentHub
     let progress: ProgressCache

@@ -5,7 +5,7 @@ import StewardManager
 
 struct ManagerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "manager", abstract: "Run the manager: the HTTP API, the command engine and the store.")
+        commandName: "manager", abstract: "Run the manager: the HTTP API, the command center and the store.")
 
     @Option(help: "Directory for the SQLite store, the agent token and manager.url.")
     var dataDir: String = "steward-data/manager"
