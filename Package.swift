@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "StewardManager",
             dependencies: [
-                "StewardEngine", "StewardStore", "StewardStacks", "StewardWeb",
+                "StewardEngine", "StewardStore", "StewardStacks", "StewardWeb", "StewardOpenAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -75,6 +75,12 @@ let package = Package(
         .target(
             name: "StewardWeb",
             resources: [.embedInCode("Assets")],
+            swiftSettings: strict
+        ),
+        // The OpenAPI document of the API: a YAML file embedded in the binary.
+        .target(
+            name: "StewardOpenAPI",
+            resources: [.embedInCode("openapi.yaml")],
             swiftSettings: strict
         ),
         // Typed HTTP client for the manager's API (CLI, agent, tests).
