@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        // Tests only: the contract test parses the OpenAPI document with a real YAML parser.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Pure domain: model, planner, progress, state machines. No I/O.
@@ -146,9 +148,10 @@ let package = Package(
         .testTarget(
             name: "StewardManagerTests",
             dependencies: [
-                "StewardManager", "StewardWeb",
+                "StewardManager", "StewardWeb", "StewardOpenAPI", "StewardEngine", "StewardStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
