@@ -1,5 +1,5 @@
 import Foundation
-@testable import StewardEngine
+import StewardEngine
 @testable import StewardManager
 @testable import StewardStore
 
