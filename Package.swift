@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        // Tests only: the contract test parses the OpenAPI document with a real YAML parser.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // The wire: every type that crosses /web/v1 or /agent/v1, its states
@@ -56,7 +58,7 @@ let package = Package(
         .target(
             name: "StewardManager",
             dependencies: [
-                "StewardAPI", "StewardEngine", "StewardStore", "StewardStacks", "StewardWeb",
+                "StewardAPI", "StewardEngine", "StewardStore", "StewardStacks", "StewardWeb", "StewardOpenAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -79,6 +81,12 @@ let package = Package(
         .target(
             name: "StewardWeb",
             resources: [.embedInCode("Assets")],
+            swiftSettings: strict
+        ),
+        // The OpenAPI document of the API: a YAML file embedded in the binary.
+        .target(
+            name: "StewardOpenAPI",
+            resources: [.embedInCode("openapi.yaml")],
             swiftSettings: strict
         ),
         // Typed HTTP client for the manager's API (CLI, agent, tests).
@@ -145,10 +153,11 @@ let package = Package(
         .testTarget(
             name: "StewardManagerTests",
             dependencies: [
-                "StewardManager", "StewardWeb", "StewardAPI", "StewardEngine", "StewardStore", "StewardStacks",
+                "StewardManager", "StewardWeb", "StewardOpenAPI", "StewardAPI", "StewardEngine", "StewardStore", "StewardStacks",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
