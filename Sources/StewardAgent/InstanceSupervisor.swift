@@ -209,6 +209,9 @@ actor InstanceSupervisor {
     func reports() async -> [InstanceReport] {
         var out: [InstanceReport] = []
         for (role, instance) in instances.sorted(by: { $0.key < $1.key }) {
+            // Stamped when liveness is read, not after the health check's wait: a process
+            // that dies meanwhile has its start's result stamped later, and that result wins.
+            let observedAt = Self.nowMicros()
             var running = false
             if let pid = instance.pid {
                 running = reaper.liveness(pid) == .running
@@ -219,7 +222,7 @@ actor InstanceSupervisor {
             out.append(InstanceReport(
                 service: instance.service, role: role, status: running ? .started : .stopped, health: health,
                 pid: running ? instance.pid : nil, configDigest: running ? instance.digest : nil,
-                observedAt: Self.nowMicros()))
+                observedAt: observedAt))
         }
         return out
     }
