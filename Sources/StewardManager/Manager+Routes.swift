@@ -28,9 +28,9 @@ extension Manager {
         ClusterController(stack: stack, cluster: self.cluster, hub: hub, center: center)
             .addRoutes(api: api, cluster: cluster)
         ConfigurationController(stack: stack, cluster: self.cluster, center: center, audit: audit, bodyLimit: limit)
-            .addRoutes(cluster: cluster, config: api.group("config/cluster/:cluster_id").add(middleware: inCluster))
+            .addRoutes(cluster: cluster, config: api.group("config/cluster/:cluster_id"), inCluster: inCluster)
         CommandController(center: center, progress: progress, history: store, stack: stack, audit: audit, bodyLimit: limit)
-            .addRoutes(maintain: api.group("maintain/cluster/:cluster_id").add(middleware: inCluster), common: api.group("common"))
+            .addRoutes(maintain: api.group("maintain/cluster/:cluster_id"), inCluster: inCluster, common: api.group("common"))
         MonitoringController(hosts: stack.cluster.hosts, history: metrics, hub: hub, telemetry: telemetry, latency: requestLatency,
                              clock: clock)
             .addRoutes(root: router, scrape: router.group().add(middleware: AuthMiddleware(auth: auth)), api: api)

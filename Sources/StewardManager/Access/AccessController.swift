@@ -35,7 +35,7 @@ struct AccessController {
                                 remindPwd: record?.mustChangePassword ?? false, refURL: "", token: token,
                                 userName: session.user, role: session.role)
         var response = JSONBody.ok(topLevel: result)
-        response.setCookie(auth.cookie(AuthMiddleware.sessionCookie, token))
+        response.headers.append(auth.cookie(AuthMiddleware.sessionCookie, token))
         return response
     }
 
@@ -57,7 +57,7 @@ struct AccessController {
         if let token = request.cookies[AuthMiddleware.sessionCookie]?.value { auth.sessions.endWebSession(token) }
         if let token = request.headers[.xAuthToken] { auth.sessions.endWebSession(token) }
         var response = JSONBody.ok(LogoutResult(refURL: "/cas/logout"))
-        response.setCookie(auth.cookie(AuthMiddleware.sessionCookie, "", maxAge: 0))
+        response.headers.append(auth.cookie(AuthMiddleware.sessionCookie, "", maxAge: 0))
         return response
     }
 

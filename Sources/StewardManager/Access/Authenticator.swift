@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOPosix
@@ -73,7 +74,13 @@ struct Authenticator: Sendable {
     }
 
     /// A cookie with the hygiene the issue asks for: HttpOnly, SameSite, Secure under TLS.
-    func cookie(_ name: String, _ value: String, path: String = "/", maxAge: Int? = nil) -> Cookie {
-        Cookie(name: name, value: value, maxAge: maxAge, path: path, secure: tls, httpOnly: true, sameSite: .lax)
+    /// Written by hand rather than with Hummingbird's `Cookie`, whose attributes
+    /// come out in a different order in each process: clients of the reference
+    /// read `CASTGC=TGT-…; Path=/` as it stands.
+    func cookie(_ name: String, _ value: String, path: String = "/", maxAge: Int? = nil) -> HTTPField {
+        var parts = ["\(name)=\(value)", "Path=\(path)", "HttpOnly", "SameSite=Lax"]
+        if let maxAge { parts.append("Max-Age=\(maxAge)") }
+        if tls { parts.append("Secure") }
+        return HTTPField(name: .setCookie, value: parts.joined(separator: "; "))
     }
 }

@@ -29,22 +29,16 @@ struct CASController {
         let lt = auth.sessions.newLoginTicket(casSession: casSession)
         var response = Self.html(LoginPage.form(loginTicket: lt, service: allowedService(request), message: nil))
         // The first Set-Cookie is casSessionId: clients read it from there.
-        response.setCookie(auth.cookie("casSessionId", casSession, path: "/cas"))
+        response.headers.append(auth.cookie("casSessionId", casSession, path: "/cas"))
         return response
     }
 
-    /// The form's fields (`application/x-www-form-urlencoded`).
-    struct LoginForm: Decodable {
-        var username: String?
-        var password: String?
-        var lt: String?
-    }
 
     /// A form login: the CASTGC cookie, last, and a redirect to the service with a service ticket.
     @Sendable func login(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: 64 * 1024)
-        let form = (try? URLEncodedFormDecoder().decode(LoginForm.self, from: String(buffer: body))) ?? LoginForm()
+        let form = LoginForm(String(buffer: body))
         let service = allowedService(request)
         let casSession = request.cookies["casSessionId"]?.value ?? ""
         func retry(_ status: HTTPResponse.Status, _ message: String) -> Response {
@@ -64,9 +58,9 @@ struct CASController {
         }
         let tgt = auth.sessions.newGrant(user: user.name, role: user.role)
         var response = loggedIn(user, grant: tgt, service: service)
-        response.setCookie(auth.cookie("casSessionId", "", path: "/cas", maxAge: 0))
+        response.headers.append(auth.cookie("casSessionId", "", path: "/cas", maxAge: 0))
         // The last Set-Cookie is CASTGC: clients read it from there.
-        response.setCookie(auth.cookie("CASTGC", tgt))
+        response.headers.append(auth.cookie("CASTGC", tgt))
         return response
     }
 
@@ -90,8 +84,8 @@ struct CASController {
                                  result: .success, status: 200, code: .success)
         }
         var response = Self.html(LoginPage.message("Logged out", "You are logged out of Steward.", link: ("/", "Log in again")))
-        response.setCookie(auth.cookie("CASTGC", "", maxAge: 0))
-        response.setCookie(auth.cookie(AuthMiddleware.sessionCookie, "", maxAge: 0))
+        response.headers.append(auth.cookie("CASTGC", "", maxAge: 0))
+        response.headers.append(auth.cookie(AuthMiddleware.sessionCookie, "", maxAge: 0))
         return response
     }
 
@@ -105,7 +99,7 @@ struct CASController {
         var response = Response(status: .found)
         // `next` (the web UI's own page) or, as clients expect, login_check.
         response.headers[.location] = Self.localPath(request.uri.queryParameters.get("next")) ?? "/web/v1/access/login_check"
-        response.setCookie(auth.cookie(AuthMiddleware.sessionCookie, token))
+        response.headers.append(auth.cookie(AuthMiddleware.sessionCookie, token))
         return response
     }
 

@@ -12,10 +12,11 @@ struct ConfigurationController {
     let audit: AuditTrail
     let bodyLimit: Int
 
-    /// `cluster` is under `/web/v1/cluster/:cluster_id`, `config` under `/web/v1/config/cluster/:cluster_id`.
-    func addRoutes(cluster: RouterGroup<Context>, config: RouterGroup<Context>) {
+    /// `cluster` is under `/web/v1/cluster/:cluster_id` (checked); `config` is the group of
+    /// `/web/v1/config/cluster/:cluster_id`, checked by `inCluster` after the audit and role checks.
+    func addRoutes(cluster: RouterGroup<Context>, config: RouterGroup<Context>, inCluster: ClusterMiddleware) {
         cluster.get("services/:service_name/configurations", use: configurations)
-        config.operatorAction(audit.action("CONFIG_SAVE")).post("save", use: save)
+        config.operatorAction(audit.action("CONFIG_SAVE"), in: inCluster).post("save", use: save)
     }
 
     @Sendable func configurations(_ request: Request, context: Context) async throws -> Response {

@@ -15,11 +15,12 @@ struct CommandController {
     let audit: AuditTrail
     let bodyLimit: Int
 
-    /// `maintain` is the group under `/web/v1/maintain/cluster/:cluster_id`; `common` under `/web/v1/common`.
-    func addRoutes(maintain: RouterGroup<Context>, common: RouterGroup<Context>) {
-        maintain.operatorAction(audit.action("SERVICE_START")).post("service/:service_name/start", use: start)
-        maintain.operatorAction(audit.action("SERVICE_STOP")).post("service/:service_name/stop", use: stop)
-        maintain.operatorAction(audit.action("SERVICE_RESTART")).post("service/:service_name/restart", use: restart)
+    /// `maintain` is the group of `/web/v1/maintain/cluster/:cluster_id`, checked by `inCluster`
+    /// after the audit and role checks; `common` is `/web/v1/common`.
+    func addRoutes(maintain: RouterGroup<Context>, inCluster: ClusterMiddleware, common: RouterGroup<Context>) {
+        maintain.operatorAction(audit.action("SERVICE_START"), in: inCluster).post("service/:service_name/start", use: start)
+        maintain.operatorAction(audit.action("SERVICE_STOP"), in: inCluster).post("service/:service_name/stop", use: stop)
+        maintain.operatorAction(audit.action("SERVICE_RESTART"), in: inCluster).post("service/:service_name/restart", use: restart)
         common.get("commands", use: list)
         common.get("command/:command_id/progress", use: progressOf)
         common.get("command/:command_id/tasks/:task_id/output", use: output)

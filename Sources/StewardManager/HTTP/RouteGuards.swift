@@ -11,9 +11,13 @@ struct AuditTrail: Sendable {
 }
 
 extension RouterGroup where Context == StewardRequestContext {
-    /// A route that changes something: audited (refusals too), then for operators and admins only.
-    func operatorAction(_ audit: AuditMiddleware) -> RouterGroup<Context> {
-        group().add(middleware: audit).add(middleware: RoleMiddleware(role: .operator))
+    /// A route that changes something: audited (refusals too), then for
+    /// operators and admins only, then (under `…/cluster/:cluster_id`) checked
+    /// for its cluster, so that a change asked of a wrong cluster is audited too.
+    func operatorAction(_ audit: AuditMiddleware, in cluster: ClusterMiddleware? = nil) -> RouterGroup<Context> {
+        let guarded = group().add(middleware: audit).add(middleware: RoleMiddleware(role: .operator))
+        guard let cluster else { return guarded }
+        return guarded.add(middleware: cluster)
     }
 
     /// The same for admins only.
