@@ -84,7 +84,7 @@ struct OpenAPIContractTests {
         #expect(problems.isEmpty, "\(label): \(problems.joined(separator: "; "))")
     }
 
-    /// Every JSON body the document describes under /web/v1 has a sample, so
+    /// Every JSON body the document describes under /web/v1 and /agent/v1 has a sample, so
     /// that a new endpoint or response comes with its wire type's check.
     @Test func everyJSONBodyOfTheAPIHasASample() throws {
         let document = try Self.document()
@@ -95,7 +95,7 @@ struct OpenAPIContractTests {
             return node?["content"]?["application/json"] == nil ? nil : inline
         }
         var needed: Set<String> = []
-        for (path, item) in document["paths"]?.object ?? [:] where path.hasPrefix("/web/v1/") {
+        for (path, item) in document["paths"]?.object ?? [:] where path.hasPrefix("/web/v1/") || path.hasPrefix("/agent/v1/") {
             for method in Self.methods {
                 guard let operation = item[method] else { continue }
                 let name = "\(method.uppercased()) \(path)"

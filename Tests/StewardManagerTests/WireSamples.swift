@@ -79,7 +79,7 @@ enum WireSamples {
         return command
     }
 
-    static var all: [WireSample] { reads + commands + access }
+    static var all: [WireSample] { reads + commands + access + agents }
 
     static var reads: [WireSample] {
         let parameter = ServiceConfigurationView.ParameterView(
@@ -181,6 +181,33 @@ enum WireSamples {
                        mayLack: ["res_obj"]),
             WireSample(operation: "POST /web/v1/config/cluster/{cluster_id}/save", part: .response("default"),
                        wire: WireJSON.envelope(rejected), full: rejected),
+        ]
+    }
+}
+
+extension WireSamples {
+    /// The agent protocol, `/agent/v1`: what agents send and what they are answered.
+    static var agents: [WireSample] {
+        let report = InstanceReport(service: "Gateway", role: "GatewayServer", status: .started, health: .good, pid: 4242,
+                                    configDigest: "d1", observedAt: time * 1000)
+        let process = ProcessSpec(start: ["{steward}", "role"], check: .http(portParameter: "port", path: "/health"),
+                                  startTimeoutSeconds: 30, stopTimeoutSeconds: 10)
+        let task = AgentTask(taskId: 11, commandId: 7, instance: gateway, operation: .start, process: process,
+                             configuration: ["port": "21101"], configFiles: [ConfigFileSpec(name: "role.json", format: .json)],
+                             configDigest: "d1", timeoutSeconds: 30)
+        let sample = HostSample(time: time, values: ["hm_cpu_used": 12.5])
+        return [
+            request("POST /agent/v1/register", AgentHello(host: "host-1", agentVersion: "0.1.0", instances: [report], incarnation: "i1")),
+            ok("POST /agent/v1/register", AgentWelcome(heartbeatIntervalMs: 1000, pollTimeoutMs: 20000, metricsIntervalMs: 5000)),
+            request("POST /agent/v1/poll", AgentPoll(host: "host-1", received: [10])),
+            ok("POST /agent/v1/poll", AgentWork(tasks: [task], abort: [9])),
+            request("POST /agent/v1/result", AgentTaskResult(host: "host-1", taskId: 11, succeeded: false, detail: "exited",
+                                                             exitCode: 1, outputTail: "port in use", instance: report)),
+            ok("POST /agent/v1/result", NoResult()),
+            request("POST /agent/v1/output", AgentTaskOutput(host: "host-1", taskId: 11, outputTail: "starting")),
+            ok("POST /agent/v1/output", NoResult()),
+            request("POST /agent/v1/heartbeat", AgentHeartbeat(host: "host-1", instances: [report], metrics: sample)),
+            ok("POST /agent/v1/heartbeat", NoResult()),
         ]
     }
 }
