@@ -87,12 +87,22 @@ actor CommandCenter: AgentEventSink {
 
     /// The one input of what agents say, from the agent hub.
     func receive(_ event: AgentEvent) async {
-        if case .output(let output) = event {
+        switch event {
+        case .output(let output):
             // Output changes no state that is stored; it need not wait its turn.
             recordOutput(output)
-            return
+        case .result(let result):
+            _ = try? await gate.run { await self.complete(result) }
+        case .hostLost(let host):
+            _ = try? await gate.run { await self.hostLost(host) }
+        case .agentRestarted(let host, let tasks):
+            // The old process will never report these; they fail now rather than at their timeout.
+            _ = try? await gate.run {
+                await self.failRunningTasks(on: host, .agentRestarted,
+                                            "the agent on \(host) restarted while the task ran; its new process does not know the task",
+                                            only: tasks)
+            }
         }
-        _ = try? await gate.run { await self.apply(event) }
     }
 
     /// Fails the running tasks that are past their deadline.
@@ -239,22 +249,10 @@ actor CommandCenter: AgentEventSink {
 
     // MARK: transitions
 
-    private func apply(_ event: AgentEvent) async {
-        switch event {
-        case .result(let result):
-            await complete(result)
-        case .hostLost(let host):
-            logger.warning("host lost: no heartbeat", metadata: ["host": "\(host)"])
-            await failRunningTasks(on: host, .hostLost,
-                                   "host \(host) stopped sending heartbeats for over \(settings.heartbeatTimeoutMs / 1000) s")
-        case .agentRestarted(let host, let tasks):
-            // The old process will never report these; they fail now rather than at their timeout.
-            await failRunningTasks(on: host, .agentRestarted,
-                                   "the agent on \(host) restarted while the task ran; its new process does not know the task",
-                                   only: tasks)
-        case .output(let output):
-            recordOutput(output)
-        }
+    private func hostLost(_ host: String) async {
+        logger.warning("host lost: no heartbeat", metadata: ["host": "\(host)"])
+        await failRunningTasks(on: host, .hostLost,
+                               "host \(host) stopped sending heartbeats for over \(settings.heartbeatTimeoutMs / 1000) s")
     }
 
     private func complete(_ result: AgentTaskResult) async {
