@@ -38,16 +38,18 @@ struct ClusterController {
     }
 
     @Sendable func services(_ request: Request, context: Context) async throws -> Response {
+        let lost = await hub.lostHosts()
         var views: [ServiceView] = []
-        for service in stack.services { views.append(await serviceView(service.name)) }
+        for service in stack.services { views.append(await serviceView(service.name, lostHosts: lost)) }
         return JSONBody.ok(ServiceList(services: views))
     }
 
     /// The reference's `key_property` summary of one service.
     @Sendable func service(_ request: Request, context: Context) async throws -> Response {
         let name = try context.service(in: stack)
-        let view = await serviceView(name)
-        let instances = await cluster.instanceViews(service: name, lostHosts: await hub.lostHosts())
+        let lost = await hub.lostHosts()
+        let view = await serviceView(name, lostHosts: lost)
+        let instances = await cluster.instanceViews(service: name, lostHosts: lost)
         let started = instances.filter { $0.operationalStatus == .started }.count
         var props: [KeyProperties.Property] = [
             .init(name: "Running Status", value: view.operationalStatus.rawValue, type: "STATUS"),
@@ -82,9 +84,9 @@ struct ClusterController {
         return JSONBody.ok(InstanceList(instances: views))
     }
 
-    func serviceView(_ name: String) async -> ServiceView {
+    func serviceView(_ name: String, lostHosts: Set<String>) async -> ServiceView {
         let definition = stack.service(name)
-        let status = await cluster.serviceStatus(name, lostHosts: await hub.lostHosts())
+        let status = await cluster.serviceStatus(name, lostHosts: lostHosts)
         return ServiceView(
             name: name, description: definition?.description ?? "", version: definition?.version ?? "",
             dependsOn: definition?.dependsOn ?? [], operationalStatus: status.operational, healthStatus: status.health,
