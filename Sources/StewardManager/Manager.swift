@@ -50,6 +50,7 @@ public final class Manager: Sendable {
 
     private static func open(_ options: ManagerOptions, stack: Stack, store: SQLStore, logger: Logger) async throws -> Manager {
         try await store.migrate()
+        let clock = SystemTime()
 
         let record: ClusterRecord
         if let existing = try await store.cluster(id: stack.cluster.id) {
@@ -63,7 +64,7 @@ public final class Manager: Sendable {
                     }
                 }
             }
-            let now = SystemTime().now()
+            let now = clock.now()
             try await store.createCluster(id: stack.cluster.id, name: stack.cluster.name,
                                           description: stack.cluster.description, stack: stack, values: values, now: now)
             record = try await store.cluster(id: stack.cluster.id)
@@ -71,10 +72,9 @@ public final class Manager: Sendable {
                                  stackName: stack.name, stackVersion: stack.version, createdAt: now)
             logger.info("cluster created", metadata: ["cluster": "\(record.id)", "stack": "\(stack.name)"])
         }
-        try await ensureAdmin(store: store, options: options, logger: logger)
+        try await ensureAdmin(store: store, options: options, clock: clock, logger: logger)
         let agentToken = try loadOrCreateSecret(path: options.dataDirectory + "/agent.token")
 
-        let clock = SystemTime()
         let configuration = Configuration(try await store.configValues(clusterId: record.id))
         let cluster = ClusterState(stack: stack, record: record, configuration: configuration)
         let metrics = MetricsHistory(windowMinutes: options.metricsWindowMinutes)
@@ -162,13 +162,13 @@ public final class Manager: Sendable {
         return try .tls(.http1(), tlsConfiguration: tls)
     }
 
-    static func ensureAdmin(store: any Store, options: ManagerOptions, logger: Logger) async throws {
+    static func ensureAdmin(store: any Store, options: ManagerOptions, clock: any TimeSource, logger: Logger) async throws {
         guard try await store.userCount() == 0 else { return }
         let given = options.adminPassword.flatMap { $0.isEmpty ? nil : $0 }
         let password = given ?? PasswordHasher.generatePassword()
         let hash = try PasswordHasher.hash(password, rounds: options.passwordHashRounds)
         try await store.insertUser(UserRecord(name: "admin", passwordHash: hash, role: .admin,
-                                              mustChangePassword: given == nil, createdAt: SystemTime().now()))
+                                              mustChangePassword: given == nil, createdAt: clock.now()))
         if given == nil {
             // Printed once, to the terminal only; never logged.
             // Written at once: through a pipe, print's buffer would hold it until the manager exits.
