@@ -41,8 +41,7 @@ extension StewardClient {
 
     /// Starts, stops or restarts a service: the new command's envelope (its id and state).
     public func submit(_ action: ServiceAction, service name: String, onlySelf: Bool, cluster: Int) async throws -> Envelope<NoResult> {
-        try await post("/web/v1/maintain/cluster/\(cluster)/service/\(Self.segment(name))/\(action.rawValue)",
-                       ServiceActionRequest(onlySelf: onlySelf)).accepted()
+        try await service(action, name, onlySelf: onlySelf, cluster: cluster).accepted()
     }
 
     /// The plan a start, stop or restart would run, nothing started.
@@ -52,18 +51,16 @@ extension StewardClient {
     }
 
     public func save(_ request: SaveConfigurationRequest, cluster: Int) async throws -> Envelope<NoResult> {
-        try await post("/web/v1/config/cluster/\(cluster)/save", request).accepted()
+        try await saveConfiguration(request, cluster: cluster).accepted()
     }
 
     public func commands(_ filter: CommandFilter = CommandFilter()) async throws -> CommandList {
-        try await get("/web/v1/common/commands" + Self.query(filter.parameters), as: CommandList.self).value()
+        try await get("/web/v1/common/commands" + Self.query(filter.queryParameters), as: CommandList.self).value()
     }
 
     /// A command's progress; a refusal (unknown command) throws.
     public func command(_ id: Int64) async throws -> Envelope<ProgressDocument> {
-        let reply = try await progress(id)
-        _ = try reply.value()
-        return reply.envelope
+        try await progress(id).accepted()
     }
 
     public func output(command id: Int64, task: Int64) async throws -> TaskOutputView {
@@ -82,7 +79,7 @@ extension StewardClient {
     // MARK: access and users
 
     public func ping() async throws {
-        _ = try await get("/web/v1/ping", as: NoResult.self).value(allowingEmpty: true)
+        try await get("/web/v1/ping", as: NoResult.self).refuseIfFailed()
     }
 
     public func users() async throws -> [UserView] {
@@ -100,11 +97,11 @@ extension StewardClient {
     }
 
     public func deleteUser(_ name: String) async throws {
-        _ = try await call(.DELETE, "/web/v1/access/users/\(Self.segment(name))").value(allowingEmpty: true)
+        try await call(.DELETE, "/web/v1/access/users/\(Self.segment(name))").refuseIfFailed()
     }
 
     public func audit(_ filter: AuditFilter = AuditFilter()) async throws -> [AuditEntry] {
-        try await get("/web/v1/audit" + Self.query(filter.parameters), as: AuditList.self).value().entries
+        try await get("/web/v1/audit" + Self.query(filter.queryParameters), as: AuditList.self).value().entries
     }
 
     // MARK: monitoring
@@ -139,41 +136,6 @@ extension StewardClient {
     }
 }
 
-/// Filters of the command history (`GET /web/v1/common/commands`).
-public struct CommandFilter: Sendable {
-    public var state: CommandState?
-    public var kind: CommandKind?
-    public var service: String?
-    public var user: String?
-    public var from: Millis?
-    public var to: Millis?
-    public var limit: Int?
-    public var offset: Int?
-    public init() {}
-
-    var parameters: [String: String?] {
-        ["state": state?.rawValue, "kind": kind?.rawValue, "service_name": service, "user": user,
-         "from": from.map(String.init), "to": to.map(String.init), "limit": limit.map(String.init), "offset": offset.map(String.init)]
-    }
-}
-
-/// Filters of the audit log (`GET /web/v1/audit`).
-public struct AuditFilter: Sendable {
-    public var user: String?
-    public var action: String?
-    public var result: AuditResult?
-    public var from: Millis?
-    public var to: Millis?
-    public var limit: Int?
-    public var offset: Int?
-    public init() {}
-
-    var parameters: [String: String?] {
-        ["user": user, "action": action, "result": result?.rawValue, "from": from.map(String.init),
-         "to": to.map(String.init), "limit": limit.map(String.init), "offset": offset.map(String.init)]
-    }
-}
-
 extension StewardClient.Reply {
     /// The result, or a `Refusal` carrying the manager's code and description.
     public func value() throws -> Result {
@@ -184,20 +146,14 @@ extension StewardClient.Reply {
         return result
     }
 
-    /// For answers with no `res_obj`: only whether the manager refused.
-    public func value(allowingEmpty: Bool) throws -> Result? {
-        try refuseIfFailed()
-        return envelope.resObj
-    }
-
-    /// The envelope of a request that created a command (its `id`), or a `Refusal`.
+    /// The envelope as it came (a command's id and state, say), or a `Refusal`.
     public func accepted() throws -> Envelope<Result> {
         try refuseIfFailed()
         return envelope
     }
 
     /// A refusal is an HTTP error status; a FAILED command's own envelope (id > 0) is not.
-    func refuseIfFailed() throws {
+    public func refuseIfFailed() throws {
         guard status < 400, envelope.state != .failed || envelope.id > 0 else {
             throw Refusal(status: status, code: envelope.errorCode, message: envelope.errorDescription)
         }

@@ -54,7 +54,7 @@ extension SQLStore {
         }
     }
 
-    public func audit(_ q: AuditQuery) async throws -> [AuditEntry] {
+    public func audit(_ q: AuditFilter) async throws -> [AuditEntry] {
         try await read { db in
             var sql = SQLQueryString("SELECT * FROM audit WHERE 1 = 1")
             if let user = q.user { sql.appendInterpolation(unsafeRaw: " AND username = "); sql.appendInterpolation(bind: user) }
@@ -63,9 +63,9 @@ extension SQLStore {
             if let from = q.from { sql.appendInterpolation(unsafeRaw: " AND at >= "); sql.appendInterpolation(bind: from) }
             if let to = q.to { sql.appendInterpolation(unsafeRaw: " AND at <= "); sql.appendInterpolation(bind: to) }
             sql.appendInterpolation(unsafeRaw: " ORDER BY id DESC LIMIT ")
-            sql.appendInterpolation(bind: max(1, min(q.limit, 1000)))
+            sql.appendInterpolation(bind: max(1, min(q.limit ?? 100, 1000)))
             sql.appendInterpolation(unsafeRaw: " OFFSET ")
-            sql.appendInterpolation(bind: max(0, q.offset))
+            sql.appendInterpolation(bind: max(0, q.offset ?? 0))
             return try await db.raw(sql).all().map { row in
                 AuditEntry(
                     id: try row.decode(column: "id", as: Int64.self), at: try row.decode(column: "at", as: Int64.self),

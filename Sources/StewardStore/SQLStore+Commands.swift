@@ -89,7 +89,7 @@ extension SQLStore {
         }
     }
 
-    public func commands(_ q: CommandQuery) async throws -> (total: Int, commands: [CommandSummary]) {
+    public func commands(_ q: CommandFilter) async throws -> (total: Int, commands: [CommandSummary]) {
         try await read { db in
             var filter = SQLQueryString(" WHERE 1 = 1")
             if let state = q.state { filter.appendInterpolation(unsafeRaw: " AND state = "); filter.appendInterpolation(bind: state.rawValue) }
@@ -107,9 +107,9 @@ extension SQLStore {
             var select = SQLQueryString("SELECT commands.*, (SELECT COUNT(*) FROM steps WHERE steps.command_id = commands.id) AS step_count FROM commands")
             select.appendInterpolation(filter)
             select.appendInterpolation(unsafeRaw: " ORDER BY id DESC LIMIT ")
-            select.appendInterpolation(bind: max(1, min(q.limit, 500)))
+            select.appendInterpolation(bind: max(1, min(q.limit ?? 50, 500)))
             select.appendInterpolation(unsafeRaw: " OFFSET ")
-            select.appendInterpolation(bind: max(0, q.offset))
+            select.appendInterpolation(bind: max(0, q.offset ?? 0))
             let rows = try await db.raw(select).all()
             return (total, try rows.map { row in
                 let services = try row.decode(column: "services", as: String.self)

@@ -18,33 +18,6 @@ public struct UserRecord: Sendable, Hashable {
     }
 }
 
-/// Filters of the audit log; nil matches everything. Newest first.
-public struct AuditQuery: Sendable {
-    public var user: String?
-    public var action: String?
-    public var result: AuditResult?
-    public var from: Millis?
-    public var to: Millis?
-    public var limit: Int = 100
-    public var offset: Int = 0
-
-    public init() {}
-}
-
-/// Filters of the command history; nil matches everything.
-public struct CommandQuery: Sendable {
-    public var state: CommandState?
-    public var kind: CommandKind?
-    public var service: String?
-    public var user: String?
-    public var from: Millis?
-    public var to: Millis?
-    public var limit: Int = 50
-    public var offset: Int = 0
-
-    public init() {}
-}
-
 /// A cluster as created from a stack.
 public struct ClusterRecord: Sendable, Hashable {
     public var id: Int
@@ -83,7 +56,7 @@ public protocol Store: Sendable {
     func deleteUser(_ name: String) async throws -> Bool
 
     func appendAudit(_ entry: AuditEntry) async throws
-    func audit(_ query: AuditQuery) async throws -> [AuditEntry]
+    func audit(_ query: AuditFilter) async throws -> [AuditEntry]
 
     func cluster(id: Int) async throws -> ClusterRecord?
     func clusters() async throws -> [ClusterRecord]
@@ -99,7 +72,7 @@ public protocol Store: Sendable {
     func command(id: Int64) async throws -> Command?
     func unfinishedCommands() async throws -> [Command]
     /// Commands without their steps, newest first, with the total that match.
-    func commands(_ query: CommandQuery) async throws -> (total: Int, commands: [CommandSummary])
+    func commands(_ query: CommandFilter) async throws -> (total: Int, commands: [CommandSummary])
 
     func close() async
 }

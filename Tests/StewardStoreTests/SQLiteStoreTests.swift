@@ -325,7 +325,7 @@ struct AccessStoreTests {
                                                        target: "cas", result: i == 1 ? .failure : .success,
                                                        httpStatus: 200, errorCode: 0, commandId: i == 2 ? 7 : nil))
             }
-            var q = AuditQuery()
+            var q = AuditFilter()
             #expect(try await store.audit(q).map(\.at) == [102, 101, 100])
             q.user = "ann"
             #expect(try await store.audit(q).map(\.at) == [102, 100])
@@ -334,7 +334,7 @@ struct AccessStoreTests {
             let last = try await store.audit(q)
             #expect(last.map(\.at) == [102])
             #expect(last.first?.commandId == 7)
-            var page = AuditQuery()
+            var page = AuditFilter()
             page.limit = 1
             page.offset = 1
             #expect(try await store.audit(page).map(\.at) == [101])

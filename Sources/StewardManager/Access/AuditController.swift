@@ -13,7 +13,7 @@ struct AuditController {
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let q = request.uri.queryParameters
-        var query = AuditQuery()
+        var query = AuditFilter()
         query.user = q.get("user")
         query.action = q.get("action")
         query.result = try request.oneOf("result", AuditResult.self)

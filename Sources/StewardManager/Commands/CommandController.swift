@@ -53,7 +53,7 @@ struct CommandController {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        var query = CommandQuery()
+        var query = CommandFilter()
         query.state = try request.oneOf("state", CommandState.self)
         query.kind = try request.oneOf("kind", CommandKind.self)
         query.service = request.uri.queryParameters.get("service_name")
