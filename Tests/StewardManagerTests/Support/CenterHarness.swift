@@ -59,9 +59,7 @@ struct CenterHarness {
         let clock = ManualClock()
         try await store.createCluster(id: stack.cluster.id, name: stack.cluster.name, description: "", stack: stack,
                                       values: [], now: clock.now())
-        let record = ClusterRecord(id: stack.cluster.id, name: stack.cluster.name, description: "", stackName: stack.name,
-                                   stackVersion: stack.version, createdAt: clock.now())
-        let cluster = ClusterState(stack: stack, record: record, configuration: Configuration([]))
+        let cluster = ClusterState.empty(stack, createdAt: clock.now())
         let agents = FakeAgents()
         let progress = ProgressCache()
         let center = CommandCenter(store: store, cluster: cluster, agents: agents, progress: progress, telemetry: Telemetry(),
@@ -117,11 +115,17 @@ actor RecordingSink: AgentEventSink {
 extension AgentHub {
     /// A hub over the demo stack's cluster state, with a manual clock.
     static func forTest(hosts: [String], heartbeatTimeoutMs: Int = 60_000, clock: ManualClock = ManualClock()) async throws -> AgentHub {
-        let stack = try StackLoader.load(nameOrPath: "demo")
-        let record = ClusterRecord(id: stack.cluster.id, name: stack.cluster.name, description: "", stackName: stack.name,
-                                   stackVersion: stack.version, createdAt: 0)
-        let cluster = ClusterState(stack: stack, record: record, configuration: Configuration([]))
+        let cluster = ClusterState.empty(try StackLoader.load(nameOrPath: "demo"), createdAt: 0)
         return AgentHub(hosts: hosts, heartbeatTimeoutMs: heartbeatTimeoutMs, cluster: cluster,
                         metrics: MetricsHistory(windowMinutes: 60), clock: clock)
+    }
+}
+
+extension ClusterState {
+    /// A stack's cluster with no configuration saved and no instance reported.
+    static func empty(_ stack: Stack, createdAt: Millis) -> ClusterState {
+        let record = ClusterRecord(id: stack.cluster.id, name: stack.cluster.name, description: "", stackName: stack.name,
+                                   stackVersion: stack.version, createdAt: createdAt)
+        return ClusterState(stack: stack, record: record, configuration: Configuration([]))
     }
 }
