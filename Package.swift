@@ -47,8 +47,9 @@ let package = Package(
         .target(
             name: "StewardStore",
             dependencies: [
-                "StewardAPI", "StewardEngine",
+                "StewardAPI", "StewardEngine", "StewardSystem",
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -58,7 +59,7 @@ let package = Package(
         .target(
             name: "StewardManager",
             dependencies: [
-                "StewardAPI", "StewardEngine", "StewardStore", "StewardStacks", "StewardWeb", "StewardOpenAPI",
+                "StewardAPI", "StewardEngine", "StewardStore", "StewardStacks", "StewardWeb", "StewardOpenAPI", "StewardSystem",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

@@ -39,11 +39,14 @@ public struct ConfigValue: Sendable, Hashable, Codable {
     public let scope: ConfigScope
     public let name: String
     public let value: String
+    /// A PASSWORD parameter's value: the store keeps it sealed.
+    public let secret: Bool
 
-    public init(scope: ConfigScope, name: String, value: String) {
+    public init(scope: ConfigScope, name: String, value: String, secret: Bool = false) {
         self.scope = scope
         self.name = name
         self.value = value
+        self.secret = secret
     }
 }
 
@@ -135,12 +138,21 @@ public struct Configuration: Sendable, Hashable {
                 note(change, "\(change.scope): \(why)")
                 continue
             }
-            normalized.append(ConfigValue(scope: change.scope, name: p.name, value: p.normalize(change.value)))
+            normalized.append(ConfigValue(scope: change.scope, name: p.name, value: p.normalize(change.value),
+                                          secret: p.type == .password))
         }
         if let code = firstCode {
             throw StewardError(code, "Configuration rejected, nothing was saved: " + problems.joined(separator: "; "), problems: located)
         }
         return normalized
+    }
+
+    /// The values, each marked secret when the stack makes its parameter a PASSWORD.
+    public static func markingSecrets(_ values: [ConfigValue], in stack: Stack) -> [ConfigValue] {
+        values.map { v in
+            let type = (try? parameters(at: v.scope, in: stack))?.first { $0.name == v.name }?.type
+            return ConfigValue(scope: v.scope, name: v.name, value: v.value, secret: type == .password)
+        }
     }
 
     /// The instances whose effective configuration differs between two configurations.

@@ -10,6 +10,7 @@ import StewardAPI
 import StewardEngine
 import StewardStacks
 import StewardStore
+import StewardSystem
 
 /// One manager process: the store, the cluster, the command center, the agent
 /// hub and the HTTP API over them. This is the composition root: it builds
@@ -39,7 +40,8 @@ public final class Manager: Sendable {
         try fm.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true,
                                attributes: [.posixPermissions: 0o700])
         let stack = try StackLoader.load(nameOrPath: options.stack, portShift: options.portShift)
-        let store = try await SQLiteStore.open(path: options.dataDirectory + "/steward.db", logger: logger)
+        let sealer = try SecretSealer.loadOrCreate(keyFile: options.dataDirectory + "/secret.key")
+        let store = try await SQLiteStore.open(path: options.dataDirectory + "/steward.db", sealer: sealer, logger: logger)
         do {
             return try await open(options, stack: stack, store: store, logger: logger)
         } catch {
@@ -66,7 +68,8 @@ public final class Manager: Sendable {
             }
             let now = clock.now()
             try await store.createCluster(id: stack.cluster.id, name: stack.cluster.name,
-                                          description: stack.cluster.description, stack: stack, values: values, now: now)
+                                          description: stack.cluster.description, stack: stack,
+                                          values: Configuration.markingSecrets(values, in: stack), now: now)
             record = try await store.cluster(id: stack.cluster.id)
                 ?? ClusterRecord(id: stack.cluster.id, name: stack.cluster.name, description: stack.cluster.description,
                                  stackName: stack.name, stackVersion: stack.version, createdAt: now)
@@ -75,7 +78,8 @@ public final class Manager: Sendable {
         try await ensureAdmin(store: store, options: options, clock: clock, logger: logger)
         let agentToken = try loadOrCreateSecret(path: options.dataDirectory + "/agent.token")
 
-        let configuration = Configuration(try await store.configValues(clusterId: record.id))
+        let configuration = Configuration(try await sealingClearSecrets(store: store, stack: stack, cluster: record.id,
+                                                                        now: clock.now(), logger: logger))
         let cluster = ClusterState(stack: stack, record: record, configuration: configuration)
         let metrics = MetricsHistory(windowMinutes: options.metricsWindowMinutes)
         let hub = AgentHub(hosts: stack.cluster.hosts, heartbeatTimeoutMs: options.heartbeatTimeoutMs,
@@ -177,6 +181,20 @@ public final class Manager: Sendable {
         logger.info("user admin created")
     }
 
+    /// The stored configuration; PASSWORD values stored clear (before sealing
+    /// existed, or by a stack that made a parameter a PASSWORD since) are sealed now.
+    static func sealingClearSecrets(store: SQLStore, stack: Stack, cluster: Int, now: Millis,
+                                    logger: Logger) async throws -> [ConfigValue] {
+        let stored = try await store.configValues(clusterId: cluster)
+        let marked = Configuration.markingSecrets(stored, in: stack)
+        let clear = zip(stored, marked).filter { !$0.0.secret && $0.1.secret }.map(\.1)
+        if !clear.isEmpty {
+            try await store.reseal(clear, clusterId: cluster, now: now)
+            logger.info("sealed password values stored clear", metadata: ["count": "\(clear.count)"])
+        }
+        return marked
+    }
+
     /// A random secret kept in a 0600 file, created on first use.
     static func loadOrCreateSecret(path: String) throws -> String {
         if let existing = try? String(contentsOfFile: path, encoding: .utf8) {
@@ -185,7 +203,7 @@ public final class Manager: Sendable {
         }
         var rng = SystemRandomNumberGenerator()
         let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
-        _ = FileManager.default.createFile(atPath: path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        try SecretFile.write(secret + "\n", to: path)
         return secret
     }
 }

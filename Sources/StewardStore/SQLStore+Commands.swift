@@ -39,7 +39,7 @@ extension SQLStore {
                     stored.steps[s].tasks[t].id = try row.decode(column: "id", as: Int64.self)
                 }
             }
-            try await Self.upsert(values, clusterId: command.clusterId, command: stored.id, now: now, on: db)
+            try await Self.upsert(values, clusterId: command.clusterId, command: stored.id, now: now, sealer: self.sealer, on: db)
             return stored
         }
     }

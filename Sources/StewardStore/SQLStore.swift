@@ -10,9 +10,12 @@ public final class SQLStore: Store, @unchecked Sendable {
     let db: any SQLDatabase
     let gate = SerialGate()
     let onClose: @Sendable () async -> Void
+    /// Seals PASSWORD values on their way in, opens them on their way out.
+    let sealer: SecretSealer
 
-    public init(database: any SQLDatabase, onClose: @escaping @Sendable () async -> Void = {}) {
+    public init(database: any SQLDatabase, sealer: SecretSealer, onClose: @escaping @Sendable () async -> Void = {}) {
         self.db = database
+        self.sealer = sealer
         self.onClose = onClose
     }
 
@@ -126,12 +129,12 @@ public final class SQLStore: Store, @unchecked Sendable {
             for host in stack.cluster.hosts {
                 try await db.raw("INSERT INTO hosts (cluster_id, name) VALUES (\(bind: id), \(bind: host))").run()
             }
-            try await Self.upsert(values, clusterId: id, command: nil, now: now, on: db)
+            try await Self.upsert(values, clusterId: id, command: nil, now: now, sealer: self.sealer, on: db)
         }
     }
 
     public func configValues(clusterId: Int) async throws -> [ConfigValue] {
-        try await read { db in
+        try await read { [sealer] db in
             try await db.raw("SELECT service, role, host, name, value FROM config_values WHERE cluster_id = \(bind: clusterId)")
                 .all().map { row in
                     let service = try row.decode(column: "service", as: String.self)
@@ -140,14 +143,24 @@ public final class SQLStore: Store, @unchecked Sendable {
                     let scope: ConfigScope = role.isEmpty ? .service(service)
                         : host.isEmpty ? .role(service: service, role: role)
                         : .instance(InstanceRef(service: service, role: role, host: host))
+                    let stored = try row.decode(column: "value", as: String.self)
                     return ConfigValue(scope: scope, name: try row.decode(column: "name", as: String.self),
-                                       value: try row.decode(column: "value", as: String.self))
+                                       value: try sealer.open(stored), secret: SecretSealer.isSealed(stored))
                 }
         }
     }
 
-    static func upsert(_ values: [ConfigValue], clusterId: Int, command: Int64?, now: Millis, on db: any SQLDatabase) async throws {
+    /// Stores values again: the manager seals, at start, PASSWORD values that were stored clear.
+    public func reseal(_ values: [ConfigValue], clusterId: Int, now: Millis) async throws {
+        try await transaction { db in
+            try await Self.upsert(values, clusterId: clusterId, command: nil, now: now, sealer: self.sealer, on: db)
+        }
+    }
+
+    static func upsert(_ values: [ConfigValue], clusterId: Int, command: Int64?, now: Millis, sealer: SecretSealer,
+                       on db: any SQLDatabase) async throws {
         for v in values {
+            let stored = v.secret ? try sealer.seal(v.value) : v.value
             let (role, host): (String, String) = switch v.scope {
             case .service: ("", "")
             case .role(_, let r): (r, "")
@@ -156,7 +169,7 @@ public final class SQLStore: Store, @unchecked Sendable {
             try await db.raw("""
                 INSERT INTO config_values (cluster_id, service, role, host, name, value, updated_at, updated_by_command)
                 VALUES (\(bind: clusterId), \(bind: v.scope.service), \(bind: role), \(bind: host), \(bind: v.name),
-                        \(bind: v.value), \(bind: now), \(bind: command))
+                        \(bind: stored), \(bind: now), \(bind: command))
                 ON CONFLICT (cluster_id, service, role, host, name)
                 DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
                               updated_by_command = excluded.updated_by_command

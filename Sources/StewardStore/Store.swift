@@ -63,6 +63,8 @@ public protocol Store: Sendable {
     /// Creates a cluster with its hosts and initial configuration values, atomically.
     func createCluster(id: Int, name: String, description: String, stack: Stack, values: [ConfigValue], now: Millis) async throws
     func configValues(clusterId: Int) async throws -> [ConfigValue]
+    /// Stores values again as they are marked (a secret one sealed), outside any command.
+    func reseal(_ values: [ConfigValue], clusterId: Int, now: Millis) async throws
 
     /// Stores a new command with its steps and tasks, and the configuration
     /// values it saves, in one transaction. Returns it with its ids assigned.

@@ -19,10 +19,13 @@ struct TempDatabase: ~Copyable {
 
     deinit { try? FileManager.default.removeItem(at: directory) }
 
+    /// One key for every opening of this fixture's file, as a manager keeps its secret.key.
+    let sealer = SecretSealer.ephemeral()
+
     func open() async throws -> SQLStore {
         var logger = Logger(label: "steward.store.tests")
         logger.logLevel = .error
-        return try await SQLiteStore.open(path: path, logger: logger)
+        return try await SQLiteStore.open(path: path, sealer: sealer, logger: logger)
     }
 }
 

@@ -54,7 +54,7 @@ struct CenterHarness {
         var logger = Logger(label: "center-test")
         logger.logLevel = .critical
         let stack = try StackLoader.load(nameOrPath: "demo")
-        let store = try await SQLiteStore.open(path: directory + "/steward.db", logger: logger)
+        let store = try await SQLiteStore.open(path: directory + "/steward.db", sealer: .ephemeral(), logger: logger)
         try await store.migrate()
         let clock = ManualClock()
         try await store.createCluster(id: stack.cluster.id, name: stack.cluster.name, description: "", stack: stack,
