@@ -105,12 +105,28 @@ public struct ProcessSpec: Sendable, Codable, Hashable {
     public let startTimeoutSeconds: Int
     /// SIGTERM, then SIGKILL to the process group after this many seconds.
     public let stopTimeoutSeconds: Int
+    /// What the stack declares for the process's environment; the agent adds
+    /// only a minimal PATH, HOME and LANG and the instance's name, nothing of its own.
+    public let environment: [String: String]
 
-    public init(start: [String], check: HealthCheck, startTimeoutSeconds: Int, stopTimeoutSeconds: Int) {
+    public init(start: [String], check: HealthCheck, startTimeoutSeconds: Int, stopTimeoutSeconds: Int,
+                environment: [String: String] = [:]) {
         self.start = start
         self.check = check
         self.startTimeoutSeconds = startTimeoutSeconds
         self.stopTimeoutSeconds = stopTimeoutSeconds
+        self.environment = environment
+    }
+
+    enum CodingKeys: String, CodingKey { case start, check, startTimeoutSeconds, stopTimeoutSeconds, environment }
+
+    // A spec written by an agent of an earlier version (process.json) has no environment.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(start: try c.decode([String].self, forKey: .start), check: try c.decode(HealthCheck.self, forKey: .check),
+                  startTimeoutSeconds: try c.decode(Int.self, forKey: .startTimeoutSeconds),
+                  stopTimeoutSeconds: try c.decode(Int.self, forKey: .stopTimeoutSeconds),
+                  environment: try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:])
     }
 }
 

@@ -1,9 +1,10 @@
 import Foundation
 import StewardAPI
+import StewardSystem
 
 /// Renders an instance's effective configuration into its config files and
-/// its start command. Files are written whole (temp file, then rename) and
-/// readable by the agent's user only: they may hold secrets.
+/// its start command. Files are written whole and readable by the agent's
+/// user only from their first byte (`SecretFile`): they may hold secrets.
 enum ConfigRenderer {
     static func render(_ format: ConfigFileSpec.Format, values: [String: String]) -> Data {
         switch format {
@@ -18,11 +19,7 @@ enum ConfigRenderer {
     }
 
     static func write(_ file: ConfigFileSpec, values: [String: String], to path: String) throws {
-        let temp = path + ".tmp"
-        _ = FileManager.default.createFile(atPath: temp, contents: render(file.format, values: values),
-                                       attributes: [.posixPermissions: 0o600])
-        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-        try FileManager.default.moveItem(atPath: temp, toPath: path)
+        try SecretFile.write(Array(render(file.format, values: values)), to: path)
     }
 
     static func read(json path: String) -> [String: String] {

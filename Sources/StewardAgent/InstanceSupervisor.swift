@@ -104,7 +104,8 @@ actor InstanceSupervisor {
         let argv = ConfigRenderer.substitute(task.process.start, values: task.configuration, extra: [
             "steward": ProcessControl.ownExecutable(), "conf_dir": directory.conf, "instance_dir": directory.path,
         ])
-        let pid = try ProcessControl.spawn(argv, environment: Self.environment(for: task.instance), logPath: directory.log)
+        let pid = try ProcessControl.spawn(argv, environment: Self.environment(for: task.instance, declared: task.process.environment),
+                                           logPath: directory.log)
         reaper.forget(pid)
         directory.recordStart(pid: pid, digest: task.configDigest)
         instances[task.instance.role] = Instance(
@@ -114,8 +115,17 @@ actor InstanceSupervisor {
         return Launch(pid: pid, log: directory.log, offset: offset)
     }
 
-    static func environment(for instance: InstanceRef) -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment
+    /// A role's environment: what its stack declares, over a minimal PATH,
+    /// HOME and LANG. Nothing of the agent's own environment is passed on,
+    /// so a secret it was given (`STEWARD_AGENT_TOKEN`) never reaches a role.
+    static func environment(for instance: InstanceRef, declared: [String: String],
+                            home: String = NSHomeDirectory()) -> [String: String] {
+        var environment = [
+            "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "HOME": home,
+            "LANG": "C.UTF-8",
+        ]
+        environment.merge(declared) { _, stack in stack }
         environment["STEWARD_INSTANCE"] = instance.description
         environment["STEWARD_SERVICE"] = instance.service
         return environment

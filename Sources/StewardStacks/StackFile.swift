@@ -51,9 +51,10 @@ struct StackFile: Decodable {
         var check: CheckFile?
         var startTimeoutSeconds: Int?
         var stopTimeoutSeconds: Int?
+        var environment: [String: String]?
 
         enum CodingKeys: String, CodingKey {
-            case start, check
+            case start, check, environment
             case startTimeoutSeconds = "start_timeout_seconds"
             case stopTimeoutSeconds = "stop_timeout_seconds"
         }

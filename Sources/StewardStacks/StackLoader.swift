@@ -143,7 +143,12 @@ public enum StackLoader {
         let stopTimeout = p.stopTimeoutSeconds ?? 10
         if !(1...3600).contains(startTimeout) { problems.append("role \(role): start_timeout_seconds must be 1-3600") }
         if !(1...3600).contains(stopTimeout) { problems.append("role \(role): stop_timeout_seconds must be 1-3600") }
-        return ProcessSpec(start: p.start, check: check, startTimeoutSeconds: startTimeout, stopTimeoutSeconds: stopTimeout)
+        let environment = p.environment ?? [:]
+        for name in environment.keys.sorted() where !isEnvironmentName(name) {
+            problems.append("role \(role): environment variable name '\(name)' must be letters, digits and _, not starting with a digit")
+        }
+        return ProcessSpec(start: p.start, check: check, startTimeoutSeconds: startTimeout, stopTimeoutSeconds: stopTimeout,
+                           environment: environment)
     }
 
     static func shiftValue(_ value: String, of p: ParameterDefinition, by shift: Int) -> String {
@@ -174,11 +179,16 @@ public enum StackLoader {
         return nil
     }
 
+    /// Names become path segments (an instance's directory, a URL): never `.`, `..` or a `/`.
     static func isName(_ s: String) -> Bool {
-        !s.isEmpty && s.count <= 64 && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+        !s.isEmpty && s.count <= 64 && s != "." && s != ".."
+            && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
     }
 
-    static func isFileName(_ s: String) -> Bool {
-        isName(s) && s != "." && s != ".."
+    static func isFileName(_ s: String) -> Bool { isName(s) }
+
+    static func isEnvironmentName(_ s: String) -> Bool {
+        guard let first = s.first, !first.isNumber else { return false }
+        return s.count <= 128 && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
     }
 }

@@ -214,6 +214,25 @@ struct StackLoaderTests {
         expectRejected(StackText.stack([StackText.service("A b", roles: [StackText.role("R")])]), naming: "is not a plain name")
     }
 
+    /// Names become directories and URL segments: `.`, `..` and `/` would escape them.
+    @Test(arguments: [".", "..", "a/b", "../etc", "/"])
+    func namesThatAreNotPathSegmentsAreRefused(name: String) {
+        expectRejected(StackText.stack([StackText.service(name, roles: [StackText.role("R")])]),
+                       naming: "service name '\(name)' is not a plain name")
+        expectRejected(StackText.stack([StackText.service("A", roles: [StackText.role(name)])]),
+                       naming: "role name '\(name)' is not a plain name")
+        expectRejected(StackText.stack([StackText.service("A", roles: [StackText.role("R", hosts: [name])])], hosts: [name]),
+                       naming: "host name '\(name)' is not a plain name")
+    }
+
+    @Test func aDeclaredEnvironmentReachesTheProcessSpecAndBadNamesAreRefused() throws {
+        let role = #"{"name": "R", "hosts": ["a"], "process": {"start": ["run"], "environment": {"JAVA_HOME": "/opt/jdk"}}}"#
+        let stack = try StackLoader.load(json: StackText.stack([StackText.service("A", roles: [role])]))
+        #expect(stack.role("R")?.1.process.environment == ["JAVA_HOME": "/opt/jdk"])
+        let bad = #"{"name": "R", "hosts": ["a"], "process": {"start": ["run"], "environment": {"1X=Y": "z"}}}"#
+        expectRejected(StackText.stack([StackText.service("A", roles: [bad])]), naming: "environment variable name '1X=Y'")
+    }
+
     @Test func everyProblemIsReportedAtOnce() {
         let data = StackText.stack([
             StackText.service("A", dependsOn: ["Nope"], roles: [StackText.role("R", hosts: ["zz"])]),
