@@ -31,12 +31,16 @@ struct ClientOptions: ParsableArguments {
     @Flag(help: "Print JSON, for scripts.")
     var json = false
 
-    /// Flags first, then the environment, then what `steward login` saved.
-    func client() throws -> (StewardClient, HTTPClient) {
+    /// Who the subcommand is and where it goes: flags first, then the
+    /// environment, then what `steward login` saved; `typed` is a password
+    /// read from the terminal, kept in memory only.
+    func identity(typed: String? = nil) throws -> (manager: String, user: String, password: String) {
         let env = ProcessInfo.processInfo.environment
         let saved = Credentials.load()
         let password: String
-        if let passwordFile {
+        if let typed {
+            password = typed
+        } else if let passwordFile {
             password = try String(contentsOfFile: passwordFile, encoding: .utf8).trimmingCharacters(in: .newlines)
         } else if let fromEnv = env["STEWARD_PASSWORD"] {
             password = fromEnv
@@ -45,12 +49,16 @@ struct ClientOptions: ParsableArguments {
         } else {
             throw ValidationError("not logged in: run 'steward login', or give --password-file or STEWARD_PASSWORD")
         }
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let caFile = caFile ?? saved?.caFile { tls.trustRoots = .file(caFile) }
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
         let url = manager ?? env["STEWARD_MANAGER"] ?? saved?.manager ?? "http://127.0.0.1:9443"
-        let name = user ?? env["STEWARD_USER"] ?? saved?.user ?? "admin"
-        return (StewardClient(baseURL: url, user: name, password: password, http: http), http)
+        return (url, user ?? env["STEWARD_USER"] ?? saved?.user ?? "admin", password)
+    }
+
+    func client(typed: String? = nil) throws -> (StewardClient, HTTPClient) {
+        let who = try identity(typed: typed)
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile = caFile ?? Credentials.load()?.caFile { tls.trustRoots = .file(caFile) }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        return (StewardClient(baseURL: who.manager, user: who.user, password: who.password, http: http), http)
     }
 
     /// Prints a value as JSON, or as the given text.
@@ -74,8 +82,8 @@ struct ClientOptions: ParsableArguments {
     }
 
     /// Runs a call; a refusal is printed with its code and description, exit 1.
-    func run(_ body: (StewardClient) async throws -> Void) async throws {
-        let (client, http) = try client()
+    func run(typed: String? = nil, _ body: (StewardClient) async throws -> Void) async throws {
+        let (client, http) = try client(typed: typed)
         do {
             try await body(client)
             try await http.shutdown()

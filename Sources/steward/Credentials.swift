@@ -1,4 +1,5 @@
 import Foundation
+import StewardSystem
 
 /// What `steward login` keeps: the manager, the user and its password, in a
 /// file only its owner can read (0600, in a 0700 directory), like a netrc.
@@ -24,10 +25,6 @@ struct Credentials: Codable {
     func save() throws {
         let dir = (Self.path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let data = try JSONEncoder().encode(self)
-        try? FileManager.default.removeItem(atPath: Self.path)
-        guard FileManager.default.createFile(atPath: Self.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown)
-        }
+        try SecretFile.write(Array(try JSONEncoder().encode(self)), to: Self.path)
     }
 }

@@ -18,8 +18,11 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Port of the manager's API.")
     var port: Int = 9443
 
-    @Option(help: "Password of the first 'admin' user (else STEWARD_ADMIN_PASSWORD, else generated and printed once).")
+    @Option(help: "Password of the first 'admin' user. For demos only: any user of the host can read it in ps; use --admin-password-file or STEWARD_ADMIN_PASSWORD.")
     var adminPassword: String?
+
+    @Option(help: "File holding the password of the first 'admin' user (else STEWARD_ADMIN_PASSWORD, else generated and printed once).")
+    var adminPasswordFile: String?
 
     @Option(help: "Added to every role port of the demo stack.")
     var portShift: Int = 0
@@ -94,6 +97,7 @@ struct DemoService: Service {
     private func managerArguments(_ managerDir: String, port: Int) -> [String] {
         ["manager", "--data-dir", managerDir, "--port", String(port),
          "--port-shift", String(options.portShift), "--login-failure-limit", String(options.loginFailureLimit)]
+            + (options.adminPasswordFile.map { ["--admin-password-file", $0] } ?? [])
     }
 
     private func waitForURL(_ path: String, children: DemoChildren) async -> String? {

@@ -13,26 +13,21 @@ struct LoginCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        var options = client
-        if options.passwordFile == nil, ProcessInfo.processInfo.environment["STEWARD_PASSWORD"] == nil {
-            options.passwordFile = try Self.promptPassword()
-        }
-        let checked = options
+        let env = ProcessInfo.processInfo.environment
+        // A typed password stays in memory: no temporary file ever holds it.
+        let typed = client.passwordFile == nil && env["STEWARD_PASSWORD"] == nil ? Self.promptPassword() : nil
         try await reportingRefusals {
-            try await checked.run { api in
+            let who = try client.identity(typed: typed)
+            try await client.run(typed: typed) { api in
                 try await api.ping()
-                let password = try checked.passwordFile.map { try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .newlines) }
-                    ?? ProcessInfo.processInfo.environment["STEWARD_PASSWORD"] ?? ""
-                let user = checked.user ?? ProcessInfo.processInfo.environment["STEWARD_USER"] ?? "admin"
-                try Credentials(manager: api.baseURL, user: user, password: password, caFile: checked.caFile).save()
-                print("logged in to \(api.baseURL) as \(user); credentials kept in \(Credentials.path)")
+                try Credentials(manager: api.baseURL, user: who.user, password: who.password, caFile: client.caFile).save()
+                print("logged in to \(api.baseURL) as \(who.user); credentials kept in \(Credentials.path)")
             }
         }
-        if let temp = options.passwordFile, temp != client.passwordFile { try? FileManager.default.removeItem(atPath: temp) }
     }
 
-    /// Reads a password from the terminal without echo, into a 0600 temporary file.
-    static func promptPassword() throws -> String {
+    /// Reads a password from the terminal without echo.
+    static func promptPassword() -> String {
         FileHandle.standardError.write(Data("Password: ".utf8))
         var saved = termios()
         let isTTY = isatty(STDIN_FILENO) == 1
@@ -47,10 +42,6 @@ struct LoginCommand: AsyncParsableCommand {
             tcsetattr(STDIN_FILENO, TCSANOW, &saved)
             FileHandle.standardError.write(Data("\n".utf8))
         }
-        let path = NSTemporaryDirectory() + "steward-login-\(getpid())"
-        guard FileManager.default.createFile(atPath: path, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw ValidationError("cannot keep the password")
-        }
-        return path
+        return line
     }
 }

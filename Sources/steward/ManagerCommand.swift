@@ -22,8 +22,11 @@ struct ManagerCommand: AsyncParsableCommand {
     @Option(help: "Added to every PORT value of the stack, to run several clusters on one machine.")
     var portShift: Int = 0
 
-    @Option(help: "Password of the first 'admin' user (else STEWARD_ADMIN_PASSWORD, else generated and printed once).")
+    @Option(help: "Password of the first 'admin' user. For demos only: any user of the host can read it in ps; use --admin-password-file or STEWARD_ADMIN_PASSWORD.")
     var adminPassword: String?
+
+    @Option(help: "File holding the password of the first 'admin' user (else STEWARD_ADMIN_PASSWORD, else generated and printed once).")
+    var adminPasswordFile: String?
 
     @Option(help: "How often agents send a heartbeat, in milliseconds.")
     var heartbeatIntervalMs: Int = 1000
@@ -94,9 +97,20 @@ struct ManagerCommand: AsyncParsableCommand {
         options.port = port
         options.stack = stack
         options.portShift = portShift
-        options.adminPassword = adminPassword ?? ProcessInfo.processInfo.environment["STEWARD_ADMIN_PASSWORD"]
+        options.adminPassword = try adminPassword ?? adminPasswordFile.map(Self.readPassword)
+            ?? ProcessInfo.processInfo.environment["STEWARD_ADMIN_PASSWORD"]
         options.heartbeatIntervalMs = heartbeatIntervalMs
         options.heartbeatTimeoutMs = heartbeatTimeoutMs
         return options
+    }
+
+    /// The first line of a password file; an empty or unreadable file is refused, never taken as "no password".
+    static func readPassword(_ path: String) throws -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("cannot read --admin-password-file \(path)")
+        }
+        let password = String(text.prefix { $0 != "\n" && $0 != "\r" })
+        guard !password.isEmpty else { throw ValidationError("--admin-password-file \(path) is empty") }
+        return password
     }
 }

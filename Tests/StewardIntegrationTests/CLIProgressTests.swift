@@ -1,6 +1,7 @@
 import Foundation
 import StewardClient
 import StewardAPI
+import StewardSystem
 import Testing
 
 extension IntegrationTests {
@@ -70,6 +71,36 @@ extension IntegrationTests {
             let (listed, services) = try await steward(["services"], manager: "", password: nil, env: env)
             #expect(listed == 0, "\(services)")
             #expect(services.contains("Coordinator") && services.contains("Gateway"))
+
+            // A typed password (here on stdin, as from a terminal) stays in
+            // memory: no temporary file holds it, on failure or success.
+            let tmp = NSTemporaryDirectory() + "steward-login-tmp-\(getpid())"
+            try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: tmp) }
+            for (typed, expected) in [("wrong-password", Int32(1)), (TestCluster.password, Int32(0))] {
+                let (status, output) = try await typingPassword(typed, into: ["login", "--manager", api.baseURL],
+                                                                env: env.merging(["TMPDIR": tmp]) { _, b in b })
+                #expect(status == expected, "\(output)")
+                let left = try FileManager.default.contentsOfDirectory(atPath: tmp)
+                #expect(left.isEmpty, "a temporary file was left: \(left)")
+            }
         }
+    }
+
+    /// Runs the CLI with `typed` on its standard input and no password in its environment.
+    private func typingPassword(_ typed: String, into args: [String], env extra: [String: String]) async throws -> (Int32, String) {
+        let log = NSTemporaryDirectory() + "steward-typed-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        var env = ProcessInfo.processInfo.environment
+        env["STEWARD_PASSWORD"] = nil
+        env["STEWARD_TYPED"] = typed
+        for (k, v) in extra { env[k] = v }
+        let argv = ["/bin/sh", "-c", "printf '%s\\n' \"$STEWARD_TYPED\" | \"$0\" \"$@\"", TestCluster.binary] + args
+        let pid = try ProcessControl.spawn(argv, environment: env, logPath: log, newSession: false)
+        let status = try await waitFor("steward login to exit", timeout: .seconds(60)) { () -> Int32? in
+            if case .exited(let status) = ProcessControl.liveness(pid) { return status }
+            return nil
+        }
+        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 }

@@ -81,8 +81,10 @@ actor TestCluster {
     func startManager(port: Int) async throws {
         try FileManager.default.createDirectory(atPath: root + "/manager", withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: root + "/manager/manager.url")
+        // From a file, as in production: --admin-password would show it in ps.
+        try SecretFile.write(Self.password + "\n", to: root + "/admin-password")
         manager = try launch("manager", [
-            "manager", "--data-dir", root + "/manager", "--port", String(port), "--admin-password", Self.password,
+            "manager", "--data-dir", root + "/manager", "--port", String(port), "--admin-password-file", root + "/admin-password",
             "--port-shift", String(portShift), "--stack", stack,
             "--heartbeat-interval-ms", String(Self.heartbeatIntervalMs),
             "--heartbeat-timeout-ms", String(Self.heartbeatTimeoutMs),
