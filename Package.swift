@@ -140,7 +140,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "StewardAPITests", dependencies: ["StewardAPI"], swiftSettings: strict),
+        .testTarget(name: "StewardAPITests", dependencies: ["StewardAPI", "StewardClient"], swiftSettings: strict),
         .testTarget(name: "StewardEngineTests", dependencies: ["StewardAPI", "StewardEngine"], swiftSettings: strict),
         .testTarget(name: "StewardStacksTests", dependencies: ["StewardStacks", "StewardAPI", "StewardEngine"], swiftSettings: strict),
         .testTarget(

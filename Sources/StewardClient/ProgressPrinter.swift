@@ -36,11 +36,11 @@ public struct ProgressPrinter {
 
     private mutating func redraw(_ doc: Envelope<ProgressDocument>) -> String {
         let steps = doc.resObj?.stepList ?? []
-        let width = steps.map(\.name.count).max() ?? 10
-        var rows = ["Command \(doc.id) \(doc.resObj?.commandKind.rawValue ?? "") \(doc.resObj?.serviceName ?? "")  "
+        let width = steps.map(\.name.printable.count).max() ?? 10
+        var rows = ["Command \(doc.id) \(doc.resObj?.commandKind.rawValue ?? "") \((doc.resObj?.serviceName ?? "").printable)  "
                     + "\(Self.bar(doc.totalProgress)) \(pad(doc.totalProgress))%  \(doc.state.rawValue)"]
         for step in steps {
-            rows.append("  \(Self.mark(step.state)) \(step.name.padding(toLength: width, withPad: " ", startingAt: 0))  "
+            rows.append("  \(Self.mark(step.state)) \(step.name.column(width))  "
                         + "\(Self.bar(step.progress)) \(pad(step.progress))%  \(step.state.rawValue)")
         }
         var out = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
@@ -53,7 +53,7 @@ public struct ProgressPrinter {
         var out = ""
         for step in doc.resObj?.stepList ?? [] where stepStates[step.name] != step.state {
             stepStates[step.name] = step.state
-            if step.state != .pending { out += "[\(pad(doc.totalProgress))%] \(step.name): \(step.state.rawValue)\n" }
+            if step.state != .pending { out += "[\(pad(doc.totalProgress))%] \(step.name.printable): \(step.state.rawValue)\n" }
         }
         if doc.state != .inProgress || (out.isEmpty && doc.totalProgress != lastTotal) {
             out += "[\(pad(doc.totalProgress))%] command \(doc.id): \(doc.state.rawValue)\n"

@@ -33,8 +33,10 @@ struct AuditCommand: AsyncParsableCommand {
                 for e in entries {
                     let time = format.string(from: Date(timeIntervalSince1970: Double(e.at) / 1000))
                     let command = e.commandId.map { " command=\($0)" } ?? ""
-                    print("\(time) \(e.result.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(e.user.isEmpty ? "-" : e.user) "
-                          + "from \(e.source) \(e.action) \(e.target) (HTTP \(e.httpStatus))\(command)")
+                    // Every field came from someone else: escaped, so that none can forge or hide a line.
+                    print("\(time) \(e.result.rawValue.column(7)) \(e.user.isEmpty ? "-" : e.user.printable) "
+                          + "from \(e.source.printable) \(e.action.printable) \(e.target.printable) "
+                          + "(HTTP \(e.httpStatus))\(command)")
                 }
             }
         }

@@ -99,13 +99,13 @@ func reportingRefusals(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let refused as Refusal {
-        FileHandle.standardError.write(Data("\(refused)\n".utf8))
+        FileHandle.standardError.write(Data("\(String(describing: refused).printable)\n".utf8))
         throw ExitCode(1)
     } catch let failed as CommandFailed {
         FileHandle.standardError.write(Data(failed.report.utf8))
         throw ExitCode(2)
     } catch let unexpected as StewardClient.UnexpectedBody {
-        FileHandle.standardError.write(Data("error: \(unexpected)\n".utf8))
+        FileHandle.standardError.write(Data("error: \(String(describing: unexpected).printable)\n".utf8))
         throw ExitCode(1)
     }
 }

@@ -27,7 +27,7 @@ struct HostsCommand: AsyncParsableCommand {
             try await client.run { api in
                 let hosts = try await api.hosts(cluster: try await client.clusterId(api))
                 try client.output(hosts) {
-                    hosts.map { "\($0.hostName.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \($0.instances.joined(separator: ", "))\n" }.joined()
+                    hosts.map { "\($0.hostName.column(12)) \($0.status.rawValue.column(10)) \($0.instances.joined(separator: ", ").printable)\n" }.joined()
                 }
             }
         }
@@ -45,7 +45,7 @@ struct ServicesCommand: AsyncParsableCommand {
                 try client.output(services) {
                     services.map { s in
                         let running = s.runningCommand.map { "  (command \($0) running)" } ?? ""
-                        return "\(s.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(s.operationalStatus.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) \(s.healthStatus.rawValue)\(running)\n"
+                        return "\(s.name.column(14)) \(s.operationalStatus.rawValue.column(18)) \(s.healthStatus.rawValue)\(running)\n"
                     }.joined()
                 }
             }
@@ -66,7 +66,7 @@ struct InstancesCommand: AsyncParsableCommand {
                     list.map { i in
                         let pid = i.pid.map { "pid \($0)" } ?? ""
                         let stale = i.configStale ? "  (configuration changed: restart to apply)" : ""
-                        return "\(i.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(i.operationalStatus.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(i.healthStatus.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) port \(i.configurations["port"] ?? "-")  \(pid)\(stale)\n"
+                        return "\(i.name.column(28)) \(i.operationalStatus.rawValue.column(9)) \(i.healthStatus.rawValue.column(8)) port \((i.configurations["port"] ?? "-").printable)  \(pid)\(stale)\n"
                     }.joined()
                 }
             }
@@ -91,7 +91,8 @@ struct ConfigCommand: AsyncParsableCommand {
                     try client.output(params) {
                         params.map { p in
                             let at = [p.roleName, p.hostName].compactMap { $0 }.joined(separator: "@")
-                            return "\(p.level.padding(toLength: 9, withPad: " ", startingAt: 0)) \(at.padding(toLength: 26, withPad: " ", startingAt: 0)) \(p.name)=\(p.value)   (\(p.type), \(p.itemConf), default \(p.defaultValue))\n"
+                            return "\(p.level.column(9)) \(at.column(26)) \(p.name.printable)=\(p.value.printable)   "
+                                + "(\(p.type.printable), \(p.itemConf.printable), default \(p.defaultValue.printable))\n"
                         }.joined()
                     }
                 }

@@ -65,7 +65,8 @@ struct CommandCommand: AsyncParsableCommand {
                     let page = try await api.commands(filter)
                     try client.output(page) {
                         let rows = page.commands.map { c in
-                            "\(String(c.id).padding(toLength: 6, withPad: " ", startingAt: 0)) \(c.state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(c.totalProgress).padding(toLength: 4, withPad: " ", startingAt: 0))% \(c.kind.rawValue.padding(toLength: 19, withPad: " ", startingAt: 0)) \(c.target.padding(toLength: 14, withPad: " ", startingAt: 0)) \(c.user)\n"
+                            "\(String(c.id).column(6)) \(c.state.rawValue.column(12)) \(String(c.totalProgress).column(4))% "
+                                + "\(c.kind.rawValue.column(19)) \(c.target.column(14)) \(c.user.printable)\n"
                         }
                         return rows.joined() + "(\(rows.count) of \(page.total))\n"
                     }
@@ -83,7 +84,7 @@ struct CommandCommand: AsyncParsableCommand {
             try await reportingRefusals {
                 try await client.run { api in
                     let aborted = try await api.abort(id)
-                    try client.output(aborted) { "command \(id) aborted: \(aborted.errorDescription)\n" }
+                    try client.output(aborted) { "command \(id) aborted: \(aborted.errorDescription.printable)\n" }
                 }
             }
         }

@@ -71,12 +71,12 @@ func watch(_ id: Int64, api: StewardClient, client: ClientOptions) async throws 
     guard let end = last else { throw Refusal(status: 0, code: -1, message: "the event stream of command \(id) ended with no document") }
     if client.json { try client.output(end) { "" } }
     guard end.state == .failed else { return }
-    var report = "command \(id) FAILED: error \(end.errorCode): \(end.errorDescription)\n"
+    var report = "command \(id) FAILED: error \(end.errorCode): \(end.errorDescription.printable)\n"
     for step in end.resObj?.stepList ?? [] {
         for task in step.tasks where task.state == .failed {
-            report += "  \(task.instance) \(task.operation.rawValue): \(task.detail)\n"
+            report += "  \(task.instance.printable) \(task.operation.rawValue): \(task.detail.printable)\n"
             let output = try? await api.output(command: id, task: task.id).output
-            for line in (output ?? task.outputTail ?? "").split(separator: "\n").suffix(10) { report += "    | \(line)\n" }
+            for line in (output ?? task.outputTail ?? "").split(separator: "\n").suffix(10) { report += "    | \(String(line).printable)\n" }
         }
     }
     throw CommandFailed(report: report)

@@ -19,8 +19,7 @@ struct UserCommand: AsyncParsableCommand {
                     let users = try await api.users()
                     print("USER".padding(toLength: 24, withPad: " ", startingAt: 0) + "ROLE      MUST-CHANGE-PASSWORD")
                     for u in users {
-                        print(u.userName.padding(toLength: 24, withPad: " ", startingAt: 0)
-                              + u.role.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + (u.modifyPwd ? "yes" : "no"))
+                        print(u.userName.column(24) + u.role.rawValue.column(10) + (u.modifyPwd ? "yes" : "no"))
                     }
                 }
             }
@@ -41,7 +40,7 @@ struct UserCommand: AsyncParsableCommand {
                 try await client.run { api in
                     let created = try await api.createUser(CreateUserRequest(userName: name, role: role, password: password))
                     print("created user \(name) (\(role)); the password must be changed at first login")
-                    if let generated = created.initialPassword { print("initial password (shown once): \(generated)") }
+                    if let generated = created.initialPassword { print("initial password (shown once): \(generated.printable)") }
                 }
             }
         }
@@ -76,7 +75,7 @@ struct UserCommand: AsyncParsableCommand {
                 try await client.run { api in
                     let updated = try await api.updateUser(name, UpdateUserRequest(password: password, resetPassword: password == nil ? true : nil))
                     print("password of \(name) reset; it must be changed at next login")
-                    if let generated = updated.initialPassword { print("new password (shown once): \(generated)") }
+                    if let generated = updated.initialPassword { print("new password (shown once): \(generated.printable)") }
                 }
             }
         }
