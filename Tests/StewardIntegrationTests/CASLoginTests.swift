@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import StewardClient
 import StewardAPI
@@ -18,6 +19,13 @@ extension IntegrationTests {
 
             let page = try await RawHTTP.send(.GET, casUrl)
             #expect(page.status == 200)
+            // The login page is as protected as the UI: no framing, only its own style.
+            let policy = try #require(page.first("Content-Security-Policy"))
+            #expect(policy.contains("frame-ancestors 'none'") && policy.contains("default-src 'none'"))
+            #expect(page.first("X-Frame-Options") == "DENY")
+            let style = try #require(page.body.components(separatedBy: "<style>").dropFirst().first?.components(separatedBy: "</style>").first)
+            #expect(policy.contains("'sha256-\(Data(SHA256.hash(data: Data(style.utf8))).base64EncodedString())'"),
+                    "the policy does not allow the page's own style")
             let firstCookie = try #require(page.first("Set-Cookie"))
             let casSessionId = try #require(RawHTTP.cookieValue(firstCookie, "casSessionId"))
             #expect(firstCookie.contains("HttpOnly"))

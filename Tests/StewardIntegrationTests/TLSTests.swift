@@ -22,6 +22,21 @@ extension IntegrationTests {
         return (cert, key)
     }
 
+    /// A CAS form login through `api`'s TLS client, following redirects; the last page's body.
+    static func casLogin(_ api: StewardClient, service: String) async throws -> String {
+        let page = try await api.raw(.GET, "/cas/login")
+        let session = try #require(page.headers.first { $0.0.lowercased() == "set-cookie" && $0.1.hasPrefix("casSessionId=") }?.1
+            .split(separator: ";").first.map(String.init))
+        let body = String(decoding: page.body, as: UTF8.self)
+        let line = try #require(body.split(separator: "\n").first { $0.contains("name=\"lt\" value=") })
+        let lt = String(line.trimmingCharacters(in: .whitespaces).split(separator: "\"", omittingEmptySubsequences: false)[5])
+        let encoded = service.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let form = "username=admin&password=\(TestCluster.password)&lt=\(lt)&_eventId=submit&submit=Login"
+        let reply = try await api.raw(.POST, "/cas/login?service=" + encoded, body: Data(form.utf8),
+                                      headers: [("Cookie", session), ("Content-Type", "application/x-www-form-urlencoded")])
+        return String(decoding: reply.body, as: UTF8.self)
+    }
+
     @Test("over TLS: agents that trust the manager's CA run commands; cookies are Secure; a wrong CA is refused")
     func tls() async throws {
         let dir = NSTemporaryDirectory() + "steward-tls-\(getpid())"
@@ -42,6 +57,12 @@ extension IntegrationTests {
             let check = try await api.raw(.GET, "/web/v1/access/login_check")
             let cookie = try #require(check.headers.first { $0.0.lowercased() == "set-cookie" }?.1)
             #expect(cookie.contains("Secure"))
+            // Under TLS the CAS login never sends its ticket to an http:// service.
+            let host = try #require(URL(string: api.baseURL)?.host).appending(":\(await cluster.managerPort)")
+            let plain = try await Self.casLogin(api, service: "http://\(host)/web/cas_security_check.htm")
+            #expect(plain.contains("You are logged in") && !plain.contains("modify_pwd"), "\(plain)")
+            let secure = try await Self.casLogin(api, service: "https://\(host)/web/cas_security_check.htm")
+            #expect(secure.contains("modify_pwd"), "\(secure)")
             // A client that does not trust the certificate gets nowhere.
             let untrusting = StewardClient(baseURL: api.baseURL, user: "admin", password: TestCluster.password)
             await #expect(throws: (any Error).self) { _ = try await untrusting.raw(.GET, "/web/v1/clusters", timeout: .seconds(5)) }

@@ -111,7 +111,8 @@ struct CASController {
         // Browsers drop tabs and newlines from URLs and read "\\" as "/": none may pass.
         guard !service.unicodeScalars.contains(where: { $0.value < 0x21 || $0 == "\\" }) else { return nil }
         let host = request.head.authority ?? ""
-        for scheme in ["http://", "https://"] where service.hasPrefix(scheme + host + "/") {
+        // Under TLS an http:// service would carry the ticket over plain text.
+        for scheme in auth.tls ? ["https://"] : ["http://", "https://"] where service.hasPrefix(scheme + host + "/") {
             return service
         }
         return nil
@@ -126,8 +127,13 @@ struct CASController {
         return path
     }
 
+    /// The CAS pages carry the UI's protections: no other site may frame
+    /// them (clickjacking a login form) and nothing but their own style runs.
     static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "text/html;charset=UTF-8", .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(status: status, headers: [
+            .contentType: "text/html;charset=UTF-8", .cacheControl: "no-store",
+            .contentSecurityPolicy: LoginPage.contentSecurityPolicy, HTTPField.Name("X-Frame-Options")!: "DENY",
+            .xContentTypeOptions: "nosniff", .referrerPolicy: "same-origin",
+        ], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
