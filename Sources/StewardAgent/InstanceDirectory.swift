@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import StewardAPI
+import StewardSystem
 
 /// One instance's directory under the agent's data directory: what a
 /// restarted agent reads to re-attach to the process it finds running.
@@ -34,7 +35,8 @@ struct InstanceDirectory {
     func prepare(for task: AgentTask) throws {
         try FileManager.default.createDirectory(atPath: conf, withIntermediateDirectories: true)
         try Data(task.instance.service.utf8).write(to: URL(fileURLWithPath: path + "/service"))
-        try JSONEncoder().encode(task.process).write(to: URL(fileURLWithPath: path + "/process.json"))
+        // The spec holds the environment the stack declares, which may carry a secret.
+        try SecretFile.write(Array(try JSONEncoder().encode(task.process)), to: path + "/process.json")
         for file in task.configFiles {
             try ConfigRenderer.write(file, values: task.configuration, to: conf + "/" + file.name)
         }
