@@ -191,7 +191,7 @@ extension WireSamples {
         let report = InstanceReport(service: "Gateway", role: "GatewayServer", status: .started, health: .good, pid: 4242,
                                     configDigest: "d1", observedAt: time * 1000)
         let process = ProcessSpec(start: ["{steward}", "role"], check: .http(portParameter: "port", path: "/health"),
-                                  startTimeoutSeconds: 30, stopTimeoutSeconds: 10)
+                                  startTimeoutSeconds: 30, stopTimeoutSeconds: 10, environment: ["JAVA_HOME": "/opt/jdk"])
         let task = AgentTask(taskId: 11, commandId: 7, instance: gateway, operation: .start, process: process,
                              configuration: ["port": "21101"], configFiles: [ConfigFileSpec(name: "role.json", format: .json)],
                              configDigest: "d1", timeoutSeconds: 30)
