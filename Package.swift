@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "StewardManager",
             dependencies: [
-                "StewardAPI", "StewardEngine", "StewardStore", "StewardStacks", "StewardWeb", "StewardOpenAPI",
+                "StewardAPI", "StewardEngine", "StewardStore", "StewardStacks", "StewardWeb", "StewardOpenAPI", "StewardSystem",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

@@ -22,6 +22,9 @@ actor AgentHub: AgentDispatch {
     }
 
     var links: [String: Link] = [:]
+    /// The host each task was sent to, until its result: an agent may report
+    /// only on its own host's tasks.
+    private var taskHosts: [Int64: String] = [:]
     private var nextToken: UInt64 = 0
     private var closed = false
     let heartbeatTimeoutMs: Int
@@ -83,6 +86,18 @@ actor AgentHub: AgentDispatch {
     /// A task's result arrived (or it ended otherwise): no longer in the agent's hands.
     func settled(_ taskId: Int64, host: String) {
         links[host]?.delivered.remove(taskId)
+        if taskHosts[taskId] == host { taskHosts[taskId] = nil }
+    }
+
+    /// The host a task was sent to, while it is outstanding.
+    func host(ofTask taskId: Int64) -> String? { taskHosts[taskId] }
+
+    /// Answers the host's waiting poll at once (its credential was revoked:
+    /// the poll's handler refuses it rather than wait out the timeout).
+    func disconnect(_ host: String) {
+        guard let waiter = links[host]?.waiter else { return }
+        links[host]?.waiter = nil
+        waiter.continuation.resume(returning: AgentWork(tasks: []))
     }
 
     func status(of host: String) -> (lost: Bool, lastSeen: Millis?, version: String?) {
@@ -105,6 +120,7 @@ actor AgentHub: AgentDispatch {
 
     func enqueue(_ tasks: [AgentTask], for host: String) {
         guard !tasks.isEmpty, var link = links[host] else { return }
+        for task in tasks { taskHosts[task.taskId] = host }
         if let waiter = link.waiter {
             link.waiter = nil
             link.unacknowledged += tasks
@@ -163,6 +179,7 @@ actor AgentHub: AgentDispatch {
     /// Tells a host's agent to abort tasks: at once if it is polling, else with its next poll.
     func abort(_ taskIDs: [Int64], on host: String) {
         guard !taskIDs.isEmpty, var link = links[host] else { return }
+        // Kept in taskHosts: the agent may still report on an aborted task.
         link.queue.removeAll { taskIDs.contains($0.taskId) }
         if let waiter = link.waiter {
             link.waiter = nil
