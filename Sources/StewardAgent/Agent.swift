@@ -124,6 +124,11 @@ public final class Agent: Sendable {
                 }
                 logger.info("registered", metadata: ["manager": "\(options.managerURL)", "host": "\(options.host)"])
                 return welcome
+            } catch let refused as ManagerLink.Refused where refused.code == ErrorCode.agentCredentialNotFound.rawValue {
+                logger.warning("the manager never issued this host's credential (a new store?); joining again",
+                               metadata: ["credential": "\(options.credentialPath)"])
+                link.credential.forget()
+                continue
             } catch let refused as ManagerLink.Refused where refused.isFinal {
                 let text = "\(refused)"
                 if text != lastError {

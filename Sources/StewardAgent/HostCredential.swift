@@ -40,6 +40,13 @@ final class HostCredential: Sendable {
         secret.withLock { $0.onDisk = true }
     }
 
+    /// Drops a credential the manager never issued (its store was wiped), so
+    /// that the host joins again with the join token.
+    func forget() {
+        secret.withLock { $0 = (nil, true) }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
     private static func read(_ path: String) -> String? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)

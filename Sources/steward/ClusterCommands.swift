@@ -27,7 +27,7 @@ struct HostsCommand: AsyncParsableCommand {
             try await client.run { api in
                 let hosts = try await api.hosts(cluster: try await client.clusterId(api))
                 try client.output(hosts) {
-                    hosts.map { "\($0.hostName.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \($0.instances.joined(separator: ", "))\n" }.joined()
+                    hosts.map { "\($0.hostName.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \($0.agentState.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \($0.instances.joined(separator: ", "))\n" }.joined()
                 }
             }
         }

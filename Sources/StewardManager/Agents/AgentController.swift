@@ -128,10 +128,13 @@ struct AgentController {
         let host = request.headers[Self.hostHeader]
         if let caller = await credentials.authenticate(bearer: Self.bearer(request), host: host) { return caller }
         // A wrong join token or credential is an intrusion attempt or a misconfigured host: both worth a record.
-        let code: ErrorCode = host == nil ? .agentUnauthenticated : .agentCredentialRefused
+        // A credential for a host this manager never issued one to is stale (its store was wiped): saying so lets
+        // the agent join afresh with the join token, which it could do anyway. A revoked host is told only "refused".
+        var code: ErrorCode = host == nil ? .agentUnauthenticated : .agentCredentialRefused
+        if let host, await credentials.state(of: host) == .none { code = .agentCredentialNotFound }
         await auditor.record(user: host.map { "agent:\($0.prefix(64))" } ?? "", source: context.remoteAddress,
                              action: host == nil ? "AGENT_JOIN" : "AGENT_AUTH", target: request.uri.path,
-                             result: .failure, status: 401, code: code)
+                             result: .failure, status: code.httpStatus, code: code)
         throw StewardError(code)
     }
 
