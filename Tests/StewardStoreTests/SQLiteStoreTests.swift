@@ -14,12 +14,12 @@ struct SQLiteStoreTests {
         try await using(try await db.open()) { store in
             try await store.migrate()
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == [1, 2])
+            #expect(try await store.appliedMigrations() == [1, 2, 3])
         }
         // And again on the same file.
         try await using(try await db.open()) { store in
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == [1, 2])
+            #expect(try await store.appliedMigrations() == [1, 2, 3])
         }
     }
 
