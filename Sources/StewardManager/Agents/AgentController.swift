@@ -45,10 +45,13 @@ struct AgentController {
     }
 
     @Sendable func poll(_ request: Request, context: Context) async throws -> Response {
+        // Read before authenticating: a revocation after the check must still end this poll at once.
+        var disconnects: UInt64?
+        if let named = request.headers[Self.hostHeader] { disconnects = await hub.disconnects(of: named) }
         let host = try await authenticatedHost(request, context)
         let poll = try await JSONBody.decode(AgentPoll.self, from: request, limit: bodyLimit)
         guard poll.host == host else { throw await forgery(by: host, claimed: poll.host, task: nil, request, context) }
-        let work = try await hub.poll(poll, timeoutMs: welcome.pollTimeoutMs)
+        let work = try await hub.poll(poll, timeoutMs: welcome.pollTimeoutMs, disconnects: disconnects)
         // A revocation answers the waiting poll at once; it must not look like an empty answer.
         guard await credentials.verify(bearer: Self.bearer(request), host: host) == .active else {
             throw StewardError(.agentCredentialRefused, "The credential of host '\(host)' was revoked.")

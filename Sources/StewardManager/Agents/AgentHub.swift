@@ -19,6 +19,8 @@ actor AgentHub: AgentDispatch {
         var incarnation: String?
         /// Tasks the agent process acknowledged and has not settled by a result.
         var delivered: Set<Int64> = []
+        /// Counts `disconnect`s: a poll authenticated before one must not start waiting after it.
+        var disconnects: UInt64 = 0
     }
 
     var links: [String: Link] = [:]
@@ -72,6 +74,8 @@ actor AgentHub: AgentDispatch {
             return []
         }
         let lost = link.delivered
+        // That process will never report on them: nothing left to check a result against.
+        for task in lost { taskHosts[task] = nil }
         link.delivered = []
         link.queue = link.unacknowledged + link.queue
         link.unacknowledged = []
@@ -95,10 +99,13 @@ actor AgentHub: AgentDispatch {
     /// Answers the host's waiting poll at once (its credential was revoked:
     /// the poll's handler refuses it rather than wait out the timeout).
     func disconnect(_ host: String) {
+        links[host]?.disconnects += 1
         guard let waiter = links[host]?.waiter else { return }
         links[host]?.waiter = nil
         waiter.continuation.resume(returning: AgentWork(tasks: []))
     }
+
+    func disconnects(of host: String) -> UInt64 { links[host]?.disconnects ?? 0 }
 
     func status(of host: String) -> (lost: Bool, lastSeen: Millis?, version: String?) {
         let link = links[host]
@@ -133,8 +140,10 @@ actor AgentHub: AgentDispatch {
     }
 
     /// Waits up to `timeoutMs` for work. A newer poll from the same host answers
-    /// the older one empty (the agent has given up on it).
-    func poll(host: String, received: [Int64], timeoutMs: Int) async -> AgentWork {
+    /// the older one empty (the agent has given up on it). With `disconnects`
+    /// (read before the poll was authenticated), a disconnect since then
+    /// answers it at once instead of waiting.
+    func poll(host: String, received: [Int64], timeoutMs: Int, disconnects: UInt64? = nil) async -> AgentWork {
         guard !closed, var link = links[host] else { return AgentWork(tasks: []) }
         let acknowledged = Set(received)
         link.delivered.formUnion(link.unacknowledged.lazy.map(\.taskId).filter { acknowledged.contains($0) })
@@ -150,6 +159,10 @@ actor AgentHub: AgentDispatch {
         }
         // Stored before waiting: the acknowledgements above must not be lost
         // (an acknowledged task would be handed out again with the next answer).
+        if let disconnects, disconnects != link.disconnects {
+            links[host] = link
+            return AgentWork(tasks: [])
+        }
         let old = link.waiter
         link.waiter = nil
         links[host] = link
