@@ -51,12 +51,40 @@ public struct AgentWelcome: Codable, Sendable {
     public var pollTimeoutMs: Int
     /// How often the agent samples its host's metrics (sent with a heartbeat).
     public var metricsIntervalMs: Int
+    /// The host's own credential, issued once, at its first join with the
+    /// cluster's join token: the agent keeps it (0600) and sends it, with the
+    /// `X-Steward-Host` header, instead of the join token from then on.
+    public var credential: String?
+    /// The host's first join awaits an admin's approval: the agent registers
+    /// again later and gets no tasks meanwhile.
+    public var pending: Bool
 
-    public init(heartbeatIntervalMs: Int, pollTimeoutMs: Int, metricsIntervalMs: Int) {
+    public init(heartbeatIntervalMs: Int, pollTimeoutMs: Int, metricsIntervalMs: Int, credential: String? = nil,
+                pending: Bool = false) {
         self.heartbeatIntervalMs = heartbeatIntervalMs
         self.pollTimeoutMs = pollTimeoutMs
         self.metricsIntervalMs = metricsIntervalMs
+        self.credential = credential
+        self.pending = pending
     }
+
+    enum CodingKeys: String, CodingKey {
+        case heartbeatIntervalMs, pollTimeoutMs, metricsIntervalMs, credential, pending
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        heartbeatIntervalMs = try c.decode(Int.self, forKey: .heartbeatIntervalMs)
+        pollTimeoutMs = try c.decode(Int.self, forKey: .pollTimeoutMs)
+        metricsIntervalMs = try c.decode(Int.self, forKey: .metricsIntervalMs)
+        credential = try c.decodeIfPresent(String.self, forKey: .credential)
+        pending = try c.decodeIfPresent(Bool.self, forKey: .pending) ?? false
+    }
+}
+
+/// The header that names the host whose credential an agent presents.
+public enum AgentHeaders {
+    public static let host = "X-Steward-Host"
 }
 
 /// One sample of a host's metrics, by the names of the reference (`hm_cpu_used`, ...).

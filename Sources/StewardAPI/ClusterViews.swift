@@ -99,20 +99,25 @@ public struct HostView: Codable, Sendable {
     public var lastHeartbeat: Millis?
     public var agentVersion: String?
     public var instances: [String]
+    /// Steward's addition: whether the host's agent has joined, awaits approval or was revoked.
+    public var agentState: AgentCredentialState
 
     enum CodingKeys: String, CodingKey {
         case status, instances
         case hostName = "host_name"
         case lastHeartbeat = "last_heartbeat"
         case agentVersion = "agent_version"
+        case agentState = "agent_state"
     }
 
-    public init(hostName: String, status: HostStatus, lastHeartbeat: Millis?, agentVersion: String?, instances: [String]) {
+    public init(hostName: String, status: HostStatus, lastHeartbeat: Millis?, agentVersion: String?, instances: [String],
+                agentState: AgentCredentialState = .none) {
         self.hostName = hostName
         self.status = status
         self.lastHeartbeat = lastHeartbeat
         self.agentVersion = agentVersion
         self.instances = instances
+        self.agentState = agentState
     }
 }
 

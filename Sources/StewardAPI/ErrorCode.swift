@@ -29,6 +29,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case commandNotFound = 11005
     case instanceNotFound = 11006
     case taskNotFound = 11007
+    case agentCredentialNotFound = 11008
 
     // Configuration (400)
     case unknownConfiguration = 12001
@@ -51,6 +52,11 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     // Agent protocol
     case agentUnauthenticated = 15001
     case agentUnknownHost = 15002
+    case agentCredentialRefused = 15003
+    case agentForgery = 15004
+    case agentAlreadyJoined = 15005
+    case agentPendingApproval = 15006
+    case agentNotPending = 15007
 
     // Server side (5xx): never caused by input
     case internalError = 19001
@@ -61,7 +67,9 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .success: 200
         case .malformedJSON, .invalidParameter: 400
         case .bodyTooLarge: 413
-        case .unauthenticated, .agentUnauthenticated: 401
+        case .unauthenticated, .agentUnauthenticated, .agentCredentialRefused: 401
+        case .agentForgery, .agentPendingApproval: 403
+        case .agentAlreadyJoined, .agentNotPending: 409
         case .forbidden: 403
         case .routeNotFound: 404
         case .methodNotAllowed: 405
@@ -72,7 +80,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .userNotFound: 404
         case .lastAdmin, .selfRemoval: 409
         case .clusterNotFound, .serviceNotFound, .hostNotFound, .roleNotFound,
-             .commandNotFound, .instanceNotFound, .taskNotFound, .agentUnknownHost: 404
+             .commandNotFound, .instanceNotFound, .taskNotFound, .agentUnknownHost, .agentCredentialNotFound: 404
         case .unknownConfiguration, .invalidConfigurationValue, .configurationLevelMismatch: 400
         case .serviceBusy, .commandEnded, .nothingToRetry: 409
         case .taskFailed, .taskTimedOut, .hostLost, .managerRestarted, .aborted, .agentRestarted: 200
@@ -106,6 +114,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .commandNotFound: "No such command."
         case .instanceNotFound: "No such role instance."
         case .taskNotFound: "No such task in the command."
+        case .agentCredentialNotFound: "The host has no agent credential."
         case .unknownConfiguration: "The configuration parameter is not defined by the stack."
         case .invalidConfigurationValue: "The configuration value fails the parameter's validity check."
         case .configurationLevelMismatch: "The configuration parameter cannot be set at that level."
@@ -120,6 +129,11 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .agentRestarted: "The agent of a host restarted while it ran a task of the command."
         case .agentUnauthenticated: "The agent token is missing or wrong."
         case .agentUnknownHost: "The host is not part of the cluster."
+        case .agentCredentialRefused: "The host credential is missing, wrong or revoked; the join token only registers a new host."
+        case .agentForgery: "An agent may speak only for its own host and that host's tasks."
+        case .agentAlreadyJoined: "The host has a credential already; an admin must revoke it before the host joins again."
+        case .agentPendingApproval: "The host's first join awaits an admin's approval."
+        case .agentNotPending: "The host is not awaiting approval."
         case .internalError: "Internal error."
         case .storeUnavailable: "The store is unavailable."
         }

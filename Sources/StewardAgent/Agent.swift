@@ -15,6 +15,8 @@ public struct AgentOptions: Sendable {
     /// PEM file of the certificate authorities that the manager's certificate
     /// must chain to (for an https manager URL); the system's roots otherwise.
     public var caFile: String?
+    /// Where the host's own credential is kept once the manager issues it.
+    public var credentialPath: String { dataDirectory + "/host.credential" }
 
     public init(managerURL: String, host: String, dataDirectory: String, token: String) {
         self.managerURL = managerURL
@@ -48,7 +50,9 @@ public final class Agent: Sendable {
         if let caFile = options.caFile { tls.trustRoots = .file(caFile) }
         config.tlsConfiguration = tls
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
-        self.link = ManagerLink(baseURL: options.managerURL.trimmingSuffix("/"), token: options.token, http: http)
+        self.link = ManagerLink(baseURL: options.managerURL.trimmingSuffix("/"),
+                                credential: HostCredential(host: options.host, joinToken: options.token, path: options.credentialPath),
+                                http: http)
         self.supervisor = InstanceSupervisor(root: options.dataDirectory + "/instances", http: http, logger: logger)
     }
 
@@ -104,13 +108,33 @@ public final class Agent: Sendable {
         var lastError = ""
         while !Task.isCancelled {
             do {
+                link.credential.reload()
                 let hello = AgentHello(host: options.host, agentVersion: Self.version, instances: await supervisor.reports(),
                                        incarnation: incarnation)
                 let welcome = try await link.register(hello)
+                if let issued = welcome.credential { keep(issued) }
+                if welcome.pending {
+                    // Said once: an admin must approve the host; until then it asks again, every second.
+                    if lastError != "pending" {
+                        logger.notice("waiting for an admin to approve this host", metadata: ["host": "\(options.host)"])
+                    }
+                    lastError = "pending"
+                    try? await Task.sleep(for: .seconds(1))
+                    continue
+                }
                 logger.info("registered", metadata: ["manager": "\(options.managerURL)", "host": "\(options.host)"])
                 return welcome
+            } catch let refused as ManagerLink.Refused where refused.code == ErrorCode.agentCredentialNotFound.rawValue {
+                logger.warning("the manager never issued this host's credential (a new store?); joining again",
+                               metadata: ["credential": "\(options.credentialPath)"])
+                link.credential.forget()
+                continue
             } catch let refused as ManagerLink.Refused where refused.isFinal {
-                logger.error("registration refused", metadata: ["reason": "\(refused)"])
+                let text = "\(refused)"
+                if text != lastError {
+                    logger.error("registration refused", metadata: ["reason": "\(text)", "credential": "\(options.credentialPath)"])
+                }
+                lastError = text
                 backoff = .seconds(5)
             } catch where Task.isCancelled {
                 return nil
@@ -124,6 +148,17 @@ public final class Agent: Sendable {
             backoff = min(backoff * 2, .seconds(2))
         }
         return nil
+    }
+
+    /// Keeps the credential the manager issued at this host's first join.
+    private func keep(_ issued: String) {
+        do {
+            try link.credential.keep(issued)
+            logger.info("joined: host credential kept", metadata: ["file": "\(options.credentialPath)"])
+        } catch {
+            // Still used in memory; a restart would find no credential and be refused as already joined.
+            logger.error("cannot keep the host credential", metadata: ["file": "\(options.credentialPath)", "error": "\(error)"])
+        }
     }
 
     private func pollLoop(timeoutMs: Int, received: inout ReceivedTasks, inbox: AsyncStream<AgentTask>.Continuation) async {

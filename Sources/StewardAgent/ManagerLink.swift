@@ -16,7 +16,7 @@ struct ManagerLink: Sendable {
     }
 
     let baseURL: String
-    let token: String
+    let credential: HostCredential
     let http: HTTPClient
 
     func register(_ hello: AgentHello) async throws -> AgentWelcome {
@@ -46,7 +46,13 @@ struct ManagerLink: Sendable {
         var request = HTTPClientRequest(url: "\(baseURL)/agent/v1/\(path)")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        // The host's own credential once it has one (named by the host header); the join token only before.
+        if let secret = credential.current {
+            request.headers.add(name: "Authorization", value: "Bearer \(secret)")
+            request.headers.add(name: AgentHeaders.host, value: credential.host)
+        } else {
+            request.headers.add(name: "Authorization", value: "Bearer \(credential.joinToken)")
+        }
         request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
         let response = try await http.execute(request, timeout: timeout)
         let buffer = try await response.body.collect(upTo: 16 << 20)

@@ -104,6 +104,27 @@ extension StewardClient {
         try await get("/web/v1/audit" + Self.query(filter.queryParameters), as: AuditList.self).value().entries
     }
 
+    // MARK: agent credentials (admin)
+
+    public func agentCredentials(cluster: Int) async throws -> [AgentCredentialView] {
+        try await get("/web/v1/cluster/\(cluster)/agent_credentials", as: AgentCredentialList.self).value().credentials
+    }
+
+    public func revokeAgentCredential(host: String, cluster: Int) async throws -> AgentCredentialView {
+        try await post("/web/v1/cluster/\(cluster)/agent_credentials/\(Self.segment(host))/revoke", NoResult(),
+                       as: AgentCredentialView.self).value()
+    }
+
+    public func approveAgentCredential(host: String, cluster: Int) async throws -> AgentCredentialView {
+        try await post("/web/v1/cluster/\(cluster)/agent_credentials/\(Self.segment(host))/approve", NoResult(),
+                       as: AgentCredentialView.self).value()
+    }
+
+    /// The new join token, which the manager answers only this once.
+    public func rotateAgentToken(cluster: Int) async throws -> String {
+        try await post("/web/v1/cluster/\(cluster)/agent_token/rotate", NoResult(), as: RotatedAgentToken.self).value().token
+    }
+
     // MARK: monitoring
 
     public func metrics(_ names: [String], hosts: [String] = [], period: String? = nil) async throws -> MetricDatas {

@@ -25,7 +25,7 @@ public final class Manager: Sendable {
     let hub: AgentHub
     let center: CommandCenter
     let progress: ProgressCache
-    let agentToken: String
+    let credentials: HostCredentials
     let logger: Logger
     let auditor: Auditor
     let auth: Authenticator
@@ -76,7 +76,10 @@ public final class Manager: Sendable {
             logger.info("cluster created", metadata: ["cluster": "\(record.id)", "stack": "\(stack.name)"])
         }
         try await ensureAdmin(store: store, options: options, clock: clock, logger: logger)
-        let agentToken = try loadOrCreateSecret(path: options.dataDirectory + "/agent.token")
+        let tokenPath = options.dataDirectory + "/agent.token"
+        let credentials = try await HostCredentials.load(
+            store: store, clusterId: record.id, joinToken: try loadOrCreateSecret(path: tokenPath), tokenPath: tokenPath,
+            approveNewHosts: options.approveNewHosts, clock: clock)
 
         let configuration = Configuration(try await sealingClearSecrets(store: store, stack: stack, cluster: record.id,
                                                                         now: clock.now(), logger: logger))
@@ -93,12 +96,12 @@ public final class Manager: Sendable {
         await hub.connect(center)
         try await center.recover()
         return Manager(options: options, stack: stack, store: store, clock: clock, cluster: cluster, hub: hub, center: center,
-                       progress: progress, metrics: metrics, telemetry: telemetry, agentToken: agentToken, logger: logger)
+                       progress: progress, metrics: metrics, telemetry: telemetry, credentials: credentials, logger: logger)
     }
 
     init(options: ManagerOptions, stack: Stack, store: SQLStore, clock: any TimeSource, cluster: ClusterState, hub: AgentHub,
          center: CommandCenter, progress: ProgressCache, metrics: MetricsHistory, telemetry: Telemetry,
-         agentToken: String, logger: Logger) {
+         credentials: HostCredentials, logger: Logger) {
         self.options = options
         self.stack = stack
         self.store = store
@@ -107,7 +110,7 @@ public final class Manager: Sendable {
         self.hub = hub
         self.center = center
         self.progress = progress
-        self.agentToken = agentToken
+        self.credentials = credentials
         self.logger = logger
         self.telemetry = telemetry
         self.metrics = metrics

@@ -35,6 +35,8 @@ public struct ManagerOptions: Sendable {
     /// Failed logins of one user before it is refused for `loginLockSeconds` (an address gets four times as many).
     public var loginFailureLimit: Int = 5
     public var loginLockSeconds: Int = 300
+    /// A host's first join is held PENDING (no tasks) until an admin approves it.
+    public var approveNewHosts = false
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

@@ -37,6 +37,27 @@ public struct ClusterRecord: Sendable, Hashable {
     }
 }
 
+/// A host's agent credential: only the SHA-256 digest of its secret is kept.
+public struct AgentCredentialRecord: Sendable, Hashable {
+    public var host: String
+    /// Hex SHA-256 of the secret; empty once revoked.
+    public var secretDigest: String
+    public var state: AgentCredentialState
+    public var issuedAt: Millis
+    public var lastUsedAt: Millis?
+    public var revokedAt: Millis?
+
+    public init(host: String, secretDigest: String, state: AgentCredentialState, issuedAt: Millis,
+                lastUsedAt: Millis? = nil, revokedAt: Millis? = nil) {
+        self.host = host
+        self.secretDigest = secretDigest
+        self.state = state
+        self.issuedAt = issuedAt
+        self.lastUsedAt = lastUsedAt
+        self.revokedAt = revokedAt
+    }
+}
+
 /// The manager's durable state. Two implementations share one SQL text where
 /// they can: SQLite (embedded, the default) and PostgreSQL (several managers).
 ///
@@ -75,6 +96,13 @@ public protocol Store: Sendable {
     func unfinishedCommands() async throws -> [Command]
     /// Commands without their steps, newest first, with the total that match.
     func commands(_ query: CommandFilter) async throws -> (total: Int, commands: [CommandSummary])
+
+    /// The hosts of a cluster that have been issued an agent credential.
+    func agentCredentials(clusterId: Int) async throws -> [AgentCredentialRecord]
+    /// Inserts or replaces a host's credential.
+    func saveAgentCredential(_ record: AgentCredentialRecord, clusterId: Int) async throws
+    /// Records when a host's credential was last used.
+    func touchAgentCredential(host: String, clusterId: Int, at: Millis) async throws
 
     func close() async
 }

@@ -17,7 +17,7 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Directory for the instances' conf files, pid files and logs.")
     var dataDir: String?
 
-    @Option(help: "File holding the cluster's agent token (else STEWARD_AGENT_TOKEN).")
+    @Option(help: "File holding the cluster's join token (else STEWARD_AGENT_TOKEN); needed until the host has joined and kept its own credential in --data-dir.")
     var tokenFile: String?
 
     @Option(help: "PEM file of the CAs that the manager's certificate must chain to (for an https --manager).")
@@ -37,9 +37,13 @@ struct AgentCommand: AsyncParsableCommand {
         } else if let env = ProcessInfo.processInfo.environment["STEWARD_AGENT_TOKEN"] {
             token = env
         } else {
-            throw ValidationError("give the agent token with --token-file or STEWARD_AGENT_TOKEN")
+            token = ""
         }
         var options = AgentOptions(managerURL: manager, host: host, dataDirectory: dataDir ?? "steward-data/\(host)", token: token)
+        // The join token is needed only for the first join: afterwards the host's own credential is used.
+        if token.isEmpty, !FileManager.default.fileExists(atPath: options.credentialPath) {
+            throw ValidationError("give the agent token with --token-file or STEWARD_AGENT_TOKEN (needed until the host has joined)")
+        }
         options.stopInstancesOnExit = stopInstancesOnExit
         options.caFile = caFile
         let agent = Agent(options: options, logger: logger)

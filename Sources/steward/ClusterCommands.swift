@@ -27,7 +27,7 @@ struct HostsCommand: AsyncParsableCommand {
             try await client.run { api in
                 let hosts = try await api.hosts(cluster: try await client.clusterId(api))
                 try client.output(hosts) {
-                    hosts.map { "\($0.hostName.column(12)) \($0.status.rawValue.column(10)) \($0.instances.joined(separator: ", ").printable)\n" }.joined()
+                    hosts.map { "\($0.hostName.column(12)) \($0.status.rawValue.column(10)) \($0.agentState.rawValue.column(8)) \($0.instances.joined(separator: ", ").printable)\n" }.joined()
                 }
             }
         }

@@ -52,6 +52,9 @@ struct ManagerCommand: AsyncParsableCommand {
     @Option(help: "PEM private key of --tls-cert.")
     var tlsKey: String?
 
+    @Flag(help: "Hold a host's first join as PENDING, with no tasks, until an admin approves it (steward agents approve HOST).")
+    var approveNewHosts = false
+
     @Option(help: "How often agents sample their host's metrics (milliseconds).")
     var metricsIntervalMs: Int = 5000
 
@@ -101,6 +104,7 @@ struct ManagerCommand: AsyncParsableCommand {
             ?? ProcessInfo.processInfo.environment["STEWARD_ADMIN_PASSWORD"]
         options.heartbeatIntervalMs = heartbeatIntervalMs
         options.heartbeatTimeoutMs = heartbeatTimeoutMs
+        options.approveNewHosts = approveNewHosts
         return options
     }
 

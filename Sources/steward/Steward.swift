@@ -10,6 +10,7 @@ struct Steward: AsyncParsableCommand {
             ManagerCommand.self, AgentCommand.self, DemoCommand.self,
             LoginCommand.self, ClustersCommand.self, HostsCommand.self, ServicesCommand.self, InstancesCommand.self,
             ConfigCommand.self, ServiceCommand.self, CommandCommand.self, UserCommand.self, AuditCommand.self,
+            AgentsCommand.self,
             OpenAPICommand.self, RoleCommand.self,
         ])
 }

@@ -30,6 +30,20 @@ struct AgentHubTests {
         #expect(await hub.poll(host: "h", received: [], timeoutMs: 10).tasks.map(\.taskId).sorted() == [2, 3, 4])
     }
 
+    /// A revocation between a poll's authentication and its wait must still
+    /// end it at once: otherwise the revoked agent holds a poll open.
+    @Test(.timeLimit(.minutes(1))) func aPollAuthenticatedBeforeADisconnectDoesNotWait() async throws {
+        let hub = try await AgentHub.forTest(hosts: ["h"])
+        let before = await hub.disconnects(of: "h")
+        await hub.disconnect("h")
+        #expect(await hub.poll(host: "h", received: [], timeoutMs: 600_000, disconnects: before).tasks.isEmpty)
+        // Tasks outstanding for a host are remembered until settled: a result is checked against them.
+        await hub.enqueue([Self.task(5)], for: "h")
+        #expect(await hub.host(ofTask: 5) == "h")
+        await hub.settled(5, host: "h")
+        #expect(await hub.host(ofTask: 5) == nil)
+    }
+
     @Test func aSettledTaskIsNotLost() async throws {
         let hub = try await AgentHub.forTest(hosts: ["h"])
         _ = await hub.register("h", incarnation: "one")

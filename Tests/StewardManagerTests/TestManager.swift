@@ -4,13 +4,15 @@ import Logging
 
 /// A manager opened on a fresh data directory (a real SQLite file), for tests
 /// that need its router; the store is closed and the directory removed after.
-func withTestManager<T>(_ body: (Manager) async throws -> T) async throws -> T {
+func withTestManager<T>(configure: (inout ManagerOptions) -> Void = { _ in },
+                        _ body: (Manager) async throws -> T) async throws -> T {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-manager-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: dir) }
     var options = ManagerOptions(dataDirectory: dir)
     options.adminPassword = "Test-pass-1"
     // Fast hashing: these tests are about routes, not about password storage.
     options.passwordHashRounds = 10_000
+    configure(&options)
     var logger = Logger(label: "test")
     logger.logLevel = .error
     let manager = try await Manager.open(options, logger: logger)

@@ -79,7 +79,7 @@ enum WireSamples {
         return command
     }
 
-    static var all: [WireSample] { reads + commands + access + agents }
+    static var all: [WireSample] { reads + commands + access + agents + agentCredentials }
 
     static var reads: [WireSample] {
         let parameter = ServiceConfigurationView.ParameterView(
@@ -102,7 +102,7 @@ enum WireSamples {
                ServiceConfigurationView(serviceName: "Gateway", parameters: [parameter])),
             ok("GET /web/v1/cluster/{cluster_id}/hosts", HostList(hosts: [HostView(
                 hostName: "host-1", status: .connected, lastHeartbeat: time, agentVersion: "0.1.0",
-                instances: ["GatewayServer@host-1"])])),
+                instances: ["GatewayServer@host-1"], agentState: .active)])),
             ok("GET /web/v1/cluster/{cluster_id}/instances", InstanceList(instances: [InstanceView(
                 name: "GatewayServer@host-1", serviceName: "Gateway", roleName: "GatewayServer", hostName: "host-1",
                 operationalStatus: .started, healthStatus: .good, pid: 4242, configStale: true,
@@ -198,7 +198,8 @@ extension WireSamples {
         let sample = HostSample(time: time, values: ["hm_cpu_used": 12.5])
         return [
             request("POST /agent/v1/register", AgentHello(host: "host-1", agentVersion: "0.1.0", instances: [report], incarnation: "i1")),
-            ok("POST /agent/v1/register", AgentWelcome(heartbeatIntervalMs: 1000, pollTimeoutMs: 20000, metricsIntervalMs: 5000)),
+            ok("POST /agent/v1/register", AgentWelcome(heartbeatIntervalMs: 1000, pollTimeoutMs: 20000, metricsIntervalMs: 5000,
+                                                       credential: String(repeating: "ab", count: 32), pending: true)),
             request("POST /agent/v1/poll", AgentPoll(host: "host-1", received: [10])),
             ok("POST /agent/v1/poll", AgentWork(tasks: [task], abort: [9])),
             request("POST /agent/v1/result", AgentTaskResult(host: "host-1", taskId: 11, succeeded: false, detail: "exited",
@@ -208,6 +209,18 @@ extension WireSamples {
             ok("POST /agent/v1/output", NoResult()),
             request("POST /agent/v1/heartbeat", AgentHeartbeat(host: "host-1", instances: [report], metrics: sample)),
             ok("POST /agent/v1/heartbeat", NoResult()),
+        ]
+    }
+
+    /// The hosts' agent credentials and the join token, for admins.
+    static var agentCredentials: [WireSample] {
+        let view = AgentCredentialView(hostName: "host-1", state: .revoked, issuedAt: time, lastUsedAt: time + 1000,
+                                       revokedAt: time + 2000)
+        return [
+            ok("GET /web/v1/cluster/{cluster_id}/agent_credentials", AgentCredentialList(credentials: [view])),
+            ok("POST /web/v1/cluster/{cluster_id}/agent_credentials/{host_name}/revoke", view),
+            ok("POST /web/v1/cluster/{cluster_id}/agent_credentials/{host_name}/approve", view),
+            ok("POST /web/v1/cluster/{cluster_id}/agent_token/rotate", RotatedAgentToken(token: String(repeating: "cd", count: 32))),
         ]
     }
 }

@@ -16,10 +16,10 @@ extension AgentHub {
         return lost
     }
 
-    func poll(_ poll: AgentPoll, timeoutMs: Int) async throws(StewardError) -> AgentWork {
+    func poll(_ poll: AgentPoll, timeoutMs: Int, disconnects: UInt64? = nil) async throws(StewardError) -> AgentWork {
         try requireHost(poll.host)
         seen(poll.host)
-        return await self.poll(host: poll.host, received: poll.received, timeoutMs: timeoutMs)
+        return await self.poll(host: poll.host, received: poll.received, timeoutMs: timeoutMs, disconnects: disconnects)
     }
 
     func result(_ result: AgentTaskResult) async throws(StewardError) {

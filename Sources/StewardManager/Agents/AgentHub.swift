@@ -19,9 +19,14 @@ actor AgentHub: AgentDispatch {
         var incarnation: String?
         /// Tasks the agent process acknowledged and has not settled by a result.
         var delivered: Set<Int64> = []
+        /// Counts `disconnect`s: a poll authenticated before one must not start waiting after it.
+        var disconnects: UInt64 = 0
     }
 
     var links: [String: Link] = [:]
+    /// The host each task was sent to, until its result: an agent may report
+    /// only on its own host's tasks.
+    private var taskHosts: [Int64: String] = [:]
     private var nextToken: UInt64 = 0
     private var closed = false
     let heartbeatTimeoutMs: Int
@@ -69,6 +74,8 @@ actor AgentHub: AgentDispatch {
             return []
         }
         let lost = link.delivered
+        // That process will never report on them: nothing left to check a result against.
+        for task in lost { taskHosts[task] = nil }
         link.delivered = []
         link.queue = link.unacknowledged + link.queue
         link.unacknowledged = []
@@ -83,7 +90,22 @@ actor AgentHub: AgentDispatch {
     /// A task's result arrived (or it ended otherwise): no longer in the agent's hands.
     func settled(_ taskId: Int64, host: String) {
         links[host]?.delivered.remove(taskId)
+        if taskHosts[taskId] == host { taskHosts[taskId] = nil }
     }
+
+    /// The host a task was sent to, while it is outstanding.
+    func host(ofTask taskId: Int64) -> String? { taskHosts[taskId] }
+
+    /// Answers the host's waiting poll at once (its credential was revoked:
+    /// the poll's handler refuses it rather than wait out the timeout).
+    func disconnect(_ host: String) {
+        links[host]?.disconnects += 1
+        guard let waiter = links[host]?.waiter else { return }
+        links[host]?.waiter = nil
+        waiter.continuation.resume(returning: AgentWork(tasks: []))
+    }
+
+    func disconnects(of host: String) -> UInt64 { links[host]?.disconnects ?? 0 }
 
     func status(of host: String) -> (lost: Bool, lastSeen: Millis?, version: String?) {
         let link = links[host]
@@ -105,6 +127,7 @@ actor AgentHub: AgentDispatch {
 
     func enqueue(_ tasks: [AgentTask], for host: String) {
         guard !tasks.isEmpty, var link = links[host] else { return }
+        for task in tasks { taskHosts[task.taskId] = host }
         if let waiter = link.waiter {
             link.waiter = nil
             link.unacknowledged += tasks
@@ -117,8 +140,10 @@ actor AgentHub: AgentDispatch {
     }
 
     /// Waits up to `timeoutMs` for work. A newer poll from the same host answers
-    /// the older one empty (the agent has given up on it).
-    func poll(host: String, received: [Int64], timeoutMs: Int) async -> AgentWork {
+    /// the older one empty (the agent has given up on it). With `disconnects`
+    /// (read before the poll was authenticated), a disconnect since then
+    /// answers it at once instead of waiting.
+    func poll(host: String, received: [Int64], timeoutMs: Int, disconnects: UInt64? = nil) async -> AgentWork {
         guard !closed, var link = links[host] else { return AgentWork(tasks: []) }
         let acknowledged = Set(received)
         link.delivered.formUnion(link.unacknowledged.lazy.map(\.taskId).filter { acknowledged.contains($0) })
@@ -134,6 +159,10 @@ actor AgentHub: AgentDispatch {
         }
         // Stored before waiting: the acknowledgements above must not be lost
         // (an acknowledged task would be handed out again with the next answer).
+        if let disconnects, disconnects != link.disconnects {
+            links[host] = link
+            return AgentWork(tasks: [])
+        }
         let old = link.waiter
         link.waiter = nil
         links[host] = link
@@ -163,6 +192,7 @@ actor AgentHub: AgentDispatch {
     /// Tells a host's agent to abort tasks: at once if it is polling, else with its next poll.
     func abort(_ taskIDs: [Int64], on host: String) {
         guard !taskIDs.isEmpty, var link = links[host] else { return }
+        // Kept in taskHosts: the agent may still report on an aborted task.
         link.queue.removeAll { taskIDs.contains($0.taskId) }
         if let waiter = link.waiter {
             link.waiter = nil

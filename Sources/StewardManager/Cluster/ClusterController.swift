@@ -10,6 +10,7 @@ struct ClusterController {
     let cluster: ClusterState
     let hub: AgentHub
     let center: CommandCenter
+    let credentials: HostCredentials
 
     /// `cluster` is the group under `/web/v1/cluster/:cluster_id`.
     func addRoutes(api: RouterGroup<Context>, cluster: RouterGroup<Context>) {
@@ -70,7 +71,8 @@ struct ClusterController {
             let status = await hub.status(of: host)
             let instances = stack.instances.filter { $0.host == host }.map(\.description)
             hosts.append(HostView(hostName: host, status: status.lost ? .lost : .connected,
-                                  lastHeartbeat: status.lastSeen, agentVersion: status.version, instances: instances))
+                                  lastHeartbeat: status.lastSeen, agentVersion: status.version, instances: instances,
+                                  agentState: await credentials.state(of: host)))
         }
         return JSONBody.ok(HostList(hosts: hosts))
     }

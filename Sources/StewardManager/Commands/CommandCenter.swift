@@ -36,7 +36,8 @@ actor CommandCenter: AgentEventSink {
     private var liveOutput: [Int64: String] = [:]
 
     private func recordOutput(_ output: AgentTaskOutput) {
-        guard let id = taskOwner[output.taskId], active[id]?.task(id: output.taskId)?.state == .running else { return }
+        guard let id = taskOwner[output.taskId], let task = active[id]?.task(id: output.taskId), task.state == .running,
+              task.instance.host == output.host else { return }
         liveOutput[output.taskId] = output.outputTail
     }
 
@@ -258,6 +259,11 @@ actor CommandCenter: AgentEventSink {
     private func complete(_ result: AgentTaskResult) async {
         guard let id = taskOwner[result.taskId] else {
             logger.debug("late result ignored", metadata: ["task": "\(result.taskId)"])
+            return
+        }
+        // The hub refuses a result about another host's task; this holds even if it did not.
+        guard active[id]?.task(id: result.taskId)?.instance.host == result.host else {
+            logger.warning("result from the wrong host ignored", metadata: ["task": "\(result.taskId)", "host": "\(result.host)"])
             return
         }
         let outcome = TaskOutcome(succeeded: result.succeeded, errorCode: .taskFailed, detail: result.detail,

@@ -1,0 +1,41 @@
+import SQLKit
+import StewardAPI
+import StewardEngine
+
+/// Agent credentials.
+extension SQLStore {
+    public func agentCredentials(clusterId: Int) async throws -> [AgentCredentialRecord] {
+        try await read { db in
+            try await db.raw("SELECT * FROM agent_credentials WHERE cluster_id = \(bind: clusterId) ORDER BY host").all().map { row in
+                AgentCredentialRecord(
+                    host: try row.decode(column: "host", as: String.self),
+                    secretDigest: try row.decode(column: "secret_digest", as: String.self),
+                    state: AgentCredentialState(rawValue: try row.decode(column: "state", as: String.self)) ?? .revoked,
+                    issuedAt: try row.decode(column: "issued_at", as: Int64.self),
+                    lastUsedAt: try row.decode(column: "last_used_at", as: Int64?.self),
+                    revokedAt: try row.decode(column: "revoked_at", as: Int64?.self))
+            }
+        }
+    }
+
+    public func saveAgentCredential(_ r: AgentCredentialRecord, clusterId: Int) async throws {
+        // ON CONFLICT … DO UPDATE: the same text in SQLite (3.24+) and PostgreSQL.
+        try await transaction { db in
+            try await db.raw("""
+                INSERT INTO agent_credentials (cluster_id, host, secret_digest, state, issued_at, last_used_at, revoked_at)
+                VALUES (\(bind: clusterId), \(bind: r.host), \(bind: r.secretDigest), \(bind: r.state.rawValue),
+                        \(bind: r.issuedAt), \(bind: r.lastUsedAt), \(bind: r.revokedAt))
+                ON CONFLICT (cluster_id, host) DO UPDATE SET secret_digest = excluded.secret_digest, state = excluded.state,
+                  issued_at = excluded.issued_at, last_used_at = excluded.last_used_at, revoked_at = excluded.revoked_at
+                """).run()
+        }
+    }
+
+    public func touchAgentCredential(host: String, clusterId: Int, at: Millis) async throws {
+        try await transaction { db in
+            try await db.raw("""
+                UPDATE agent_credentials SET last_used_at = \(bind: at) WHERE cluster_id = \(bind: clusterId) AND host = \(bind: host)
+                """).run()
+        }
+    }
+}
