@@ -35,6 +35,16 @@ public struct ManagerOptions: Sendable {
     /// Failed logins of one user before it is refused for `loginLockSeconds` (an address gets four times as many).
     public var loginFailureLimit: Int = 5
     public var loginLockSeconds: Int = 300
+    /// Web sessions (and, apart, CAS grants) one user may hold; the oldest goes first.
+    public var maxSessionsPerUser: Int = 64
+    /// Web sessions, CAS grants, login tickets and service tickets kept, each; the oldest goes first.
+    public var maxSessions: Int = 10_000
+    /// Audit entries older than this are pruned.
+    public var auditRetentionDays: Int = 90
+    /// Event streams and long polls one user may hold open at once.
+    public var maxStreamsPerUser: Int = 32
+    /// How often expired sessions and tickets are swept and the audit log pruned.
+    public var housekeepingSeconds: Int = 60
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
