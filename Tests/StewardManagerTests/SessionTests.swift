@@ -53,6 +53,78 @@ struct SessionTests {
         #expect(sessions.webSession(other) == nil)
     }
 
+    /// Attack: log in, fetch login pages and never come back. Without a sweep
+    /// every session and ticket nobody looks up again stays in memory for good.
+    @Test func theSweepDropsExpiredSessionsGrantsAndTickets() {
+        let clock = ManualClock()
+        let sessions = SessionStore(idleSeconds: 60, maxAgeSeconds: 3600, clock: clock)
+        for i in 0..<100 {
+            let tgt = sessions.newGrant(user: "u\(i)", role: .viewer)
+            _ = sessions.newServiceTicket(grant: tgt)
+            _ = sessions.newWebSession(user: "u\(i)", role: .viewer, parent: nil)
+            _ = sessions.newLoginTicket(casSession: "cas-\(i)")
+        }
+        let kept = sessions.newWebSession(user: "ann", role: .viewer, parent: nil)
+        #expect(Self.all(sessions) == [101, 100, 100, 100])
+        clock.advance(seconds: 61)
+        #expect(sessions.webSession(kept) == nil)
+        sessions.sweep()
+        #expect(sessions.counts.webSessions == 0 && sessions.counts.grants == 0 && sessions.counts.serviceTickets == 0,
+                "idle sessions and grants and used-up service tickets are gone: \(sessions.counts)")
+        #expect(sessions.counts.loginTickets == 100, "login tickets live ten minutes")
+        clock.advance(seconds: 600)
+        sessions.sweep()
+        #expect(Self.all(sessions) == [0, 0, 0, 0])
+    }
+
+    /// Attack: log in again and again (a script, a stolen password). Each user
+    /// holds at most its cap; the oldest goes first; other users keep theirs;
+    /// and the total is capped too.
+    @Test func theCapsEvictTheOldestPerUserAndInAll() {
+        let sessions = SessionStore(idleSeconds: 600, maxAgeSeconds: 600, limits: .init(perUser: 3, total: 5), clock: ManualClock())
+        let bob = sessions.newWebSession(user: "bob", role: .viewer, parent: nil)
+        let ann = (0..<4).map { _ in sessions.newWebSession(user: "ann", role: .viewer, parent: nil) }
+        #expect(sessions.webSession(ann[0]) == nil, "the oldest of ann's four is evicted")
+        #expect(ann.dropFirst().allSatisfy { sessions.webSession($0) != nil })
+        #expect(sessions.webSession(bob) != nil, "another user's session stays")
+        let carl = (0..<2).map { _ in sessions.newWebSession(user: "carl", role: .viewer, parent: nil) }
+        #expect(sessions.counts.webSessions == 5)
+        #expect(sessions.webSession(bob) == nil, "past the total, the oldest of all goes")
+        #expect(carl.allSatisfy { sessions.webSession($0) != nil })
+        let grants = (0..<10).map { _ in sessions.newGrant(user: "ann", role: .viewer) }
+        #expect(sessions.counts.grants == 3)
+        #expect(grants.suffix(3).allSatisfy { sessions.grant($0) != nil })
+        for i in 0..<50 { _ = sessions.newLoginTicket(casSession: "cas-\(i)") }
+        #expect(sessions.counts.loginTickets == 5, "login tickets, which anyone can fetch, are capped in all")
+    }
+
+    @Test func aLoginTicketNeedsACasSession() {
+        let sessions = SessionStore(idleSeconds: 60, maxAgeSeconds: 60, clock: ManualClock())
+        let lt = sessions.newLoginTicket(casSession: "")
+        #expect(!sessions.consumeLoginTicket(lt, casSession: ""), "a ticket bound to no cookie logs nobody in")
+    }
+
+    @Test func aStreamSlotIsReleasedOnceEvenIfTheResponseIsDropped() throws {
+        let limiter = StreamLimiter(perUser: 2)
+        let first = try limiter.acquire(for: "ann")
+        do {
+            let second = try limiter.acquire(for: "ann")
+            #expect(throws: StewardError.self) { try limiter.acquire(for: "ann") }
+            #expect(limiter.openCount(for: "ann") == 2)
+            _ = second
+        }
+        #expect(limiter.openCount(for: "ann") == 1, "a permit dropped unreleased frees its slot")
+        first.release()
+        first.release()
+        #expect(limiter.openCount(for: "ann") == 0)
+        _ = try limiter.acquire(for: "bob")
+    }
+
+    static func all(_ sessions: SessionStore) -> [Int] {
+        let c = sessions.counts
+        return [c.webSessions, c.grants, c.loginTickets, c.serviceTickets]
+    }
+
     @Test func throttlingCountsPerUserAndPerAddress() {
         let clock = ManualClock()
         let throttle = LoginThrottle(limit: 2, lockSeconds: 60, clock: clock)

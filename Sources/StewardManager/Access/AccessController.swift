@@ -45,10 +45,8 @@ struct AccessController {
         for token in Self.sessionTokens(request) {
             if let s = auth.sessions.webSession(token) { return (token, s) }
         }
-        if let tgt = request.cookies["CASTGC"]?.value, let grant = auth.sessions.grant(tgt) {
-            let token = auth.sessions.newWebSession(user: grant.user, role: grant.role, parent: CredentialCache.key(tgt),
-                                                    mustChangePassword: grant.mustChangePassword)
-            return (token, grant)
+        if let tgt = request.cookies["CASTGC"]?.value, let derived = auth.sessions.webSession(fromGrant: tgt) {
+            return derived
         }
         guard let header = request.headers[.authorization], !header.lowercased().hasPrefix("bearer ") else { return nil }
         let user = try await auth.basic(header, source: context.remoteAddress)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NIOConcurrencyHelpers
 import StewardAPI
@@ -56,6 +57,11 @@ final class SessionStore: Sendable {
     static let serviceTicketMs: Millis = 60_000
 
     private let state: NIOLockedValueBox<State>
+    /// Derives the web session of a CAS grant from it (see `webSession(fromGrant:)`); per process, like the sessions.
+    private let derivation: [UInt8] = {
+        var rng = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+    }()
     let idleMs: Millis
     let maxAgeMs: Millis
     let clock: any TimeSource
@@ -155,12 +161,31 @@ final class SessionStore: Sendable {
 
     func newWebSession(user: String, role: UserRole, parent: CredentialCache.Key?, mustChangePassword: Bool = false) -> String {
         let token = Self.token("")
+        insertWebSession(token, user: user, role: role, parent: parent, mustChangePassword: mustChangePassword)
+        return token
+    }
+
+    /// The web session of a CAS grant: always the same token for the same
+    /// grant (an HMAC of it under a per-process key), so that a client calling
+    /// login_check with its CASTGC again and again holds one session, not one per call.
+    func webSession(fromGrant tgt: String) -> (String, Session)? {
+        guard let grant = grant(tgt) else { return nil }
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(tgt.utf8), using: SymmetricKey(data: derivation))
+        let token = Data(mac).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        if let live = webSession(token) { return (token, live) }
+        insertWebSession(token, user: grant.user, role: grant.role, parent: CredentialCache.key(tgt),
+                         mustChangePassword: grant.mustChangePassword)
+        guard let session = webSession(token) else { return nil }
+        return (token, session)
+    }
+
+    private func insertWebSession(_ token: String, user: String, role: UserRole, parent: CredentialCache.Key?, mustChangePassword: Bool) {
         let now = clock.now()
         state.withLockedValue { s in
             s.web.insert(CredentialCache.key(token), Session(user: user, role: role, created: now, lastSeen: now, parent: parent,
                                                              mustChangePassword: mustChangePassword), owner: user)
         }
-        return token
     }
 
     func webSession(_ token: String) -> Session? { live(CredentialCache.key(token), in: \.web) }
