@@ -32,7 +32,8 @@ struct AuditCommand: AsyncParsableCommand {
                 let format = ISO8601DateFormatter()
                 for e in entries {
                     let time = format.string(from: Date(timeIntervalSince1970: Double(e.at) / 1000))
-                    let command = e.commandId.map { " command=\($0)" } ?? ""
+                    let command = (e.commandId.map { " command=\($0)" } ?? "")
+                        + (e.count > 1 ? " x\(e.count) within a minute" : "")
                     print("\(time) \(e.result.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(e.user.isEmpty ? "-" : e.user) "
                           + "from \(e.source) \(e.action) \(e.target) (HTTP \(e.httpStatus))\(command)")
                 }
