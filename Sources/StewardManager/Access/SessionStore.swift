@@ -35,8 +35,8 @@ final class SessionStore: Sendable {
         var total: Int = 10_000
     }
 
+    /// A login ticket already used, remembered until it expires.
     private struct Ticket {
-        let casSession: String
         let expires: Millis
     }
 
@@ -57,7 +57,8 @@ final class SessionStore: Sendable {
     static let serviceTicketMs: Millis = 60_000
 
     private let state: NIOLockedValueBox<State>
-    /// Derives the web session of a CAS grant from it (see `webSession(fromGrant:)`); per process, like the sessions.
+    /// Signs login tickets and derives the web session of a CAS grant (see
+    /// `webSession(fromGrant:)`); per process, like the sessions.
     private let derivation: [UInt8] = {
         var rng = SystemRandomNumberGenerator()
         return (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -79,10 +80,7 @@ final class SessionStore: Sendable {
 
     static func token(_ prefix: String) -> String {
         var rng = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        let text = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return prefix + text
+        return prefix + base64url(Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }))
     }
 
     /// How many of each there are now: for `/metrics` and tests.
@@ -108,24 +106,51 @@ final class SessionStore: Sendable {
 
     // MARK: CAS tickets
 
-    /// A login ticket for a casSessionId; none for an empty one, which no login may use.
+    /// A login ticket for a casSessionId. Nothing is stored: the ticket carries
+    /// its expiry and a nonce, signed (HMAC) together with the casSessionId, so
+    /// a flood of login pages costs no memory. Only used tickets are kept, until
+    /// they expire, so that each logs in once.
     func newLoginTicket(casSession: String) -> String {
-        let lt = Self.token("LT-")
         let expires = clock.now() + Self.loginTicketMs
-        state.withLockedValue { s in
-            s.loginTickets.insert(CredentialCache.key(lt), Ticket(casSession: casSession, expires: expires), owner: nil)
-        }
-        return lt
+        let nonce = Self.token("")
+        return "LT-\(expires)-\(nonce)-\(signature(casSession, expires, nonce))"
     }
 
-    /// True once for a live ticket fetched with the same, non-empty casSessionId.
+    /// True once for a live ticket issued with the same, non-empty casSessionId.
     func consumeLoginTicket(_ lt: String, casSession: String) -> Bool {
+        let parts = lt.split(separator: "-", maxSplits: 2)
+        guard !casSession.isEmpty, parts.count == 3, parts[0] == "LT", let expires = Millis(parts[1]) else { return false }
+        // The nonce and the signature are base64url (which has "-" too), and the signature's length is fixed.
+        let rest = parts[2]
+        guard rest.count > Self.signatureLength + 1 else { return false }
+        let nonce = String(rest.dropLast(Self.signatureLength + 1))
+        let mac = String(rest.suffix(Self.signatureLength))
+        guard expires > clock.now(), Self.constantTimeEqual(mac, signature(casSession, expires, nonce)) else { return false }
         let key = CredentialCache.key(lt)
-        let now = clock.now()
         return state.withLockedValue { s in
-            guard let t = s.loginTickets.remove(key) else { return false }
-            return t.expires > now && !casSession.isEmpty && t.casSession == casSession
+            guard s.loginTickets[key] == nil else { return false }
+            s.loginTickets.insert(key, Ticket(expires: expires), owner: nil)
+            return true
         }
+    }
+
+    static let signatureLength = 43
+
+    private func signature(_ casSession: String, _ expires: Millis, _ nonce: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("lt|\(casSession)|\(expires)|\(nonce)".utf8),
+                                                  using: SymmetricKey(data: derivation))
+        return Self.base64url(Data(mac))
+    }
+
+    static func base64url(_ data: Data) -> String {
+        data.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     func newGrant(user: String, role: UserRole, mustChangePassword: Bool = false) -> String {
@@ -170,9 +195,7 @@ final class SessionStore: Sendable {
     /// login_check with its CASTGC again and again holds one session, not one per call.
     func webSession(fromGrant tgt: String) -> (String, Session)? {
         guard let grant = grant(tgt) else { return nil }
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(tgt.utf8), using: SymmetricKey(data: derivation))
-        let token = Data(mac).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let token = Self.base64url(Data(HMAC<SHA256>.authenticationCode(for: Data("web|\(tgt)".utf8), using: SymmetricKey(data: derivation))))
         if let live = webSession(token) { return (token, live) }
         insertWebSession(token, user: grant.user, role: grant.role, parent: CredentialCache.key(tgt),
                          mustChangePassword: grant.mustChangePassword)
@@ -225,6 +248,7 @@ final class SessionStore: Sendable {
             }
             session.lastSeen = now
             s[keyPath: table][key] = session
+            s[keyPath: table].touch(key)
             return session
         }
     }
