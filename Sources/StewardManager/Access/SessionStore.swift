@@ -8,13 +8,14 @@ import StewardEngine
 /// to the casSessionId that fetched them), ticket-granting tickets (TGT, the
 /// CASTGC cookie), service tickets (ST, one use, short) and web sessions
 /// (the JSESSIONID cookie, also usable as a token). Every secret is looked up
-/// by its SHA-256 digest, never compared as text. Sessions end at their idle
+/// by its SHA-256 digest, never compared as text; a login ticket is not stored
+/// at all but signed (see `newLoginTicket`). Sessions end at their idle
 /// timeout, at their maximum age, at logout, and when their user's password or
 /// role changes. A manager restart ends them all: clients log in again.
 ///
 /// Nothing here grows without bound: `sweep` (on a timer) drops what has
 /// expired, and each table has caps, per user and in all, past which the
-/// oldest entry is evicted, so that a flood of logins or login pages costs the
+/// least recently used entry is evicted, so that a flood of logins costs the
 /// flooder its own older sessions, not the manager its memory.
 final class SessionStore: Sendable {
     struct Session: Sendable {
@@ -31,7 +32,7 @@ final class SessionStore: Sendable {
     struct Limits: Sendable {
         /// Web sessions (and, separately, CAS grants) per user.
         var perUser: Int = 64
-        /// Entries of each table (web sessions, grants, login tickets, service tickets).
+        /// Entries of each table (web sessions, grants, used login tickets, service tickets).
         var total: Int = 10_000
     }
 
