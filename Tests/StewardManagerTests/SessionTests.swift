@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 @testable import StewardManager
 import StewardAPI
 import StewardEngine
@@ -137,6 +138,16 @@ struct SessionTests {
         first.release()
         #expect(limiter.openCount(for: "ann") == 0)
         _ = try limiter.acquire(for: "bob")
+    }
+
+    /// The sweep and the retention run on their own: the manager's Housekeeping service repeats them until stopped.
+    @Test func theHousekeepingRunsOnATimerUntilCancelled() async throws {
+        let runs = NIOLockedValueBox(0)
+        let task = Task { try await Housekeeping(interval: .milliseconds(5)) { runs.withLockedValue { $0 += 1 } }.run() }
+        while runs.withLockedValue({ $0 }) < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        task.cancel()
+        // Cancelled (as at shutdown), run() returns: nothing is left ticking.
+        _ = await task.result
     }
 
     static func all(_ sessions: SessionStore) -> [Int] {
