@@ -163,9 +163,12 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public var httpStatus: Int
     public var errorCode: Int
     public var commandId: Int64?
+    /// How many alike failures this entry stands for: repeats from one source
+    /// (same user, action, result, error code) within a minute are one entry.
+    public var count: Int
 
     public init(id: Int64 = 0, at: Millis, user: String, source: String, action: String, target: String,
-                result: AuditResult, httpStatus: Int, errorCode: Int, commandId: Int64?) {
+                result: AuditResult, httpStatus: Int, errorCode: Int, commandId: Int64?, count: Int = 1) {
         self.id = id
         self.at = at
         self.user = user
@@ -176,10 +179,11 @@ public struct AuditEntry: Sendable, Hashable, Codable {
         self.httpStatus = httpStatus
         self.errorCode = errorCode
         self.commandId = commandId
+        self.count = count
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, at, user, source, action, target, result
+        case id, at, user, source, action, target, result, count
         case httpStatus = "http_status"
         case errorCode = "error_code"
         case commandId = "command_id"

@@ -20,6 +20,8 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case userNotFound = 10012
     case lastAdmin = 10013
     case selfRemoval = 10014
+    case passwordChangeRequired = 10020
+    case tooManyStreams = 10021
 
     // Unknown things (404)
     case clusterNotFound = 11001
@@ -79,6 +81,8 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .userExists: 409
         case .userNotFound: 404
         case .lastAdmin, .selfRemoval: 409
+        case .passwordChangeRequired: 403
+        case .tooManyStreams: 429
         case .clusterNotFound, .serviceNotFound, .hostNotFound, .roleNotFound,
              .commandNotFound, .instanceNotFound, .taskNotFound, .agentUnknownHost, .agentCredentialNotFound: 404
         case .unknownConfiguration, .invalidConfigurationValue, .configurationLevelMismatch: 400
@@ -107,6 +111,8 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .userNotFound: "No such user."
         case .lastAdmin: "The last admin cannot be removed or demoted."
         case .selfRemoval: "A user cannot remove itself."
+        case .passwordChangeRequired: "The initial password must be changed (modify_self_password) before anything else."
+        case .tooManyStreams: "Too many event streams and long polls open for this user; close one first."
         case .clusterNotFound: "No such cluster."
         case .serviceNotFound: "No such service in the cluster."
         case .hostNotFound: "No such host in the cluster."

@@ -16,12 +16,15 @@ extension Manager {
         CASController(auth: auth, auditor: auditor).addRoutes(to: router)
         WebController().addRoutes(to: router)
         let web = router.group("/web/v1")
-        let api = web.group().add(middleware: AuthMiddleware(auth: auth))
+        // `authenticated` is for what a user who must change the initial password may
+        // still do (change it, log out); every other route is behind the gate too.
+        let authenticated = web.group().add(middleware: AuthMiddleware(auth: auth))
+        let api = authenticated.group().add(middleware: PasswordChangeGate())
         let inCluster = ClusterMiddleware(clusterId: stack.cluster.id)
         let cluster = api.group("cluster/:cluster_id").add(middleware: inCluster)
 
         AccessController(auth: auth, users: store, audit: audit, hashRounds: options.passwordHashRounds, bodyLimit: limit)
-            .addRoutes(web: web, api: api)
+            .addRoutes(web: web, api: authenticated)
         UserController(users: store, auth: auth, audit: audit, clock: clock, hashRounds: options.passwordHashRounds, bodyLimit: limit)
             .addRoutes(api: api)
         AuditController(log: store).addRoutes(api: api)
@@ -29,11 +32,13 @@ extension Manager {
             .addRoutes(api: api, cluster: cluster)
         ConfigurationController(stack: stack, cluster: self.cluster, center: center, audit: audit, bodyLimit: limit)
             .addRoutes(cluster: cluster, config: api.group("config/cluster/:cluster_id"), inCluster: inCluster)
-        CommandController(center: center, progress: progress, history: store, stack: stack, audit: audit, bodyLimit: limit)
+        CommandController(center: center, progress: progress, history: store, stack: stack, audit: audit, bodyLimit: limit,
+                          streams: streams)
             .addRoutes(maintain: api.group("maintain/cluster/:cluster_id"), inCluster: inCluster, common: api.group("common"))
         MonitoringController(hosts: stack.cluster.hosts, history: metrics, hub: hub, telemetry: telemetry, latency: requestLatency,
-                             clock: clock)
-            .addRoutes(root: router, scrape: router.group().add(middleware: AuthMiddleware(auth: auth)), api: api)
+                             sessions: auth.sessions, clock: clock)
+            .addRoutes(root: router, scrape: router.group().add(middleware: AuthMiddleware(auth: auth)).add(middleware: PasswordChangeGate()),
+                       api: api)
         OpenAPIController().addRoutes(api: api)
         AgentController(hub: hub, credentials: credentials, auditor: auditor, welcome: welcome, bodyLimit: limit, logger: logger)
             .addRoutes(to: router)

@@ -32,10 +32,16 @@ public final class Manager: Sendable {
     let metrics: MetricsHistory
     let telemetry: Telemetry
     let requestLatency = RequestLatency()
+    let streams: StreamLimiter
 
     /// Opens the store, creates the cluster on a first start, recovers
     /// unfinished commands. Prints the generated admin password once, if any.
     public static func open(_ options: ManagerOptions, logger: Logger) async throws -> Manager {
+        try await open(options, clock: SystemTime(), logger: logger)
+    }
+
+    /// The same with a given clock: tests move it by hand to expire sessions and age the audit log.
+    static func open(_ options: ManagerOptions, clock: any TimeSource, logger: Logger) async throws -> Manager {
         let fm = FileManager.default
         try fm.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true,
                                attributes: [.posixPermissions: 0o700])
@@ -43,16 +49,16 @@ public final class Manager: Sendable {
         let sealer = try SecretSealer.loadOrCreate(keyFile: options.dataDirectory + "/secret.key")
         let store = try await SQLiteStore.open(path: options.dataDirectory + "/steward.db", sealer: sealer, logger: logger)
         do {
-            return try await open(options, stack: stack, store: store, logger: logger)
+            return try await open(options, stack: stack, store: store, clock: clock, logger: logger)
         } catch {
             await store.close()
             throw error
         }
     }
 
-    private static func open(_ options: ManagerOptions, stack: Stack, store: SQLStore, logger: Logger) async throws -> Manager {
+    private static func open(_ options: ManagerOptions, stack: Stack, store: SQLStore, clock: any TimeSource,
+                             logger: Logger) async throws -> Manager {
         try await store.migrate()
-        let clock = SystemTime()
 
         let record: ClusterRecord
         if let existing = try await store.cluster(id: stack.cluster.id) {
@@ -118,11 +124,19 @@ public final class Manager: Sendable {
         self.auditor = auditor
         self.auth = Authenticator(
             store: store, cache: CredentialCache(ttlSeconds: options.credentialCacheSeconds, clock: clock),
-            sessions: SessionStore(idleSeconds: options.sessionIdleSeconds, maxAgeSeconds: options.sessionMaxSeconds, clock: clock),
+            sessions: SessionStore(idleSeconds: options.sessionIdleSeconds, maxAgeSeconds: options.sessionMaxSeconds,
+                                   limits: .init(perUser: options.maxSessionsPerUser, total: options.maxSessions), clock: clock),
             throttle: LoginThrottle(limit: options.loginFailureLimit, lockSeconds: options.loginLockSeconds, clock: clock),
             auditor: auditor,
             decoyHash: (try? PasswordHasher.hash(PasswordHasher.generatePassword(), rounds: options.passwordHashRounds)) ?? "",
             tls: options.tls)
+        self.streams = StreamLimiter(perUser: options.maxStreamsPerUser)
+    }
+
+    /// What the timer does: drops expired sessions and tickets, prunes the audit log past its retention.
+    func housekeep() async {
+        auth.sessions.sweep()
+        await auditor.prune(retentionDays: options.auditRetentionDays)
     }
 
     /// The OpenAPI 3 document of the whole API.
@@ -143,9 +157,10 @@ public final class Manager: Sendable {
             },
             logger: logger)
         let ticks = TickService(center: center, hub: hub, progress: progress, tickMs: 200)
+        let housekeeping = Housekeeping(interval: .seconds(options.housekeepingSeconds)) { [self] in await housekeep() }
         // Reverse order on shutdown: the tick service stops first and releases
         // the long polls, so that the HTTP server does not wait out their timeout.
-        var config = ServiceGroupConfiguration(services: [app, ticks], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var config = ServiceGroupConfiguration(services: [app, ticks, housekeeping], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         config.maximumGracefulShutdownDuration = .seconds(15)
         let group = ServiceGroup(configuration: config)
         do {

@@ -37,6 +37,16 @@ public struct ManagerOptions: Sendable {
     public var loginLockSeconds: Int = 300
     /// A host's first join is held PENDING (no tasks) until an admin approves it.
     public var approveNewHosts = false
+    /// Web sessions (and, apart, CAS grants) one user may hold; the oldest goes first.
+    public var maxSessionsPerUser: Int = 64
+    /// Web sessions, CAS grants, login tickets and service tickets kept, each; the oldest goes first.
+    public var maxSessions: Int = 10_000
+    /// Audit entries older than this are pruned.
+    public var auditRetentionDays: Int = 90
+    /// Event streams and long polls one user may hold open at once.
+    public var maxStreamsPerUser: Int = 32
+    /// How often expired sessions and tickets are swept and the audit log pruned.
+    public var housekeepingSeconds: Int = 60
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

@@ -24,6 +24,9 @@ enum Migrations {
         ),
         // The same text in both dialects: no identity column.
         Migration(version: 3, name: "agent credentials", sqlite: agentCredentials, postgres: agentCredentials),
+        // Repeated failures from one source are one entry with a count; the
+        // index finds that entry when the next alike failure comes.
+        Migration(version: 4, name: "audit count", sqlite: auditCount, postgres: auditCount),
     ]
 
     /// One row per host that has joined: the SHA-256 digest of its credential
@@ -41,6 +44,11 @@ enum Migrations {
           PRIMARY KEY (cluster_id, host)
         )
         """,
+    ]
+
+    static let auditCount = [
+        "ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1",
+        "CREATE INDEX audit_source ON audit (source, at)",
     ]
 
     static func audit(idColumn: String) -> [String] {

@@ -47,10 +47,43 @@ extension SQLStore {
     public func appendAudit(_ e: AuditEntry) async throws {
         try await transaction { db in
             try await db.raw("""
-                INSERT INTO audit (at, username, source, action, target, result, http_status, error_code, command_id)
+                INSERT INTO audit (at, username, source, action, target, result, http_status, error_code, command_id, count)
                 VALUES (\(bind: e.at), \(bind: e.user), \(bind: e.source), \(bind: e.action), \(bind: e.target),
-                        \(bind: e.result.rawValue), \(bind: e.httpStatus), \(bind: e.errorCode), \(bind: e.commandId))
+                        \(bind: e.result.rawValue), \(bind: e.httpStatus), \(bind: e.errorCode), \(bind: e.commandId), \(bind: e.count))
                 """).run()
+        }
+    }
+
+    /// Adds a failure to the latest alike entry (same user, source, action,
+    /// result and error code) written since `since`, or appends it; true if it was added to one.
+    @discardableResult
+    public func appendAudit(_ e: AuditEntry, coalescingSince since: Millis) async throws -> Bool {
+        try await transaction { db in
+            let alike = try await db.raw("""
+                SELECT id FROM audit WHERE source = \(bind: e.source) AND username = \(bind: e.user) AND action = \(bind: e.action)
+                  AND result = \(bind: e.result.rawValue) AND error_code = \(bind: e.errorCode) AND at >= \(bind: since)
+                ORDER BY id DESC LIMIT 1
+                """).first().map { try $0.decode(column: "id", as: Int64.self) }
+            if let alike {
+                try await db.raw("UPDATE audit SET count = count + \(bind: e.count) WHERE id = \(bind: alike)").run()
+                return true
+            }
+            try await db.raw("""
+                INSERT INTO audit (at, username, source, action, target, result, http_status, error_code, command_id, count)
+                VALUES (\(bind: e.at), \(bind: e.user), \(bind: e.source), \(bind: e.action), \(bind: e.target),
+                        \(bind: e.result.rawValue), \(bind: e.httpStatus), \(bind: e.errorCode), \(bind: e.commandId), \(bind: e.count))
+                """).run()
+            return false
+        }
+    }
+
+    /// Deletes the entries older than `before`; returns how many.
+    public func pruneAudit(before: Millis) async throws -> Int {
+        try await transaction { db in
+            let n = try await db.raw("SELECT COUNT(*) AS n FROM audit WHERE at < \(bind: before)").first()?
+                .decode(column: "n", as: Int.self) ?? 0
+            if n > 0 { try await db.raw("DELETE FROM audit WHERE at < \(bind: before)").run() }
+            return n
         }
     }
 
@@ -76,7 +109,8 @@ extension SQLStore {
                     result: AuditResult(rawValue: try row.decode(column: "result", as: String.self)) ?? .failure,
                     httpStatus: try row.decode(column: "http_status", as: Int.self),
                     errorCode: try row.decode(column: "error_code", as: Int.self),
-                    commandId: try row.decode(column: "command_id", as: Int64?.self))
+                    commandId: try row.decode(column: "command_id", as: Int64?.self),
+                    count: try row.decode(column: "count", as: Int.self))
             }
         }
     }

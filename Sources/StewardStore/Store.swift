@@ -77,6 +77,11 @@ public protocol Store: Sendable {
     func deleteUser(_ name: String) async throws -> Bool
 
     func appendAudit(_ entry: AuditEntry) async throws
+    /// Adds a failure to an alike entry written since `since` (its count grows), else appends it.
+    @discardableResult
+    func appendAudit(_ entry: AuditEntry, coalescingSince since: Millis) async throws -> Bool
+    /// Deletes the entries older than `before` (the retention); returns how many.
+    func pruneAudit(before: Millis) async throws -> Int
     func audit(_ query: AuditFilter) async throws -> [AuditEntry]
 
     func cluster(id: Int) async throws -> ClusterRecord?

@@ -32,7 +32,8 @@ struct AuditCommand: AsyncParsableCommand {
                 let format = ISO8601DateFormatter()
                 for e in entries {
                     let time = format.string(from: Date(timeIntervalSince1970: Double(e.at) / 1000))
-                    let command = e.commandId.map { " command=\($0)" } ?? ""
+                    let command = (e.commandId.map { " command=\($0)" } ?? "")
+                        + (e.count > 1 ? " x\(e.count) within a minute" : "")
                     // Every field came from someone else: escaped, so that none can forge or hide a line.
                     print("\(time) \(e.result.rawValue.column(7)) \(e.user.isEmpty ? "-" : e.user.printable) "
                           + "from \(e.source.printable) \(e.action.printable) \(e.target.printable) "

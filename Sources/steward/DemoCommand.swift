@@ -121,7 +121,8 @@ struct DemoService: Service {
               CLI:      steward login --manager \(url) --user admin
               API:      \(url)/web/v1  (try: curl -u admin:PASSWORD \(url)/web/v1/cluster/1/services)
               Login:    user 'admin', password from --admin-password / STEWARD_ADMIN_PASSWORD,
-                        or the one printed above on the first run
+                        or the one printed above on the first run (a generated one must be
+                        changed first: the web UI asks; the API answers 10020 until then)
               Data:     \(root)
             Press Ctrl-C to stop the manager, the agents and every role process.
 

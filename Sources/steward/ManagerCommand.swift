@@ -46,6 +46,18 @@ struct ManagerCommand: AsyncParsableCommand {
     @Option(help: "How long a user with too many failed logins is refused (seconds).")
     var loginLockSeconds: Int = 300
 
+    @Option(help: "Web sessions (and, apart, CAS grants) one user may hold; the oldest ends first.")
+    var maxSessionsPerUser: Int = 64
+
+    @Option(help: "Web sessions, CAS grants, login tickets and service tickets kept, each; the oldest ends first.")
+    var maxSessions: Int = 10_000
+
+    @Option(help: "Event streams and long polls one user may hold open at once (beyond: 429).")
+    var maxStreamsPerUser: Int = 32
+
+    @Option(help: "Audit log entries older than this many days are pruned.")
+    var auditRetentionDays: Int = 90
+
     @Option(help: "PEM certificate chain: with --tls-key, the manager serves HTTPS only.")
     var tlsCert: String?
 
@@ -91,6 +103,13 @@ struct ManagerCommand: AsyncParsableCommand {
         options.sessionMaxSeconds = sessionMaxSeconds
         options.loginFailureLimit = loginFailureLimit
         options.loginLockSeconds = loginLockSeconds
+        guard maxSessionsPerUser > 0, maxSessions >= maxSessionsPerUser, maxStreamsPerUser > 0, auditRetentionDays > 0 else {
+            throw ValidationError("--max-sessions-per-user, --max-streams-per-user and --audit-retention-days must be positive; --max-sessions at least --max-sessions-per-user")
+        }
+        options.maxSessionsPerUser = maxSessionsPerUser
+        options.maxSessions = maxSessions
+        options.maxStreamsPerUser = maxStreamsPerUser
+        options.auditRetentionDays = auditRetentionDays
         guard metricsIntervalMs >= 100, (1...10080).contains(metricsWindowMinutes) else {
             throw ValidationError("--metrics-interval-ms must be at least 100, --metrics-window-minutes 1-10080")
         }

@@ -15,6 +15,9 @@ extension IntegrationTests {
             let check = try await nina.raw(.GET, "/web/v1/access/login_check")
             let fields = try #require(try JSONSerialization.jsonObject(with: check.body) as? [String: Any])
             #expect(fields["modify_pwd"] as? Bool == true)
+            let gated = try await nina.get("/web/v1/clusters", as: NoResult.self)
+            #expect(gated.status == 403 && gated.envelope.errorCode == ErrorCode.passwordChangeRequired.rawValue,
+                    "nothing but the change until it is made")
 
             func change(_ old: String, _ new: String, _ confirm: String) async throws -> (Int, [String: Any]) {
                 let q = "old_password=\(old)&new_password=\(new)&confirm_password=\(confirm)"
@@ -83,7 +86,10 @@ extension IntegrationTests {
     func auditLog() async throws {
         try await withCluster { cluster, api in
             _ = try await api.post("/web/v1/access/users", CreateUserRequest(userName: "vic", role: "viewer", password: "S3cure-pass-V1"))
-            let vic = StewardClient(baseURL: api.baseURL, user: "vic", password: "S3cure-pass-V1")
+            let initial = StewardClient(baseURL: api.baseURL, user: "vic", password: "S3cure-pass-V1")
+            let q = "old_password=S3cure-pass-V1&new_password=S3cure-pass-V2&confirm_password=S3cure-pass-V2"
+            #expect(try await initial.raw(.POST, "/web/v1/access/modify_self_password?" + q, body: Data("{}".utf8)).status == 200)
+            let vic = StewardClient(baseURL: api.baseURL, user: "vic", password: "S3cure-pass-V2")
             #expect(try await vic.service(.start, "Coordinator", onlySelf: true).status == 403)
             #expect(try await StewardClient(baseURL: api.baseURL, user: "vic", password: "bad").raw(.GET, "/web/v1/clusters").status == 401)
             let started = try await api.service(.start, "Coordinator", onlySelf: true)

@@ -43,7 +43,13 @@ extension IntegrationTests {
             #expect(list.contains("cleo") && list.contains("viewer"))
             #expect(!list.contains(generated), "a password is never listed")
 
-            let (refused, why) = try await steward(["user", "list"], manager: url, user: "cleo", password: generated)
+            let (gated, gatedOut) = try await steward(["user", "list"], manager: url, user: "cleo", password: generated)
+            #expect(gated == 1)
+            #expect(gatedOut.contains("error \(ErrorCode.passwordChangeRequired.rawValue) (HTTP 403)"), "an initial password must be changed first: \(gatedOut)")
+            let cleoClient = StewardClient(baseURL: url, user: "cleo", password: generated)
+            let q = "old_password=\(generated)&new_password=Chosen-pass-7&confirm_password=Chosen-pass-7"
+            #expect(try await cleoClient.raw(.POST, "/web/v1/access/modify_self_password?" + q, body: Data("{}".utf8)).status == 200)
+            let (refused, why) = try await steward(["user", "list"], manager: url, user: "cleo", password: "Chosen-pass-7")
             #expect(refused == 1)
             #expect(why.contains("error \(ErrorCode.forbidden.rawValue) (HTTP 403)"), "\(why)")
             #expect(!why.contains("Fatal") && !why.contains("0x"), "no stack trace")

@@ -272,7 +272,7 @@ extension IntegrationTests {
                 // The generated password is shown once, and it is the real one.
                 let password = try await browser.wait("document.querySelector('[data-password=olga]')?.textContent")?.string ?? ""
                 #expect(password.count >= 12)
-                #expect(try await StewardClient(baseURL: base, user: "olga", password: password).raw(.GET, "/web/v1/ping").status == 200)
+                #expect(try await StewardClient(baseURL: base, user: "olga", password: password).raw(.GET, "/web/v1/access/login_check").status == 200)
                 try await browser.screenshot("1-created")
 
                 // A reset, confirmed first: the manager's new password is shown, once, and is the real one.
@@ -280,8 +280,8 @@ extension IntegrationTests {
                 try await browser.wait("document.querySelector('#dialog[open]')?.textContent.includes('olga')")
                 try await browser.click("#dialog button[type=submit]")
                 let reset = try await browser.wait("(t => t && t !== '\(password)' && t)(document.querySelector('[data-password=olga]')?.textContent)")?.string ?? ""
-                let olga = StewardClient(baseURL: base, user: "olga", password: reset)
-                #expect(try await olga.raw(.GET, "/web/v1/ping").status == 200)
+                let initial = StewardClient(baseURL: base, user: "olga", password: reset)
+                #expect(try await initial.raw(.GET, "/web/v1/access/login_check").status == 200)
                 #expect(try await StewardClient(baseURL: base, user: "olga", password: password).raw(.GET, "/web/v1/ping").status == 401)
                 #expect(try await api.get("/web/v1/access/users", as: UserList.self).envelope.resObj?.users.first { $0.userName == "olga" }?.modifyPwd == true)
                 let sent = try await browser.eval("window.sent")?.array?.compactMap(\.string) ?? []
@@ -297,6 +297,10 @@ extension IntegrationTests {
                 try await browser.wait("!document.querySelector('#initial-password') && document.querySelector('[data-key=\"role:olga\"]')?.value === 'operator'")
                 let listed = try await api.get("/web/v1/access/users", as: UserList.self).envelope.resObj?.users ?? []
                 #expect(listed.first { $0.userName == "olga" }?.role == .operator)
+                // An initial password must be changed before anything else.
+                let q = "old_password=\(reset)&new_password=Chosen-pass-7&confirm_password=Chosen-pass-7"
+                #expect(try await initial.raw(.POST, "/web/v1/access/modify_self_password?" + q, body: Data("{}".utf8)).status == 200)
+                let olga = StewardClient(baseURL: base, user: "olga", password: "Chosen-pass-7")
                 #expect(try await olga.raw(.POST, "/web/v1/maintain/cluster/1/service/Coordinator/start?dry_run=true",
                                            body: Data("{}".utf8), headers: [("Content-Type", "application/json")]).status == 200,
                         "olga is an operator now")

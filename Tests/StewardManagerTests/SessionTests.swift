@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 @testable import StewardManager
 import StewardAPI
 import StewardEngine
@@ -51,6 +52,107 @@ struct SessionTests {
         #expect(sessions.webSession(other) != nil)
         sessions.endUser("bob")
         #expect(sessions.webSession(other) == nil)
+    }
+
+    /// Attack: log in, fetch login pages and never come back. Without a sweep
+    /// every session and ticket nobody looks up again stays in memory for good.
+    @Test func theSweepDropsExpiredSessionsGrantsAndTickets() {
+        let clock = ManualClock()
+        let sessions = SessionStore(idleSeconds: 60, maxAgeSeconds: 3600, clock: clock)
+        for i in 0..<100 {
+            let tgt = sessions.newGrant(user: "u\(i)", role: .viewer)
+            _ = sessions.newServiceTicket(grant: tgt)
+            _ = sessions.newWebSession(user: "u\(i)", role: .viewer, parent: nil)
+            #expect(sessions.consumeLoginTicket(sessions.newLoginTicket(casSession: "cas-\(i)"), casSession: "cas-\(i)"))
+            _ = sessions.newLoginTicket(casSession: "abandoned-\(i)")
+        }
+        let kept = sessions.newWebSession(user: "ann", role: .viewer, parent: nil)
+        #expect(Self.all(sessions) == [101, 100, 100, 100])
+        clock.advance(seconds: 61)
+        #expect(sessions.webSession(kept) == nil)
+        sessions.sweep()
+        #expect(sessions.counts.webSessions == 0 && sessions.counts.grants == 0 && sessions.counts.serviceTickets == 0,
+                "idle sessions and grants and used-up service tickets are gone: \(sessions.counts)")
+        #expect(sessions.counts.loginTickets == 100, "used login tickets are remembered for their ten minutes; unused ones cost nothing")
+        clock.advance(seconds: 600)
+        sessions.sweep()
+        #expect(Self.all(sessions) == [0, 0, 0, 0])
+    }
+
+    /// Attack: log in again and again (a script, a stolen password). Each user
+    /// holds at most its cap; the least recently used goes first, so the flood
+    /// evicts its own sessions, not one in use; other users keep theirs; and
+    /// the total is capped too.
+    @Test func theCapsEvictTheLeastRecentlyUsedPerUserAndInAll() {
+        let sessions = SessionStore(idleSeconds: 600, maxAgeSeconds: 600, limits: .init(perUser: 3, total: 5), clock: ManualClock())
+        let bob = sessions.newWebSession(user: "bob", role: .viewer, parent: nil)
+        let inUse = sessions.newWebSession(user: "ann", role: .viewer, parent: nil)
+        var flood: [String] = []
+        for _ in 0..<4 {
+            #expect(sessions.webSession(inUse) != nil, "ann's session in use stays through her own flood")
+            flood.append(sessions.newWebSession(user: "ann", role: .viewer, parent: nil))
+        }
+        #expect(sessions.webSession(flood[0]) == nil && sessions.webSession(flood[1]) == nil, "the flood's oldest are evicted")
+        #expect(sessions.webSession(flood[3]) != nil && sessions.webSession(inUse) != nil)
+        #expect(sessions.webSession(bob) != nil, "another user's session stays")
+        // ann holds inUse, flood[2], flood[3]; with bob, 4 of 5. Carl's two pass the total: the least recently used goes.
+        let carl = (0..<2).map { _ in sessions.newWebSession(user: "carl", role: .viewer, parent: nil) }
+        #expect(sessions.counts.webSessions == 5)
+        #expect(sessions.webSession(flood[2]) == nil, "past the total, the least recently used of all goes")
+        #expect(carl.allSatisfy { sessions.webSession($0) != nil } && sessions.webSession(bob) != nil)
+        let grants = (0..<10).map { _ in sessions.newGrant(user: "ann", role: .viewer) }
+        #expect(sessions.counts.grants == 3)
+        #expect(grants.suffix(3).allSatisfy { sessions.grant($0) != nil })
+        for i in 0..<50 { _ = sessions.consumeLoginTicket(sessions.newLoginTicket(casSession: "cas-\(i)"), casSession: "cas-\(i)") }
+        #expect(sessions.counts.loginTickets == 5, "used login tickets, which anyone can make, are capped in all")
+    }
+
+    @Test func aLoginTicketNeedsItsCasSessionAndCannotBeForged() {
+        let clock = ManualClock()
+        let sessions = SessionStore(idleSeconds: 60, maxAgeSeconds: 60, clock: clock)
+        let lt = sessions.newLoginTicket(casSession: "")
+        #expect(!sessions.consumeLoginTicket(lt, casSession: ""), "a ticket bound to no cookie logs nobody in")
+        let good = sessions.newLoginTicket(casSession: "cas-1")
+        let parts = good.split(separator: "-", maxSplits: 2)
+        let later = "LT-\(Int64(parts[1])! + 3_600_000)-\(parts[2])"
+        #expect(!sessions.consumeLoginTicket(later, casSession: "cas-1"), "a ticket whose expiry was moved fails its signature")
+        #expect(!sessions.consumeLoginTicket("LT-1-x-y", casSession: "cas-1"))
+        #expect(!sessions.consumeLoginTicket(SessionStore(idleSeconds: 60, maxAgeSeconds: 60, clock: clock)
+            .newLoginTicket(casSession: "cas-1"), casSession: "cas-1"), "another process's (another key's) ticket")
+        clock.advance(seconds: 601)
+        #expect(!sessions.consumeLoginTicket(good, casSession: "cas-1"), "expired")
+        #expect(sessions.counts.loginTickets == 0, "no ticket is stored until one is used")
+    }
+
+    @Test func aStreamSlotIsReleasedOnceEvenIfTheResponseIsDropped() throws {
+        let limiter = StreamLimiter(perUser: 2)
+        let first = try limiter.acquire(for: "ann")
+        do {
+            let second = try limiter.acquire(for: "ann")
+            #expect(throws: StewardError.self) { try limiter.acquire(for: "ann") }
+            #expect(limiter.openCount(for: "ann") == 2)
+            _ = second
+        }
+        #expect(limiter.openCount(for: "ann") == 1, "a permit dropped unreleased frees its slot")
+        first.release()
+        first.release()
+        #expect(limiter.openCount(for: "ann") == 0)
+        _ = try limiter.acquire(for: "bob")
+    }
+
+    /// The sweep and the retention run on their own: the manager's Housekeeping service repeats them until stopped.
+    @Test func theHousekeepingRunsOnATimerUntilCancelled() async throws {
+        let runs = NIOLockedValueBox(0)
+        let task = Task { try await Housekeeping(interval: .milliseconds(5)) { runs.withLockedValue { $0 += 1 } }.run() }
+        while runs.withLockedValue({ $0 }) < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        task.cancel()
+        // Cancelled (as at shutdown), run() returns: nothing is left ticking.
+        _ = await task.result
+    }
+
+    static func all(_ sessions: SessionStore) -> [Int] {
+        let c = sessions.counts
+        return [c.webSessions, c.grants, c.loginTickets, c.serviceTickets]
     }
 
     @Test func throttlingCountsPerUserAndPerAddress() {

@@ -1,10 +1,12 @@
 import Foundation
 import Logging
+import StewardEngine
+import StewardStore
 @testable import StewardManager
 
 /// A manager opened on a fresh data directory (a real SQLite file), for tests
 /// that need its router; the store is closed and the directory removed after.
-func withTestManager<T>(configure: (inout ManagerOptions) -> Void = { _ in },
+func withTestManager<T>(clock: (any TimeSource)? = nil, configure: (inout ManagerOptions) -> Void = { _ in },
                         _ body: (Manager) async throws -> T) async throws -> T {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-manager-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -15,7 +17,7 @@ func withTestManager<T>(configure: (inout ManagerOptions) -> Void = { _ in },
     configure(&options)
     var logger = Logger(label: "test")
     logger.logLevel = .error
-    let manager = try await Manager.open(options, logger: logger)
+    let manager = try await Manager.open(options, clock: clock ?? SystemTime(), logger: logger)
     do {
         let result = try await body(manager)
         await manager.store.close()

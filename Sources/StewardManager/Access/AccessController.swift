@@ -24,8 +24,8 @@ struct AccessController {
         api.group().add(middleware: audit.action("PASSWORD_CHANGE")).post("access/modify_self_password", use: modifyPassword)
     }
 
-    /// A web session, else the CASTGC of the CAS flow, else HTTP Basic;
-    /// answers with the web session cookie.
+    /// The caller's own web session (cookie or token), else one from the
+    /// CASTGC of the CAS flow, else from HTTP Basic; answers with the web session cookie.
     @Sendable func loginCheck(_ request: Request, context: Context) async throws -> Response {
         guard let (token, session) = try await webSession(request, context) else {
             return AuthMiddleware.challenge(request, "Not logged in: log in at /cas/login first.")
@@ -39,25 +39,42 @@ struct AccessController {
         return response
     }
 
+    /// A live session the caller already holds is reused: clients poll
+    /// login_check, and a new session per call would grow without bound.
     func webSession(_ request: Request, _ context: Context) async throws -> (String, SessionStore.Session)? {
-        if let existing = request.cookies[AuthMiddleware.sessionCookie]?.value, let s = auth.sessions.webSession(existing) {
-            return (existing, s)
+        for token in Self.sessionTokens(request) {
+            if let s = auth.sessions.webSession(token) { return (token, s) }
         }
-        if let tgt = request.cookies["CASTGC"]?.value, let grant = auth.sessions.grant(tgt) {
-            return (auth.sessions.newWebSession(user: grant.user, role: grant.role, parent: CredentialCache.key(tgt)), grant)
+        if let tgt = request.cookies["CASTGC"]?.value, let derived = auth.sessions.webSession(fromGrant: tgt) {
+            return derived
         }
-        guard let header = request.headers[.authorization] else { return nil }
+        guard let header = request.headers[.authorization], !header.lowercased().hasPrefix("bearer ") else { return nil }
         let user = try await auth.basic(header, source: context.remoteAddress)
-        let token = auth.sessions.newWebSession(user: user.name, role: user.role, parent: nil)
+        let token = auth.sessions.newWebSession(user: user.name, role: user.role, parent: nil, mustChangePassword: user.mustChangePassword)
         guard let s = auth.sessions.webSession(token) else { throw StewardError(.internalError) }
         return (token, s)
     }
 
+    /// Every session token the request carries: the cookie, `X-Auth-Token`, `Authorization: Bearer`.
+    static func sessionTokens(_ request: Request) -> [String] {
+        var tokens: [String] = []
+        if let cookie = request.cookies[AuthMiddleware.sessionCookie]?.value, !cookie.isEmpty { tokens.append(cookie) }
+        if let token = request.headers[.xAuthToken] { tokens.append(token) }
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
+            tokens.append(String(header.dropFirst(7)))
+        }
+        return tokens
+    }
+
+    /// Ends everything the request carries: its session tokens, however sent,
+    /// the CAS grant (CASTGC) and the grant its session came from, so that
+    /// nothing the client held logs it in again.
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
-        if let token = request.cookies[AuthMiddleware.sessionCookie]?.value { auth.sessions.endWebSession(token) }
-        if let token = request.headers[.xAuthToken] { auth.sessions.endWebSession(token) }
+        for token in Self.sessionTokens(request) { auth.sessions.endWebSession(token, withGrant: true) }
+        if let tgt = request.cookies["CASTGC"]?.value { auth.sessions.endGrant(tgt) }
         var response = JSONBody.ok(LogoutResult(refURL: "/cas/logout"))
         response.headers.append(auth.cookie(AuthMiddleware.sessionCookie, "", maxAge: 0))
+        response.headers.append(auth.cookie("CASTGC", "", maxAge: 0))
         return response
     }
 

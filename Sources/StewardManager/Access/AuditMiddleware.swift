@@ -13,10 +13,13 @@ struct AuditMiddleware: RouterMiddleware {
     let action: String
     let auditor: Auditor
     let logger: Logger
+    /// The route honours `?dry_run=true` (it then changes nothing). Elsewhere
+    /// the parameter means nothing and must not hide a change from the log.
+    var hasDryRun = false
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // A dry run changes nothing; the configuration editor sends one per edit.
-        if request.uri.queryParameters.get("dry_run") == "true" { return try await next(request, context) }
+        if hasDryRun, request.uri.queryParameters.get("dry_run") == "true" { return try await next(request, context) }
         let response: Response
         do {
             response = try await next(request, context)

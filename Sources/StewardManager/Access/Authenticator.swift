@@ -54,7 +54,7 @@ struct Authenticator: Sendable {
     }
 
     func session(_ token: String) -> AuthenticatedUser? {
-        sessions.webSession(token).map { AuthenticatedUser(name: $0.user, role: $0.role, mustChangePassword: false) }
+        sessions.webSession(token).map { AuthenticatedUser(name: $0.user, role: $0.role, mustChangePassword: $0.mustChangePassword) }
     }
 
     /// Forgets everything cached about a user: after a password or role change, or removal.

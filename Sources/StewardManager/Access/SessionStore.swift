@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NIOConcurrencyHelpers
 import StewardAPI
@@ -7,9 +8,15 @@ import StewardEngine
 /// to the casSessionId that fetched them), ticket-granting tickets (TGT, the
 /// CASTGC cookie), service tickets (ST, one use, short) and web sessions
 /// (the JSESSIONID cookie, also usable as a token). Every secret is looked up
-/// by its SHA-256 digest, never compared as text. Sessions end at their idle
+/// by its SHA-256 digest, never compared as text; a login ticket is not stored
+/// at all but signed (see `newLoginTicket`). Sessions end at their idle
 /// timeout, at their maximum age, at logout, and when their user's password or
 /// role changes. A manager restart ends them all: clients log in again.
+///
+/// Nothing here grows without bound: `sweep` (on a timer) drops what has
+/// expired, and each table has caps, per user and in all, past which the
+/// least recently used entry is evicted, so that a flood of logins costs the
+/// flooder its own older sessions, not the manager its memory.
 final class SessionStore: Sendable {
     struct Session: Sendable {
         let user: String
@@ -18,60 +25,141 @@ final class SessionStore: Sendable {
         var lastSeen: Millis
         /// The TGT a web session came from, so that a CAS logout ends it too.
         let parent: CredentialCache.Key?
+        /// Logged in with an initial password: may only change it.
+        let mustChangePassword: Bool
     }
 
-    private struct State {
-        var loginTickets: [CredentialCache.Key: (casSession: String, expires: Millis)] = [:]
-        var serviceTickets: [CredentialCache.Key: (tgt: CredentialCache.Key, expires: Millis)] = [:]
-        var grants: [CredentialCache.Key: Session] = [:]
-        var web: [CredentialCache.Key: Session] = [:]
+    struct Limits: Sendable {
+        /// Web sessions (and, separately, CAS grants) per user.
+        var perUser: Int = 64
+        /// Entries of each table (web sessions, grants, used login tickets, service tickets).
+        var total: Int = 10_000
     }
 
-    private let state = NIOLockedValueBox(State())
+    /// A login ticket already used, remembered until it expires.
+    private struct Ticket {
+        let expires: Millis
+    }
+
+    private struct ServiceTicket {
+        let tgt: CredentialCache.Key
+        let expires: Millis
+    }
+
+    private struct State: Sendable {
+        var loginTickets: BoundedTable<Ticket>
+        var serviceTickets: BoundedTable<ServiceTicket>
+        var grants: BoundedTable<Session>
+        var web: BoundedTable<Session>
+    }
+
+    /// How long a login ticket and a service ticket stay valid.
+    static let loginTicketMs: Millis = 600_000
+    static let serviceTicketMs: Millis = 60_000
+
+    private let state: NIOLockedValueBox<State>
+    /// Signs login tickets and derives the web session of a CAS grant (see
+    /// `webSession(fromGrant:)`); per process, like the sessions.
+    private let derivation: [UInt8] = {
+        var rng = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+    }()
     let idleMs: Millis
     let maxAgeMs: Millis
     let clock: any TimeSource
 
-    init(idleSeconds: Int, maxAgeSeconds: Int, clock: any TimeSource) {
+    init(idleSeconds: Int, maxAgeSeconds: Int, limits: Limits = Limits(), clock: any TimeSource) {
         idleMs = Millis(idleSeconds) * 1000
         maxAgeMs = Millis(maxAgeSeconds) * 1000
         self.clock = clock
+        state = NIOLockedValueBox(State(
+            loginTickets: BoundedTable(perOwner: limits.total, total: limits.total),
+            serviceTickets: BoundedTable(perOwner: limits.total, total: limits.total),
+            grants: BoundedTable(perOwner: limits.perUser, total: limits.total),
+            web: BoundedTable(perOwner: limits.perUser, total: limits.total)))
     }
 
     static func token(_ prefix: String) -> String {
         var rng = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        let text = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return prefix + text
+        return prefix + base64url(Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }))
+    }
+
+    /// How many of each there are now: for `/metrics` and tests.
+    var counts: (webSessions: Int, grants: Int, loginTickets: Int, serviceTickets: Int) {
+        state.withLockedValue { ($0.web.count, $0.grants.count, $0.loginTickets.count, $0.serviceTickets.count) }
+    }
+
+    /// Drops every expired session, grant and ticket. Run on a timer: lookups
+    /// drop what they find expired, but what nobody looks up again stays until here.
+    func sweep() {
+        let now = clock.now()
+        state.withLockedValue { s in
+            s.loginTickets.removeAll { $0.expires <= now }
+            s.serviceTickets.removeAll { $0.expires <= now }
+            s.grants.removeAll { self.expired($0, now) }
+            s.web.removeAll { self.expired($0, now) }
+        }
+    }
+
+    private func expired(_ session: Session, _ now: Millis) -> Bool {
+        now - session.lastSeen > idleMs || now - session.created > maxAgeMs
     }
 
     // MARK: CAS tickets
 
+    /// A login ticket for a casSessionId. Nothing is stored: the ticket carries
+    /// its expiry and a nonce, signed (HMAC) together with the casSessionId, so
+    /// a flood of login pages costs no memory. Only used tickets are kept, until
+    /// they expire, so that each logs in once.
     func newLoginTicket(casSession: String) -> String {
-        let lt = Self.token("LT-")
-        let now = clock.now()
-        state.withLockedValue { s in
-            s.loginTickets = s.loginTickets.filter { $0.value.expires > now }
-            s.loginTickets[CredentialCache.key(lt)] = (casSession, now + 600_000)
-        }
-        return lt
+        let expires = clock.now() + Self.loginTicketMs
+        let nonce = Self.token("")
+        return "LT-\(expires)-\(nonce)-\(signature(casSession, expires, nonce))"
     }
 
-    /// True once for a live ticket fetched with the same casSessionId.
+    /// True once for a live ticket issued with the same, non-empty casSessionId.
     func consumeLoginTicket(_ lt: String, casSession: String) -> Bool {
+        let parts = lt.split(separator: "-", maxSplits: 2)
+        guard !casSession.isEmpty, parts.count == 3, parts[0] == "LT", let expires = Millis(parts[1]) else { return false }
+        // The nonce and the signature are base64url (which has "-" too), and the signature's length is fixed.
+        let rest = parts[2]
+        guard rest.count > Self.signatureLength + 1 else { return false }
+        let nonce = String(rest.dropLast(Self.signatureLength + 1))
+        let mac = String(rest.suffix(Self.signatureLength))
+        guard expires > clock.now(), Self.constantTimeEqual(mac, signature(casSession, expires, nonce)) else { return false }
         let key = CredentialCache.key(lt)
         return state.withLockedValue { s in
-            guard let t = s.loginTickets.removeValue(forKey: key) else { return false }
-            return t.expires > clock.now() && t.casSession == casSession
+            guard s.loginTickets[key] == nil else { return false }
+            s.loginTickets.insert(key, Ticket(expires: expires), owner: nil)
+            return true
         }
     }
 
-    func newGrant(user: String, role: UserRole) -> String {
+    static let signatureLength = 43
+
+    private func signature(_ casSession: String, _ expires: Millis, _ nonce: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("lt|\(casSession)|\(expires)|\(nonce)".utf8),
+                                                  using: SymmetricKey(data: derivation))
+        return Self.base64url(Data(mac))
+    }
+
+    static func base64url(_ data: Data) -> String {
+        data.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    func newGrant(user: String, role: UserRole, mustChangePassword: Bool = false) -> String {
         let tgt = Self.token("TGT-")
         let now = clock.now()
         state.withLockedValue { s in
-            s.grants[CredentialCache.key(tgt)] = Session(user: user, role: role, created: now, lastSeen: now, parent: nil)
+            s.grants.insert(CredentialCache.key(tgt), Session(user: user, role: role, created: now, lastSeen: now, parent: nil,
+                                                              mustChangePassword: mustChangePassword), owner: user)
         }
         return tgt
     }
@@ -80,8 +168,9 @@ final class SessionStore: Sendable {
 
     func newServiceTicket(grant tgt: String) -> String {
         let st = Self.token("ST-")
+        let expires = clock.now() + Self.serviceTicketMs
         state.withLockedValue { s in
-            s.serviceTickets[CredentialCache.key(st)] = (CredentialCache.key(tgt), clock.now() + 60_000)
+            s.serviceTickets.insert(CredentialCache.key(st), ServiceTicket(tgt: CredentialCache.key(tgt), expires: expires), owner: nil)
         }
         return st
     }
@@ -89,52 +178,78 @@ final class SessionStore: Sendable {
     /// The grant behind a service ticket, once.
     func consumeServiceTicket(_ st: String) -> (Session, CredentialCache.Key)? {
         let key = CredentialCache.key(st)
-        guard let ticket = state.withLockedValue({ $0.serviceTickets.removeValue(forKey: key) }),
+        guard let ticket = state.withLockedValue({ $0.serviceTickets.remove(key) }),
               ticket.expires > clock.now(), let session = live(ticket.tgt, in: \.grants) else { return nil }
         return (session, ticket.tgt)
     }
 
     // MARK: web sessions
 
-    func newWebSession(user: String, role: UserRole, parent: CredentialCache.Key?) -> String {
+    func newWebSession(user: String, role: UserRole, parent: CredentialCache.Key?, mustChangePassword: Bool = false) -> String {
         let token = Self.token("")
+        insertWebSession(token, user: user, role: role, parent: parent, mustChangePassword: mustChangePassword)
+        return token
+    }
+
+    /// The web session of a CAS grant: always the same token for the same
+    /// grant (an HMAC of it under a per-process key), so that a client calling
+    /// login_check with its CASTGC again and again holds one session, not one per call.
+    func webSession(fromGrant tgt: String) -> (String, Session)? {
+        guard let grant = grant(tgt) else { return nil }
+        let token = Self.base64url(Data(HMAC<SHA256>.authenticationCode(for: Data("web|\(tgt)".utf8), using: SymmetricKey(data: derivation))))
+        if let live = webSession(token) { return (token, live) }
+        insertWebSession(token, user: grant.user, role: grant.role, parent: CredentialCache.key(tgt),
+                         mustChangePassword: grant.mustChangePassword)
+        guard let session = webSession(token) else { return nil }
+        return (token, session)
+    }
+
+    private func insertWebSession(_ token: String, user: String, role: UserRole, parent: CredentialCache.Key?, mustChangePassword: Bool) {
         let now = clock.now()
         state.withLockedValue { s in
-            s.web[CredentialCache.key(token)] = Session(user: user, role: role, created: now, lastSeen: now, parent: parent)
+            s.web.insert(CredentialCache.key(token), Session(user: user, role: role, created: now, lastSeen: now, parent: parent,
+                                                             mustChangePassword: mustChangePassword), owner: user)
         }
-        return token
     }
 
     func webSession(_ token: String) -> Session? { live(CredentialCache.key(token), in: \.web) }
 
-    func endWebSession(_ token: String) { state.withLockedValue { _ = $0.web.removeValue(forKey: CredentialCache.key(token)) } }
+    /// Ends a web session and, `withGrant`, the CAS grant it came from with all its sessions.
+    func endWebSession(_ token: String, withGrant: Bool = false) {
+        state.withLockedValue { s in
+            guard let session = s.web.remove(CredentialCache.key(token)) else { return }
+            if withGrant, let parent = session.parent { Self.end(grant: parent, in: &s) }
+        }
+    }
 
     /// Ends a TGT and every web session that came from it.
     func endGrant(_ tgt: String) {
-        let key = CredentialCache.key(tgt)
-        state.withLockedValue { s in
-            s.grants[key] = nil
-            s.web = s.web.filter { $0.value.parent != key }
-        }
+        state.withLockedValue { Self.end(grant: CredentialCache.key(tgt), in: &$0) }
+    }
+
+    private static func end(grant key: CredentialCache.Key, in s: inout State) {
+        s.grants.remove(key)
+        s.web.removeAll { $0.parent == key }
     }
 
     func endUser(_ name: String) {
         state.withLockedValue { s in
-            s.grants = s.grants.filter { $0.value.user != name }
-            s.web = s.web.filter { $0.value.user != name }
+            s.grants.removeAll { $0.user == name }
+            s.web.removeAll { $0.user == name }
         }
     }
 
-    private func live(_ key: CredentialCache.Key, in table: WritableKeyPath<State, [CredentialCache.Key: Session]>) -> Session? {
+    private func live(_ key: CredentialCache.Key, in table: WritableKeyPath<State, BoundedTable<Session>>) -> Session? {
         let now = clock.now()
         return state.withLockedValue { s in
             guard var session = s[keyPath: table][key] else { return nil }
-            if now - session.lastSeen > idleMs || now - session.created > maxAgeMs {
-                s[keyPath: table][key] = nil
+            if expired(session, now) {
+                s[keyPath: table].remove(key)
                 return nil
             }
             session.lastSeen = now
             s[keyPath: table][key] = session
+            s[keyPath: table].touch(key)
             return session
         }
     }

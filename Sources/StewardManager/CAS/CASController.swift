@@ -35,18 +35,25 @@ struct CASController {
 
 
     /// A form login: the CASTGC cookie, last, and a redirect to the service with a service ticket.
+    /// The login ticket must come back with the casSessionId cookie it was
+    /// issued with: a form posted from another site (login CSRF, which would
+    /// log the victim in as the attacker) carries neither.
     @Sendable func login(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: 64 * 1024)
         let form = LoginForm(String(buffer: body))
         let service = allowedService(request)
-        let casSession = request.cookies["casSessionId"]?.value ?? ""
+        let presented = request.cookies["casSessionId"]?.value ?? ""
+        // Without the cookie, the retry form comes with a new one, bound to its ticket.
+        let casSession = presented.isEmpty ? SessionStore.token("") : presented
         func retry(_ status: HTTPResponse.Status, _ message: String) -> Response {
             let lt = auth.sessions.newLoginTicket(casSession: casSession)
-            return Self.html(LoginPage.form(loginTicket: lt, service: service, message: message), status: status)
+            var response = Self.html(LoginPage.form(loginTicket: lt, service: service, message: message), status: status)
+            if presented.isEmpty { response.headers.append(auth.cookie("casSessionId", casSession, path: "/cas")) }
+            return response
         }
-        guard let lt = form.lt, auth.sessions.consumeLoginTicket(lt, casSession: casSession) else {
-            return retry(.badRequest, "The login ticket is missing, used or expired; log in again from this page.")
+        guard let lt = form.lt, auth.sessions.consumeLoginTicket(lt, casSession: presented) else {
+            return retry(.badRequest, "The login ticket is missing, used, expired or not from this browser; log in again from this page.")
         }
         let user: AuthenticatedUser
         do {
@@ -56,7 +63,7 @@ struct CASController {
         } catch let error as StewardError where error.code == .unauthenticated {
             return retry(.unauthorized, LoginPage.wrongCredentials)
         }
-        let tgt = auth.sessions.newGrant(user: user.name, role: user.role)
+        let tgt = auth.sessions.newGrant(user: user.name, role: user.role, mustChangePassword: user.mustChangePassword)
         var response = loggedIn(user, grant: tgt, service: service)
         response.headers.append(auth.cookie("casSessionId", "", path: "/cas", maxAge: 0))
         // The last Set-Cookie is CASTGC: clients read it from there.
@@ -95,7 +102,8 @@ struct CASController {
               let (grant, parent) = auth.sessions.consumeServiceTicket(st) else {
             throw StewardError(.unauthenticated, "The service ticket is missing, used or expired; log in again at /cas/login.")
         }
-        let token = auth.sessions.newWebSession(user: grant.user, role: grant.role, parent: parent)
+        let token = auth.sessions.newWebSession(user: grant.user, role: grant.role, parent: parent,
+                                                mustChangePassword: grant.mustChangePassword)
         var response = Response(status: .found)
         // `next` (the web UI's own page) or, as clients expect, login_check.
         response.headers[.location] = Self.localPath(request.uri.queryParameters.get("next")) ?? "/web/v1/access/login_check"

@@ -16,7 +16,7 @@ struct ConfigurationController {
     /// `/web/v1/config/cluster/:cluster_id`, checked by `inCluster` after the audit and role checks.
     func addRoutes(cluster: RouterGroup<Context>, config: RouterGroup<Context>, inCluster: ClusterMiddleware) {
         cluster.get("services/:service_name/configurations", use: configurations)
-        config.operatorAction(audit.action("CONFIG_SAVE"), in: inCluster).post("save", use: save)
+        config.operatorAction(audit.dryRunnable("CONFIG_SAVE"), in: inCluster).post("save", use: save)
     }
 
     @Sendable func configurations(_ request: Request, context: Context) async throws -> Response {

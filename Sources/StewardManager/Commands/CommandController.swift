@@ -14,13 +14,14 @@ struct CommandController {
     let stack: Stack
     let audit: AuditTrail
     let bodyLimit: Int
+    let streams: StreamLimiter
 
     /// `maintain` is the group of `/web/v1/maintain/cluster/:cluster_id`, checked by `inCluster`
     /// after the audit and role checks; `common` is `/web/v1/common`.
     func addRoutes(maintain: RouterGroup<Context>, inCluster: ClusterMiddleware, common: RouterGroup<Context>) {
-        maintain.operatorAction(audit.action("SERVICE_START"), in: inCluster).post("service/:service_name/start", use: start)
-        maintain.operatorAction(audit.action("SERVICE_STOP"), in: inCluster).post("service/:service_name/stop", use: stop)
-        maintain.operatorAction(audit.action("SERVICE_RESTART"), in: inCluster).post("service/:service_name/restart", use: restart)
+        maintain.operatorAction(audit.dryRunnable("SERVICE_START"), in: inCluster).post("service/:service_name/start", use: start)
+        maintain.operatorAction(audit.dryRunnable("SERVICE_STOP"), in: inCluster).post("service/:service_name/stop", use: stop)
+        maintain.operatorAction(audit.dryRunnable("SERVICE_RESTART"), in: inCluster).post("service/:service_name/restart", use: restart)
         common.get("commands", use: list)
         common.get("command/:command_id/progress", use: progressOf)
         common.get("command/:command_id/tasks/:task_id/output", use: output)
@@ -93,10 +94,13 @@ struct CommandController {
             }
             document = progress.publish(command)
         }
+        let user = context.user?.name ?? ""
         if request.headers[.accept]?.contains("text/event-stream") == true {
-            return progress.eventStream(id)
+            return progress.eventStream(id, holding: try streams.acquire(for: user))
         }
-        if request.uri.query != nil, let wait = try Self.longPoll(request) {
+        if request.uri.query != nil, let wait = try Self.longPoll(request), wait.seconds > 0 {
+            let permit = try streams.acquire(for: user)
+            defer { permit.release() }
             return Self.progressResponse(await progress.next(of: id, after: wait.version, within: wait.seconds) ?? document)
         }
         return Self.progressResponse(document)

@@ -19,13 +19,15 @@ extension ProgressCache {
         }
     }
 
-    /// Server-sent events: one `progress` event per version, ending after a terminal one.
-    func eventStream(_ id: Int64) -> Response {
+    /// Server-sent events: one `progress` event per version, ending after a
+    /// terminal one. The permit is the user's stream slot, released at the end.
+    func eventStream(_ id: Int64, holding permit: StreamLimiter.Permit) -> Response {
         let watch = watch(id)
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
             body: .init { writer in
+                defer { permit.release() }
                 for await document in watch {
                     var event = ByteBuffer(string: "id: \(document.version)\nevent: progress\ndata: ")
                     event.writeImmutableBuffer(document.buffer)

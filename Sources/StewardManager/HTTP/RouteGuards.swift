@@ -8,6 +8,11 @@ struct AuditTrail: Sendable {
     let logger: Logger
 
     func action(_ name: String) -> AuditMiddleware { AuditMiddleware(action: name, auditor: auditor, logger: logger) }
+
+    /// For a route that honours `?dry_run=true`: a dry run is not recorded.
+    func dryRunnable(_ name: String) -> AuditMiddleware {
+        AuditMiddleware(action: name, auditor: auditor, logger: logger, hasDryRun: true)
+    }
 }
 
 extension RouterGroup where Context == StewardRequestContext {

@@ -37,4 +37,14 @@ final class Telemetry: Sendable {
         registry.makeGauge(descriptor: .init(namespace: "steward", metricName: "agents_connected", unitName: "hosts", helpText: "Hosts whose agent heartbeats.")).set(to: Double(connected))
         registry.makeGauge(descriptor: .init(namespace: "steward", metricName: "agents_lost", unitName: "hosts", helpText: "Hosts whose agent stopped heartbeating.")).set(to: Double(lost))
     }
+
+    /// What SessionStore holds, by kind: flat under login traffic, or something leaks.
+    func sessions(_ counts: (webSessions: Int, grants: Int, loginTickets: Int, serviceTickets: Int)) {
+        let descriptor = MetricNameDescriptor(namespace: "steward", metricName: "sessions", unitName: "entries",
+                                              helpText: "Web sessions, CAS grants and tickets held, by kind.")
+        for (kind, n) in [("web", counts.webSessions), ("cas_grant", counts.grants), ("login_ticket", counts.loginTickets),
+                          ("service_ticket", counts.serviceTickets)] {
+            registry.makeGauge(descriptor: descriptor, labels: [("kind", kind)]).set(to: Double(n))
+        }
+    }
 }
