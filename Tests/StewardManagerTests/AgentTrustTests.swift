@@ -23,6 +23,9 @@ struct AgentTrustTests {
         }
     }
 
+    /// Alike failures from one source within a minute are one entry with a count: the attempts are the sum.
+    static func attempts(_ entries: [AuditEntry]) -> Int { entries.reduce(0) { $0 + $1.count } }
+
     static func audited(_ client: any TestClientProtocol, _ action: String) async throws -> [AuditEntry] {
         try await adminCall(client, .get, "/web/v1/audit?action=\(action)", as: AuditList.self).1.resObj?.entries ?? []
     }
@@ -48,7 +51,7 @@ struct AgentTrustTests {
             let answer = try await stale.poll(as: "host-2")
             #expect(answer.status == .notFound)
             #expect(answer.code == ErrorCode.agentCredentialNotFound.rawValue)
-            #expect(try await Self.audited(client, "AGENT_AUTH").count == 6)
+            #expect(Self.attempts(try await Self.audited(client, "AGENT_AUTH")) == 6)
         }
     }
 
@@ -71,7 +74,7 @@ struct AgentTrustTests {
             header.host = "host-2"
             #expect(try await header.poll(as: "host-2").code == ErrorCode.agentCredentialRefused.rawValue)
             let forgeries = try await Self.audited(client, "AGENT_FORGERY")
-            #expect(forgeries.count == 3)
+            #expect(Self.attempts(forgeries) == 3)
             #expect(forgeries.allSatisfy { $0.user == "agent:host-1" && $0.httpStatus == 403 && $0.target.contains("host=host-2") })
             // Its own calls work.
             #expect(try await one.register(as: "host-1").status == .ok)
@@ -110,7 +113,7 @@ struct AgentTrustTests {
             }
             #expect(try await one.output(as: "host-1", task: victim.taskId).code == ErrorCode.agentForgery.rawValue)
             let forgeries = try await Self.audited(client, "AGENT_FORGERY")
-            #expect(forgeries.count == 3)
+            #expect(Self.attempts(forgeries) == 3)
             #expect(forgeries.allSatisfy { $0.target.contains("task=\(victim.taskId)") })
 
             let progress = "/web/v1/common/command/\(started.id)/progress"

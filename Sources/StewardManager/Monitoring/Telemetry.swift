@@ -40,7 +40,7 @@ final class Telemetry: Sendable {
 
     /// What SessionStore holds, by kind: flat under login traffic, or something leaks.
     func sessions(_ counts: (webSessions: Int, grants: Int, loginTickets: Int, serviceTickets: Int)) {
-        let descriptor = MetricNameDescriptor(namespace: "steward", metricName: "sessions", unitName: "entries",
+        let descriptor = MetricNameDescriptor(namespace: "steward", metricName: "sessions", unitName: "",
                                               helpText: "Web sessions, CAS grants and tickets held, by kind.")
         for (kind, n) in [("web", counts.webSessions), ("cas_grant", counts.grants), ("login_ticket", counts.loginTickets),
                           ("service_ticket", counts.serviceTickets)] {
