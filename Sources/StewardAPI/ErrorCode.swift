@@ -20,6 +20,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case userNotFound = 10012
     case lastAdmin = 10013
     case selfRemoval = 10014
+    case passwordCheckBusy = 10015
 
     // Unknown things (404)
     case clusterNotFound = 11001
@@ -65,7 +66,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .forbidden: 403
         case .routeNotFound: 404
         case .methodNotAllowed: 405
-        case .loginThrottled: 429
+        case .loginThrottled, .passwordCheckBusy: 429
         case .crossSiteRequest: 403
         case .passwordRejected: 400
         case .userExists: 409
@@ -99,6 +100,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .userNotFound: "No such user."
         case .lastAdmin: "The last admin cannot be removed or demoted."
         case .selfRemoval: "A user cannot remove itself."
+        case .passwordCheckBusy: "The manager is checking too many passwords at once; try again in a moment."
         case .clusterNotFound: "No such cluster."
         case .serviceNotFound: "No such service in the cluster."
         case .hostNotFound: "No such host in the cluster."

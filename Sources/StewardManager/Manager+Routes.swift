@@ -20,9 +20,9 @@ extension Manager {
         let inCluster = ClusterMiddleware(clusterId: stack.cluster.id)
         let cluster = api.group("cluster/:cluster_id").add(middleware: inCluster)
 
-        AccessController(auth: auth, users: store, audit: audit, hashRounds: options.passwordHashRounds, bodyLimit: limit)
+        AccessController(auth: auth, users: store, audit: audit, bodyLimit: limit)
             .addRoutes(web: web, api: api)
-        UserController(users: store, auth: auth, audit: audit, clock: clock, hashRounds: options.passwordHashRounds, bodyLimit: limit)
+        UserController(users: store, auth: auth, audit: audit, clock: clock, bodyLimit: limit)
             .addRoutes(api: api)
         AuditController(log: store).addRoutes(api: api)
         ClusterController(stack: stack, cluster: self.cluster, hub: hub, center: center)
@@ -32,7 +32,7 @@ extension Manager {
         CommandController(center: center, progress: progress, history: store, stack: stack, audit: audit, bodyLimit: limit)
             .addRoutes(maintain: api.group("maintain/cluster/:cluster_id"), inCluster: inCluster, common: api.group("common"))
         MonitoringController(hosts: stack.cluster.hosts, history: metrics, hub: hub, telemetry: telemetry, latency: requestLatency,
-                             clock: clock)
+                             passwords: auth.pool, clock: clock)
             .addRoutes(root: router, scrape: router.group().add(middleware: AuthMiddleware(auth: auth)), api: api)
         OpenAPIController().addRoutes(api: api)
         AgentController(hub: hub, token: agentToken, auditor: auditor, welcome: welcome, bodyLimit: limit, logger: logger)

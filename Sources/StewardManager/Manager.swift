@@ -113,8 +113,10 @@ public final class Manager: Sendable {
             store: store, cache: CredentialCache(ttlSeconds: options.credentialCacheSeconds, clock: clock),
             sessions: SessionStore(idleSeconds: options.sessionIdleSeconds, maxAgeSeconds: options.sessionMaxSeconds, clock: clock),
             throttle: LoginThrottle(limit: options.loginFailureLimit, lockSeconds: options.loginLockSeconds, clock: clock),
+            pool: HashPool(concurrency: options.passwordHashConcurrency, queue: options.passwordHashQueue),
             auditor: auditor,
             decoyHash: (try? PasswordHasher.hash(PasswordHasher.generatePassword(), rounds: options.passwordHashRounds)) ?? "",
+            hashRounds: options.passwordHashRounds,
             tls: options.tls)
     }
 

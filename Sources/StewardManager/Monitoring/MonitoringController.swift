@@ -13,6 +13,7 @@ struct MonitoringController {
     let hub: AgentHub
     let telemetry: Telemetry
     let latency: RequestLatency
+    let passwords: HashPool
     let clock: any TimeSource
 
     /// `root` is the router (its own auth for `/metrics`); `api` is `/web/v1` behind authentication.
@@ -37,7 +38,7 @@ struct MonitoringController {
     @Sendable func metrics(_ request: Request, context: Context) async throws -> Response {
         let lost = await hub.lostHosts().count
         telemetry.agents(connected: hosts.count - lost, lost: lost)
-        let text = telemetry.registry.emitToBuffer() + Array(latency.exposition().utf8)
+        let text = telemetry.registry.emitToBuffer() + Array(latency.exposition().utf8) + Array(passwords.exposition().utf8)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: text)))
     }
