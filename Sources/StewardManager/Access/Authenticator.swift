@@ -45,9 +45,11 @@ struct Authenticator: Sendable {
     private func check(user name: String, password: String, source: String, via: String) async throws -> (user: AuthenticatedUser, generation: Int) {
         let attempt: LoginThrottle.Attempt
         switch throttle.reserve(user: name, source: source) {
-        case .wait(let seconds):
-            await auditor.record(user: name, source: source, action: "LOGIN", target: via, result: .failure,
-                                 status: 429, code: .loginThrottled)
+        case .wait(let seconds, let first):
+            if first {
+                await auditor.record(user: name, source: source, action: "LOGIN", target: via, result: .failure,
+                                     status: 429, code: .loginThrottled)
+            }
             throw Self.throttled(name, source, seconds)
         case .go(let granted): attempt = granted
         }
@@ -58,7 +60,7 @@ struct Authenticator: Sendable {
             record = try await store.user(named: name)
             // The slow hash runs even for unknown users, so that timing does not tell which names exist.
             (valid, upgraded) = try await pool.verify(password, against: record?.passwordHash ?? decoyHash,
-                                                      upgradeTo: record == nil ? nil : hashRounds)
+                                                      upgradeTo: record == nil ? nil : hashRounds, first: attempt.clean)
         } catch {
             throttle.cancel(attempt)
             throw error
@@ -88,12 +90,12 @@ struct Authenticator: Sendable {
     func verifyOwnPassword(_ password: String, of record: UserRecord, source: String) async throws {
         let attempt: LoginThrottle.Attempt
         switch throttle.reserve(user: record.name, source: source) {
-        case .wait(let seconds): throw Self.throttled(record.name, source, seconds)
+        case .wait(let seconds, _): throw Self.throttled(record.name, source, seconds)
         case .go(let granted): attempt = granted
         }
         let valid: Bool
         do {
-            valid = try await pool.verify(password, against: record.passwordHash).valid
+            valid = try await pool.verify(password, against: record.passwordHash, first: attempt.clean).valid
         } catch {
             throttle.cancel(attempt)
             throw error

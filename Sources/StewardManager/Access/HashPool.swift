@@ -9,12 +9,23 @@ import StewardAPI
 /// user's login waits behind at most `queue` others. Cached credentials never
 /// come here.
 ///
+/// A check marked `first` (its user and source had no failures: a real user,
+/// or a guesser's first try only) waits ahead of the others and, when the
+/// queue is full, takes the place of the newest other, which is refused
+/// instead: a burst of guesses cannot push a real user's login out.
+///
 /// A lock rather than an actor: taking and giving back a slot is a few
 /// instructions, and the waiting continuations must be resumed in order.
 final class HashPool: Sendable {
+    private enum Admission { case run, wait, refuse(CheckedContinuation<Void, any Error>) }
+    private struct Waiter {
+        let continuation: CheckedContinuation<Void, any Error>
+        let first: Bool
+    }
     private struct State {
         var running = 0
-        var waiting: [CheckedContinuation<Void, any Error>] = []
+        /// The `first` ones ahead of the others, each group in arrival order.
+        var waiting: [Waiter] = []
         var hashes = 0
         var refused = 0
         var gate: (@Sendable () async -> Void)?
@@ -45,8 +56,9 @@ final class HashPool: Sendable {
     /// Whether `password` matches `stored`; when it does and `stored` has fewer
     /// than `upgradeTo` rounds, also a new hash of it with `upgradeTo` rounds,
     /// made in the same slot.
-    func verify(_ password: String, against stored: String, upgradeTo rounds: Int? = nil) async throws -> (valid: Bool, upgraded: String?) {
-        try await run { count in
+    func verify(_ password: String, against stored: String, upgradeTo rounds: Int? = nil,
+                first: Bool) async throws -> (valid: Bool, upgraded: String?) {
+        try await run(first: first) { count in
             count(1)
             guard PasswordHasher.verify(password, against: stored) else { return (false, nil) }
             guard let rounds, let old = PasswordHasher.rounds(of: stored), old < rounds else { return (true, nil) }
@@ -55,8 +67,9 @@ final class HashPool: Sendable {
         }
     }
 
+    /// A new hash: asked for by an authenticated user, so it goes first.
     func hash(_ password: String, rounds: Int) async throws -> String {
-        try await run { count in
+        try await run(first: true) { count in
             count(1)
             return try PasswordHasher.hash(password, rounds: rounds)
         }
@@ -64,21 +77,29 @@ final class HashPool: Sendable {
 
     /// Takes a slot (or a place in the queue, or throws at once), runs `work`
     /// on the blocking thread pool, gives the slot to the next in line.
-    private func run<T: Sendable>(_ work: @escaping @Sendable (_ count: (Int) -> Void) throws -> T) async throws -> T {
+    private func run<T: Sendable>(first: Bool, _ work: @escaping @Sendable (_ count: (Int) -> Void) throws -> T) async throws -> T {
         // One decision under the lock: the queue never grows past its bound.
         // A waiter is handed the slot by the one that releases it: `running` does not drop in between.
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let admitted: Bool? = state.withLockedValue { s in
-                if s.running < concurrency { s.running += 1; return true }
-                if s.waiting.count < queue { s.waiting.append(continuation); return nil }
+            let admission: Admission = state.withLockedValue { s in
+                if s.running < concurrency { s.running += 1; return .run }
+                let waiter = Waiter(continuation: continuation, first: first)
+                if s.waiting.count < queue || (first && s.waiting.contains { !$0.first }) {
+                    var bumped: Waiter?
+                    if s.waiting.count >= queue { bumped = s.waiting.removeLast() }
+                    s.waiting.insert(waiter, at: first ? s.waiting.firstIndex { !$0.first } ?? s.waiting.count : s.waiting.count)
+                    guard let bumped else { return .wait }
+                    s.refused += 1
+                    return .refuse(bumped.continuation)
+                }
                 s.refused += 1
-                return false
+                return .refuse(continuation)
             }
-            switch admitted {
-            case true?: continuation.resume()
-            case false?: continuation.resume(throwing: StewardError(
+            switch admission {
+            case .run: continuation.resume()
+            case .wait: break
+            case .refuse(let refused): refused.resume(throwing: StewardError(
                 .passwordCheckBusy, "The manager is checking too many passwords at once; try again in a moment."))
-            case nil: break
             }
         }
         defer { release() }
@@ -108,7 +129,7 @@ final class HashPool: Sendable {
                 s.running -= 1
                 return nil
             }
-            return s.waiting.removeFirst()
+            return s.waiting.removeFirst().continuation
         }
         next?.resume()
     }

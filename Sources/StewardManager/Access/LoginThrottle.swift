@@ -18,21 +18,33 @@ import StewardEngine
 ///
 /// Counts are forgotten after a day without a failure.
 final class LoginThrottle: Sendable {
-    struct Attempt: Sendable, Hashable {
+    struct Attempt: Sendable {
+        let user: String
+        let source: String
+        /// Neither the pair nor the source had failed before: the hash pool
+        /// serves such attempts first (a real user rarely has failures, a guesser always).
+        let clean: Bool
+        var pair: Pair { Pair(user: user, source: source) }
+    }
+    struct Pair: Hashable {
         let user: String
         let source: String
     }
     enum Verdict: Sendable {
         case go(Attempt)
-        /// Seconds until the pair or the source may try again.
-        case wait(Int)
+        /// Seconds until the pair or the source may try again; `first` for the
+        /// first refusal of this lock (audited; the others are not, so that a
+        /// burst of refused guesses does not become a burst of store writes).
+        case wait(Int, first: Bool)
     }
     private struct Count {
         var failures = 0
         var last: Millis = 0
+        /// The end of the lock whose first refusal was already reported.
+        var reported: Millis = 0
     }
     private struct State {
-        var pairs: [Attempt: Count] = [:]
+        var pairs: [Pair: Count] = [:]
         var sources: [String: Count] = [:]
     }
     private let state = NIOLockedValueBox(State())
@@ -53,22 +65,36 @@ final class LoginThrottle: Sendable {
     /// says how long to wait.
     func reserve(user: String, source: String) -> Verdict {
         let now = clock.now()
-        let attempt = Attempt(user: user, source: source)
+        let key = Pair(user: user, source: source)
         return state.withLockedValue { s in
-            let pair = live(s.pairs[attempt], now), from = live(s.sources[source], now)
-            let until = max(lockedUntil(pair, limit), lockedUntil(from, sourceLimit))
-            if until > now { return .wait(Int((until - now + 999) / 1000)) }
-            s.pairs[attempt] = Count(failures: pair.failures + 1, last: now)
+            var pair = live(s.pairs[key], now), from = live(s.sources[source], now)
+            let pairUntil = lockedUntil(pair, limit), sourceUntil = lockedUntil(from, sourceLimit)
+            if max(pairUntil, sourceUntil) > now {
+                let until = max(pairUntil, sourceUntil)
+                let first: Bool
+                if pairUntil >= sourceUntil {
+                    first = pair.reported != until
+                    pair.reported = until
+                    s.pairs[key] = pair
+                } else {
+                    first = from.reported != until
+                    from.reported = until
+                    s.sources[source] = from
+                }
+                return .wait(Int((until - now + 999) / 1000), first: first)
+            }
+            let clean = pair.failures == 0 && from.failures == 0
+            s.pairs[key] = Count(failures: pair.failures + 1, last: now)
             s.sources[source] = Count(failures: from.failures + 1, last: now)
             Self.prune(&s, limit: limit)
-            return .go(attempt)
+            return .go(Attempt(user: user, source: source, clean: clean))
         }
     }
 
     /// The password was right: the pair starts afresh, the source gets its reservation back.
     func succeeded(_ attempt: Attempt) {
         state.withLockedValue { s in
-            s.pairs[attempt] = nil
+            s.pairs[attempt.pair] = nil
             Self.giveBack(&s.sources, attempt.source)
         }
     }
@@ -77,7 +103,7 @@ final class LoginThrottle: Sendable {
     /// user changed meanwhile): the reservation is given back.
     func cancel(_ attempt: Attempt) {
         state.withLockedValue { s in
-            Self.giveBack(&s.pairs, attempt)
+            Self.giveBack(&s.pairs, attempt.pair)
             Self.giveBack(&s.sources, attempt.source)
         }
     }
