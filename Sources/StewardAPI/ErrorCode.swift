@@ -20,6 +20,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case userNotFound = 10012
     case lastAdmin = 10013
     case selfRemoval = 10014
+    case passwordCheckBusy = 10015
     case passwordChangeRequired = 10020
     case tooManyStreams = 10021
 
@@ -75,7 +76,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .forbidden: 403
         case .routeNotFound: 404
         case .methodNotAllowed: 405
-        case .loginThrottled: 429
+        case .loginThrottled, .passwordCheckBusy: 429
         case .crossSiteRequest: 403
         case .passwordRejected: 400
         case .userExists: 409
@@ -111,6 +112,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .userNotFound: "No such user."
         case .lastAdmin: "The last admin cannot be removed or demoted."
         case .selfRemoval: "A user cannot remove itself."
+        case .passwordCheckBusy: "The manager is checking too many passwords at once; try again in a moment."
         case .passwordChangeRequired: "The initial password must be changed (modify_self_password) before anything else."
         case .tooManyStreams: "Too many event streams and long polls open for this user; close one first."
         case .clusterNotFound: "No such cluster."

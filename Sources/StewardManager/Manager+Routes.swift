@@ -23,9 +23,9 @@ extension Manager {
         let inCluster = ClusterMiddleware(clusterId: stack.cluster.id)
         let cluster = api.group("cluster/:cluster_id").add(middleware: inCluster)
 
-        AccessController(auth: auth, users: store, audit: audit, hashRounds: options.passwordHashRounds, bodyLimit: limit)
+        AccessController(auth: auth, users: store, audit: audit, bodyLimit: limit)
             .addRoutes(web: web, api: authenticated)
-        UserController(users: store, auth: auth, audit: audit, clock: clock, hashRounds: options.passwordHashRounds, bodyLimit: limit)
+        UserController(users: store, auth: auth, audit: audit, clock: clock, bodyLimit: limit)
             .addRoutes(api: api)
         AuditController(log: store).addRoutes(api: api)
         ClusterController(stack: stack, cluster: self.cluster, hub: hub, center: center, credentials: credentials)
@@ -36,7 +36,7 @@ extension Manager {
                           streams: streams)
             .addRoutes(maintain: api.group("maintain/cluster/:cluster_id"), inCluster: inCluster, common: api.group("common"))
         MonitoringController(hosts: stack.cluster.hosts, history: metrics, hub: hub, telemetry: telemetry, latency: requestLatency,
-                             sessions: auth.sessions, clock: clock)
+                             sessions: auth.sessions, passwords: auth.pool, clock: clock)
             .addRoutes(root: router, scrape: router.group().add(middleware: AuthMiddleware(auth: auth)).add(middleware: PasswordChangeGate()),
                        api: api)
         OpenAPIController().addRoutes(api: api)

@@ -127,8 +127,10 @@ public final class Manager: Sendable {
             sessions: SessionStore(idleSeconds: options.sessionIdleSeconds, maxAgeSeconds: options.sessionMaxSeconds,
                                    limits: .init(perUser: options.maxSessionsPerUser, total: options.maxSessions), clock: clock),
             throttle: LoginThrottle(limit: options.loginFailureLimit, lockSeconds: options.loginLockSeconds, clock: clock),
+            pool: HashPool(concurrency: options.passwordHashConcurrency, queue: options.passwordHashQueue),
             auditor: auditor,
             decoyHash: (try? PasswordHasher.hash(PasswordHasher.generatePassword(), rounds: options.passwordHashRounds)) ?? "",
+            hashRounds: options.passwordHashRounds,
             tls: options.tls)
         self.streams = StreamLimiter(perUser: options.maxStreamsPerUser)
     }

@@ -23,7 +23,11 @@ public struct ManagerOptions: Sendable {
     public var maxBodyBytes: Int = 1 << 20
     /// How long a verified credential is remembered.
     public var credentialCacheSeconds: Double = 60
+    /// PBKDF2 rounds of new hashes. Lower only in tests that create many users.
     public var passwordHashRounds: Int = PasswordHasher.defaultRounds
+    /// Password hashes computed at once, and how many more may wait; beyond that a check is refused (429).
+    public var passwordHashConcurrency: Int = 2
+    public var passwordHashQueue: Int = 8
     /// PEM certificate chain and private key: with both, the manager serves HTTPS only.
     public var tlsCertificatePath: String?
     public var tlsKeyPath: String?
@@ -32,7 +36,8 @@ public struct ManagerOptions: Sendable {
     public var sessionIdleSeconds: Int = 1800
     /// A web session or CAS ticket ends this long after login, used or not.
     public var sessionMaxSeconds: Int = 12 * 3600
-    /// Failed logins of one user before it is refused for `loginLockSeconds` (an address gets four times as many).
+    /// Failed logins of one user from one address before that pair is refused for `loginLockSeconds`,
+    /// doubling with each further failure (an address gets four times as many across all users).
     public var loginFailureLimit: Int = 5
     public var loginLockSeconds: Int = 300
     /// A host's first join is held PENDING (no tasks) until an admin approves it.

@@ -27,6 +27,15 @@ extension SQLStore {
         }
     }
 
+    public func replacePasswordHash(_ name: String, from old: String, to new: String) async throws -> Bool {
+        try await transaction { db in
+            guard try await db.raw("SELECT name FROM users WHERE name = \(bind: name) AND password_hash = \(bind: old)").first() != nil
+            else { return false }
+            try await db.raw("UPDATE users SET password_hash = \(bind: new) WHERE name = \(bind: name) AND password_hash = \(bind: old)").run()
+            return true
+        }
+    }
+
     public func deleteUser(_ name: String) async throws -> Bool {
         try await transaction { db in
             guard try await db.raw("SELECT name FROM users WHERE name = \(bind: name)").first() != nil else { return false }

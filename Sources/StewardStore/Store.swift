@@ -75,6 +75,9 @@ public protocol Store: Sendable {
     /// Changes what is given; false if there is no such user.
     func updateUser(_ name: String, passwordHash: String?, role: UserRole?, mustChangePassword: Bool?) async throws -> Bool
     func deleteUser(_ name: String) async throws -> Bool
+    /// Replaces the password hash only if it is still `old` (a stronger hash of
+    /// the same password, made at login): false if it changed meanwhile.
+    func replacePasswordHash(_ name: String, from old: String, to new: String) async throws -> Bool
 
     func appendAudit(_ entry: AuditEntry) async throws
     /// Adds a failure to an alike entry written since `since` (its count grows), else appends it.

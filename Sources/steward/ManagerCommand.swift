@@ -74,7 +74,7 @@ struct ManagerCommand: AsyncParsableCommand {
     var metricsWindowMinutes: Int = 60
 
     @Option(help: .hidden)
-    var passwordHashRounds: Int = 210_000
+    var passwordHashRounds: Int = PasswordHasher.defaultRounds
 
     @Option(help: "Log level.")
     var logLevel: Logger.Level = .info

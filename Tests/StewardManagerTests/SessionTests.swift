@@ -155,24 +155,6 @@ struct SessionTests {
         return [c.webSessions, c.grants, c.loginTickets, c.serviceTickets]
     }
 
-    @Test func throttlingCountsPerUserAndPerAddress() {
-        let clock = ManualClock()
-        let throttle = LoginThrottle(limit: 2, lockSeconds: 60, clock: clock)
-        #expect(throttle.wait(user: "ann", address: "10.0.0.1") == nil)
-        throttle.failed(user: "ann", address: "10.0.0.1")
-        #expect(throttle.wait(user: "ann", address: "10.0.0.1") == nil)
-        throttle.failed(user: "ann", address: "10.0.0.1")
-        #expect((throttle.wait(user: "ann", address: "10.0.0.9") ?? 0) > 0, "the user is locked wherever it comes from")
-        #expect(throttle.wait(user: "bob", address: "10.0.0.1") == nil, "the address has four times the allowance")
-        for n in 0..<6 { throttle.failed(user: "u\(n)", address: "10.0.0.1") }
-        #expect(throttle.wait(user: "carl", address: "10.0.0.1") != nil, "an address guessing many names is locked")
-        clock.advance(seconds: 61)
-        #expect(throttle.wait(user: "carl", address: "10.0.0.1") == nil, "the lock ends after its time")
-        throttle.failed(user: "ann", address: "10.0.0.1")
-        throttle.succeeded(user: "ann")
-        #expect(throttle.wait(user: "ann", address: "10.0.0.2") == nil, "a success clears the user's count")
-    }
-
     @Test func passwordHashesVerifyAndDiffer() throws {
         let a = try PasswordHasher.hash("Correct-horse-1", rounds: 10_000)
         let b = try PasswordHasher.hash("Correct-horse-1", rounds: 10_000)

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import NIOPosix
 import StewardAPI
 import StewardEngine
 import StewardStore
@@ -13,7 +12,6 @@ struct AccessController {
     let auth: Authenticator
     let users: any Store
     let audit: AuditTrail
-    let hashRounds: Int
     let bodyLimit: Int
 
     /// `web` is `/web/v1` before authentication (`login_check` authenticates
@@ -91,20 +89,14 @@ struct AccessController {
         }
         guard new == confirm else { throw StewardError(.passwordRejected, "new_password and confirm_password differ.") }
         guard let record = try await users.user(named: user.name) else { throw StewardError(.userNotFound) }
-        let oldValid = try await NIOThreadPoolRun { PasswordHasher.verify(old, against: record.passwordHash) }
-        guard oldValid else { throw StewardError(.passwordRejected, "The old password is wrong.") }
+        // Counted like a login: a stolen session must not become a free password-guessing oracle.
+        try await auth.verifyOwnPassword(old, of: record, source: context.remoteAddress)
         if let problem = PasswordChange.policyProblem(user: user.name, old: old, new: new) {
             throw StewardError(.passwordRejected, problem)
         }
-        let rounds = hashRounds
-        let hash = try await NIOThreadPoolRun { try PasswordHasher.hash(new, rounds: rounds) }
+        let hash = try await auth.pool.hash(new, rounds: auth.hashRounds)
         _ = try await users.updateUser(user.name, passwordHash: hash, role: nil, mustChangePassword: false)
         auth.forget(user: user.name)
         return JSONBody.ok(topLevel: PasswordChangeResult(code: 0, description: "The password was changed; log in again with it."))
     }
-}
-
-/// Runs CPU-heavy work (password hashing) off the event loops.
-func NIOThreadPoolRun<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await NIOThreadPool.singleton.runIfActive(body)
 }

@@ -11,16 +11,26 @@ public struct AuthenticatedUser: Sendable, Hashable {
     public let mustChangePassword: Bool
 }
 
-/// Remembers verified credentials for a short time, keyed by a SHA-256 digest of
-/// the `Authorization` header, so that a script polling with Basic credentials
-/// pays the slow hash once a minute rather than on every request. Neither the
-/// password nor the header is kept.
+/// Remembers verified credentials for a short time, keyed by a SHA-256 digest
+/// of the user name and password as parsed from the header (so `basic`,
+/// `BASIC` or extra spaces find the same entry), so that a script polling with
+/// Basic credentials pays the slow hash once a minute rather than on every
+/// request. Neither the password nor the header is kept.
+///
+/// Each user has a generation, raised whenever its password, role or
+/// existence changes. A check reads it before it starts and stores its result
+/// only if it is unchanged, so a check that was running during a change
+/// cannot put the old credentials back.
 ///
 /// A lock rather than an actor: this sits on every request's path, where an
 /// actor hop under 64 concurrent connections costs measurably more.
 final class CredentialCache: Sendable {
-    private struct Entry { let user: AuthenticatedUser; let expires: Millis }
-    private let entries = NIOLockedValueBox<[Key: Entry]>([:])
+    private struct Entry { let user: AuthenticatedUser; let expires: Millis; let generation: Int }
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        var generations: [String: Int] = [:]
+    }
+    private let state = NIOLockedValueBox(State())
 
     /// A SHA-256 digest as four words: hashed and compared without allocating.
     struct Key: Hashable, Sendable {
@@ -36,41 +46,58 @@ final class CredentialCache: Sendable {
         self.capacity = capacity
     }
 
-    static func key(_ header: String) -> Key {
+    /// The key of a user name and password; the NUL between them cannot be in a
+    /// name (so `a` + `b:c` and `a:b` + `c` differ).
+    static func key(user: String, password: String) -> Key {
+        key(user + "\u{0}" + password)
+    }
+
+    /// The key of any secret string (a CAS grant, for its sessions).
+    static func key(_ secret: String) -> Key {
         var hasher = SHA256()
-        var header = header
-        header.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        var secret = secret
+        secret.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         return hasher.finalize().withUnsafeBytes { raw in
             Key(a: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), b: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
                 c: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), d: raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
         }
     }
 
+    func generation(of user: String) -> Int {
+        state.withLockedValue { $0.generations[user] ?? 0 }
+    }
+
     func lookup(_ key: Key) -> AuthenticatedUser? {
         let now = clock.now()
-        return entries.withLockedValue { map in
-            guard let entry = map[key] else { return nil }
-            if entry.expires < now {
-                map[key] = nil
+        return state.withLockedValue { s in
+            guard let entry = s.entries[key] else { return nil }
+            if entry.expires < now || entry.generation != s.generations[entry.user.name] ?? 0 {
+                s.entries[key] = nil
                 return nil
             }
             return entry.user
         }
     }
 
-    func store(_ key: Key, user: AuthenticatedUser) {
+    /// Stores a verified credential, unless its user changed since `generation` was read.
+    func store(_ key: Key, user: AuthenticatedUser, generation: Int) {
         let now = clock.now()
-        entries.withLockedValue { map in
-            if map.count >= capacity {
-                map = map.filter { $0.value.expires >= now }
-                if map.count >= capacity { map.removeAll(keepingCapacity: true) }
+        state.withLockedValue { s in
+            guard s.generations[user.name] ?? 0 == generation else { return }
+            if s.entries.count >= capacity {
+                s.entries = s.entries.filter { $0.value.expires >= now }
+                if s.entries.count >= capacity { s.entries.removeAll(keepingCapacity: true) }
             }
-            map[key] = Entry(user: user, expires: now + ttlMs)
+            s.entries[key] = Entry(user: user, expires: now + ttlMs, generation: generation)
         }
     }
 
-    /// Forgets every cached credential of a user (password change, removal).
+    /// Forgets every cached credential of a user and raises its generation
+    /// (password change, role change, removal).
     func forget(user name: String) {
-        entries.withLockedValue { map in map = map.filter { $0.value.user.name != name } }
+        state.withLockedValue { s in
+            s.generations[name, default: 0] += 1
+            s.entries = s.entries.filter { $0.value.user.name != name }
+        }
     }
 }

@@ -4,9 +4,11 @@ import Foundation
 
 /// Slow salted password hashes: PBKDF2-HMAC-SHA256, stored self-describing as
 /// `pbkdf2-sha256$<rounds>$<salt b64>$<hash b64>` so that rounds can rise later
-/// without invalidating stored hashes.
+/// without invalidating stored hashes: a hash of fewer rounds still verifies,
+/// and is replaced at its user's next successful login.
 public enum PasswordHasher {
-    public static let defaultRounds = 210_000
+    /// OWASP's figure for PBKDF2-HMAC-SHA256 (2023): the credential cache keeps it off the hot path.
+    public static let defaultRounds = 600_000
 
     public static func hash(_ password: String, rounds: Int = defaultRounds) throws -> String {
         let salt = SymmetricKey(size: .bits128).withUnsafeBytes { Data($0) }
@@ -21,6 +23,13 @@ public enum PasswordHasher {
               let derived = try? derive(password, salt: salt, rounds: rounds)
         else { return false }
         return constantTimeEqual(derived, expected)
+    }
+
+    /// The rounds a stored hash was made with, or nil if it is not one of ours.
+    public static func rounds(of stored: String) -> Int? {
+        let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "pbkdf2-sha256" else { return nil }
+        return Int(parts[1])
     }
 
     static func derive(_ password: String, salt: Data, rounds: Int) throws -> Data {

@@ -11,7 +11,6 @@ struct UserController {
     let auth: Authenticator
     let audit: AuditTrail
     let clock: any TimeSource
-    let hashRounds: Int
     let bodyLimit: Int
 
     func addRoutes(api: RouterGroup<Context>) {
@@ -77,8 +76,7 @@ struct UserController {
     }
 
     func hash(_ password: String) async throws -> String {
-        let rounds = hashRounds
-        return try await NIOThreadPoolRun { try PasswordHasher.hash(password, rounds: rounds) }
+        try await auth.pool.hash(password, rounds: auth.hashRounds)
     }
 
     func requireAnotherAdmin(than name: String) async throws {

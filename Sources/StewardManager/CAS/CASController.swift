@@ -58,7 +58,7 @@ struct CASController {
         let user: AuthenticatedUser
         do {
             user = try await auth.login(user: form.username ?? "", password: form.password ?? "", source: context.remoteAddress, via: "cas")
-        } catch let error as StewardError where error.code == .loginThrottled {
+        } catch let error as StewardError where error.code == .loginThrottled || error.code == .passwordCheckBusy {
             return retry(.tooManyRequests, error.message)
         } catch let error as StewardError where error.code == .unauthenticated {
             return retry(.unauthorized, LoginPage.wrongCredentials)

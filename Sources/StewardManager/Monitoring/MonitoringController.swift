@@ -14,6 +14,7 @@ struct MonitoringController {
     let telemetry: Telemetry
     let latency: RequestLatency
     let sessions: SessionStore
+    let passwords: HashPool
     let clock: any TimeSource
 
     /// `root` is the router (its own auth for `/metrics`); `api` is `/web/v1` behind authentication.
@@ -39,7 +40,7 @@ struct MonitoringController {
         let lost = await hub.lostHosts().count
         telemetry.agents(connected: hosts.count - lost, lost: lost)
         telemetry.sessions(sessions.counts)
-        let text = telemetry.registry.emitToBuffer() + Array(latency.exposition().utf8)
+        let text = telemetry.registry.emitToBuffer() + Array(latency.exposition().utf8) + Array(passwords.exposition().utf8)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: text)))
     }
