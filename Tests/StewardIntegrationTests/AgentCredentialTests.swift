@@ -44,6 +44,15 @@ extension IntegrationTests {
         #expect(list.components(separatedBy: "PENDING").count == 4, "\(list)")
         let (_, shown) = try await steward(["hosts"], manager: url)
         #expect(shown.contains("PENDING"), "\(shown)")
+        if Browser.enabled {
+            // The web UI's hosts list says it too, beside each agent's status.
+            try await withBrowser("pending-hosts") { browser in
+                try await logIn(browser, url, user: "admin", password: TestCluster.password)
+                try await browser.wait("document.querySelectorAll('tr[data-host] [data-agent-state=PENDING]').length === 3")
+                #expect(try await browser.eval("document.querySelector('tr[data-host=\"host-1\"] [data-agent-state]').textContent")?
+                    .string == "PENDING APPROVAL")
+            }
+        }
         // Pending hosts get no tasks: a start fails at once, its hosts not connected.
         let early = try await api.run(.start, "Coordinator", onlySelf: true)
         #expect(early.state == .failed)

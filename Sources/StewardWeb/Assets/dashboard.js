@@ -90,12 +90,18 @@ function hostsTable(hosts, metrics) {
       h('th', { scope: 'col', class: i >= 3 && i <= 5 ? 'num' : undefined }, t)))),
     h('tbody', {}, hosts.map((x) => h('tr', { 'data-host': x.host_name },
       h('th', { scope: 'row' }, x.host_name, x.agent_version ? h('div', { class: 'desc' }, `agent ${x.agent_version}`) : null),
-      h('td', {}, badge(x.status)),
+      h('td', {}, badge(x.status), agentState(x.agent_state)),
       h('td', {}, ago(x.last_heartbeat)),
       h('td', { class: 'num' }, pct(x.host_name, 'hm_cpu_used')),
       h('td', { class: 'num' }, pct(x.host_name, 'hm_mem_usage')),
       h('td', { class: 'num' }, pct(x.host_name, 'hm_disk_usage')),
       h('td', {}, x.instances.length ? x.instances.join(', ') : '—')))));
+}
+
+// A host waiting for an admin's approval, or shut out, says so beside its agent's status.
+function agentState(state) {
+  const shown = { PENDING: ['warn', 'PENDING APPROVAL'], REVOKED: ['bad', 'REVOKED'] }[state];
+  return shown ? h('span', { class: `badge ${shown[0]}`, 'data-agent-state': state }, shown[1]) : null;
 }
 
 function instancesTable(instances) {
