@@ -254,6 +254,7 @@ async def main():
         await asyncio.sleep(0.5)
     out["all_connected_s"] = round(time.perf_counter() - t0, 2)
     out["rss_idle_manager_before_mib"] = round(rss_before, 1)
+    out["rss_all_connected_mib"] = round(rss_mib(PID), 1)
     # One command, so that tasks are answered too: start the small service (three hosts).
     c0 = time.perf_counter()
     status, payload = await admin.post("/web/v1/maintain/cluster/1/service/Sleeper/start", {"only_self": False}, AUTH)
