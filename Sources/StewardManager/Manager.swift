@@ -221,8 +221,7 @@ public final class Manager: Sendable {
             let trimmed = existing.trimmingCharacters(in: .whitespacesAndNewlines)
             if !trimmed.isEmpty { return trimmed }
         }
-        var rng = SystemRandomNumberGenerator()
-        let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+        let secret = HostCredentials.randomHex()
         try SecretFile.write(secret + "\n", to: path)
         return secret
     }

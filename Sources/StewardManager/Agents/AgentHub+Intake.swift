@@ -16,10 +16,18 @@ extension AgentHub {
         return lost
     }
 
+    /// `disconnects` is read before the poll was authenticated: a disconnect
+    /// since then (its credential was revoked) refuses the poll, whether it
+    /// came before the wait or ended it, rather than answer it empty.
     func poll(_ poll: AgentPoll, timeoutMs: Int, disconnects: UInt64? = nil) async throws(StewardError) -> AgentWork {
         try requireHost(poll.host)
         seen(poll.host)
-        return await self.poll(host: poll.host, received: poll.received, timeoutMs: timeoutMs, disconnects: disconnects)
+        let before = disconnects ?? self.disconnects(of: poll.host)
+        let work = await self.poll(host: poll.host, received: poll.received, timeoutMs: timeoutMs, disconnects: before)
+        guard self.disconnects(of: poll.host) == before else {
+            throw StewardError(.agentCredentialRefused, "The credential of host '\(poll.host)' was revoked.")
+        }
+        return work
     }
 
     func result(_ result: AgentTaskResult) async throws(StewardError) {

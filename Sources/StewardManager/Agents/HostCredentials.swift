@@ -60,7 +60,7 @@ actor HostCredentials {
 
     /// The state of the host's credential if `bearer` is that credential and it
     /// is not revoked; nil otherwise. Compared in constant time.
-    func verify(bearer: String, host: String) -> AgentCredentialState? {
+    private func verify(bearer: String, host: String) -> AgentCredentialState? {
         guard let record = records[host], record.state == .active || record.state == .pending,
               !record.secretDigest.isEmpty else { return nil }
         let presented = Data(Self.digest(bearer).utf8)
