@@ -12,14 +12,10 @@ import Testing
 struct AgentTrustTests {
     static func withAgents(configure: @escaping (inout ManagerOptions) -> Void = { _ in },
                            _ body: @Sendable (Manager, any TestClientProtocol, String) async throws -> Void) async throws {
-        try await withTestManager(configure: configure) { manager in
+        try await withTestRouter(configure: configure) { manager, client in
             let token = try String(contentsOfFile: manager.options.dataDirectory + "/agent.token", encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-            var logger = Logger(label: "test")
-            logger.logLevel = .error
-            try await Application(router: manager.router(), logger: logger).test(.router) { client in
-                try await body(manager, client, token)
-            }
+            try await body(manager, client, token)
         }
     }
 

@@ -13,18 +13,12 @@ import Testing
 /// test performs an attack through the real router and checks it fails.
 @Suite("Bounded sessions, tickets, audit and streams")
 struct BoundedAccessTests {
-    static let admin = "Basic " + Data("admin:Test-pass-1".utf8).base64EncodedString()
-    static func basic(_ user: String, _ password: String) -> String { "Basic " + Data("\(user):\(password)".utf8).base64EncodedString() }
+    static let admin = basicAuth("admin", "Test-pass-1")
+    static func basic(_ user: String, _ password: String) -> String { basicAuth(user, password) }
 
     static func withManager(clock: ManualClock? = nil, configure: (inout ManagerOptions) -> Void = { _ in },
                             _ body: @Sendable (Manager, any TestClientProtocol) async throws -> Void) async throws {
-        try await withTestManager(clock: clock, configure: configure) { manager in
-            var logger = Logger(label: "test")
-            logger.logLevel = .error
-            try await Application(router: manager.router(), logger: logger).test(.router) { client in
-                try await body(manager, client)
-            }
-        }
+        try await withTestRouter(clock: clock, configure: configure, body)
     }
 
     static func envelope<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> Envelope<T> {

@@ -13,31 +13,13 @@ import Testing
 /// one attack on a manager in this process, through its real router.
 @Suite("Password guessing")
 struct GuessingTests {
-    static func basic(_ user: String, _ password: String) -> String {
-        "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
-    }
+    static func basic(_ user: String, _ password: String) -> String { basicAuth(user, password) }
     static let admin = basic("admin", "Test-pass-1")
 
     /// A manager (fast hashes unless `configure` says otherwise) and a client of its router.
-    static func withManager(_ configure: @Sendable (inout ManagerOptions) -> Void = { _ in },
+    static func withManager(_ configure: (inout ManagerOptions) -> Void = { _ in },
                             _ body: @Sendable (Manager, any TestClientProtocol) async throws -> Void) async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-guess-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        var options = ManagerOptions(dataDirectory: dir)
-        options.adminPassword = "Test-pass-1"
-        // Test-only: cheap hashes, the attacks are about how many run, not how long each takes.
-        options.passwordHashRounds = 10_000
-        configure(&options)
-        var logger = Logger(label: "test")
-        logger.logLevel = .error
-        let manager = try await Manager.open(options, logger: logger)
-        do {
-            try await Application(router: manager.router(), logger: logger).test(.router) { client in try await body(manager, client) }
-            await manager.store.close()
-        } catch {
-            await manager.store.close()
-            throw error
-        }
+        try await withTestRouter(configure: configure, body)
     }
 
     static func get(_ client: any TestClientProtocol, _ auth: String, _ uri: String = "/web/v1/ping") async throws -> TestResponse {

@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import Logging
 import StewardEngine
 import StewardStore
@@ -26,4 +28,21 @@ func withTestManager<T>(clock: (any TimeSource)? = nil, configure: (inout Manage
         await manager.store.close()
         throw error
     }
+}
+
+/// A test manager and a client of its real router (no socket).
+func withTestRouter(clock: (any TimeSource)? = nil, configure: (inout ManagerOptions) -> Void = { _ in },
+                    _ body: @Sendable (Manager, any TestClientProtocol) async throws -> Void) async throws {
+    try await withTestManager(clock: clock, configure: configure) { manager in
+        var logger = Logger(label: "test")
+        logger.logLevel = .error
+        try await Application(router: manager.router(), logger: logger).test(.router) { client in
+            try await body(manager, client)
+        }
+    }
+}
+
+/// An HTTP Basic `Authorization` value.
+func basicAuth(_ user: String, _ password: String) -> String {
+    "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
 }

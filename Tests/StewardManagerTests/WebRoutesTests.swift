@@ -11,11 +11,7 @@ import Testing
 @Suite("Web UI routes")
 struct WebRoutesTests {
     static func withManager(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        try await withTestManager { manager in
-            var logger = Logger(label: "test")
-            logger.logLevel = .error
-            try await Application(router: manager.router(), logger: logger).test(.router, body)
-        }
+        try await withTestRouter { _, client in try await body(client) }
     }
 
     @Test func theShellAndItsFilesAreServedWithAStrictPolicy() async throws {
