@@ -43,10 +43,7 @@ extension IntegrationTests {
 
     @Test("password parameters are masked in every response and never logged")
     func passwordsAreMasked() async throws {
-        let stackFile = NSTemporaryDirectory() + "steward-secret-stack-\(getpid()).json"
-        try Self.secretStack.write(toFile: stackFile, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: stackFile) }
-        try await withCluster(stack: stackFile) { cluster, api in
+        try await withCluster(stackJSON: Self.secretStack) { cluster, api in
             let secret = "Hunter2-Secret-Value"
             let save = try await api.saveConfiguration(SaveConfigurationRequest(restartAffectedComponents: false, components: [
                 .init(componentName: "Vault", children: [.init(roleName: "VaultServer", configurations: [.init(name: "db_password", value: secret)])]),

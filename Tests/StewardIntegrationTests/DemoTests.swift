@@ -112,10 +112,7 @@ extension IntegrationTests {
 
     @Test("a start that outlasts the role's start timeout fails with the reason and the process is killed")
     func startTimeout() async throws {
-        let stackFile = NSTemporaryDirectory() + "steward-slow-stack-\(getpid()).json"
-        try Self.slowStack.write(toFile: stackFile, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: stackFile) }
-        try await withCluster(stack: stackFile) { cluster, api in
+        try await withCluster(stackJSON: Self.slowStack) { cluster, api in
             let result = try await api.run(.start, "Slow", onlySelf: true)
             #expect(result.state == .failed)
             #expect(result.errorCode == ErrorCode.taskFailed.rawValue)

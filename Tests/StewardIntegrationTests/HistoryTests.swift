@@ -56,10 +56,7 @@ extension IntegrationTests {
 
     @Test("abort stops a running task's process for real, even one that ignores SIGTERM, and ends FAILED (aborted)")
     func abortRunningCommand() async throws {
-        let stackFile = NSTemporaryDirectory() + "steward-hung-stack-\(getpid()).json"
-        try Self.hungStack.write(toFile: stackFile, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: stackFile) }
-        try await withCluster(stack: stackFile) { cluster, api in
+        try await withCluster(stackJSON: Self.hungStack) { cluster, api in
             let started = try await api.service(.start, "Hung", onlySelf: true)
             let id = started.envelope.id
             let marker = cluster.root + "/host-1/instances/HungServer/"

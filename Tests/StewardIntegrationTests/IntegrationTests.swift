@@ -21,6 +21,14 @@ func withCluster(stack: String = "demo", managerArgs: [String] = [],
     await cluster.stop()
 }
 
+/// Runs `body` against a fresh cluster of a stack given as its JSON text.
+func withCluster(stackJSON: String, _ body: (TestCluster, StewardClient) async throws -> Void) async throws {
+    let stackFile = NSTemporaryDirectory() + "steward-stack-\(getpid())-\(UUID().uuidString).json"
+    try stackJSON.write(toFile: stackFile, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: stackFile) }
+    try await withCluster(stack: stackFile, body)
+}
+
 /// A configuration save of one value at instance level.
 func instanceValue(_ service: String, _ role: String, _ host: String, _ name: String, _ value: String,
                    restart: Bool) -> SaveConfigurationRequest {

@@ -7,10 +7,7 @@ import Testing
 extension IntegrationTests {
     @Test("a PASSWORD value is sealed in the database, opened only into its host's config, and survives a restart; secret files are 0600")
     func secretsAtRest() async throws {
-        let stackFile = NSTemporaryDirectory() + "steward-sealed-stack-\(getpid()).json"
-        try Self.secretStack.write(toFile: stackFile, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: stackFile) }
-        try await withCluster(stack: stackFile) { cluster, api in
+        try await withCluster(stackJSON: Self.secretStack) { cluster, api in
             let secret = "Sealed-Secret-Value-42"
             let save = try await api.saveConfiguration(SaveConfigurationRequest(restartAffectedComponents: false, components: [
                 .init(componentName: "Vault", children: [.init(roleName: "VaultServer", configurations: [.init(name: "db_password", value: secret)])]),
