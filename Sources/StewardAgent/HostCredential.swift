@@ -48,8 +48,6 @@ final class HostCredential: Sendable {
     }
 
     private static func read(_ path: String) -> String? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed.isEmpty ? nil : trimmed
+        SecretFile.read(path).flatMap { $0.isEmpty ? nil : $0 }
     }
 }

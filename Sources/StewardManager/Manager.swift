@@ -217,10 +217,7 @@ public final class Manager: Sendable {
 
     /// A random secret kept in a 0600 file, created on first use.
     static func loadOrCreateSecret(path: String) throws -> String {
-        if let existing = try? String(contentsOfFile: path, encoding: .utf8) {
-            let trimmed = existing.trimmingCharacters(in: .whitespacesAndNewlines)
-            if !trimmed.isEmpty { return trimmed }
-        }
+        if let existing = SecretFile.read(path), !existing.isEmpty { return existing }
         let secret = HostCredentials.randomHex()
         try SecretFile.write(secret + "\n", to: path)
         return secret

@@ -28,9 +28,8 @@ public struct SecretSealer: Sendable {
 
     /// The key kept at `path`, created (0600, from its first byte) when absent.
     public static func loadOrCreate(keyFile path: String) throws -> SecretSealer {
-        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let bytes = Data(base64Encoded: trimmed), bytes.count == 32 else {
+        if let text = SecretFile.read(path) {
+            guard let bytes = Data(base64Encoded: text), bytes.count == 32 else {
                 throw Failure(description: "\(path) does not hold a 256-bit key in base64; "
                     + "restore it from a backup (values sealed with it cannot be read without it)")
             }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 /// Files that hold a secret (a token, a credential, a key, a rendered
 /// configuration with passwords, the CLI's credentials).
@@ -50,6 +51,12 @@ public enum SecretFile {
 
     public static func write(_ text: String, to path: String, mode: mode_t = 0o600) throws {
         try write(Array(text.utf8), to: path, mode: mode)
+    }
+
+    /// A token or key kept in a file, without the whitespace and newline
+    /// around it; nil when the file cannot be read (empty when it is empty).
+    public static func read(_ path: String) -> String? {
+        (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The file's permission bits, or nil when it does not exist.
