@@ -106,26 +106,32 @@ public enum Planner {
         }
     }
 
-    /// One step per role: roles in stack order to start, in reverse to stop.
+    /// One step per role: roles in stack order to start, in reverse to stop;
+    /// or, for a service whose roles run in parallel, one step for all of them.
     static func operationSteps(_ op: Operation, instances: Set<InstanceRef>, services: [String], stack: Stack) -> [Step] {
         var steps: [Step] = []
         for serviceName in services {
             guard let service = stack.service(serviceName) else { continue }
             let roles = op == .start ? service.roles : service.roles.reversed()
-            for role in roles {
-                let targets = role.hosts
-                    .map { InstanceRef(service: service.name, role: role.name, host: $0) }
-                    .filter(instances.contains)
+            let groups = service.roleOrder == .parallel ? [roles] : roles.map { [$0] }
+            for group in groups {
+                let targets = group.flatMap { role in
+                    role.hosts.map { InstanceRef(service: service.name, role: role.name, host: $0) }.filter(instances.contains)
+                }
                 guard !targets.isEmpty else { continue }
-                let hosts = targets.map(\.host).joined(separator: ", ")
-                steps.append(Step(
-                    index: steps.count,
-                    name: "\(op.verb) \(role.name)",
-                    description: "\(op.verb) \(role.name) of \(service.name) on \(hosts)",
-                    tasks: targets.map { CommandTask(instance: $0, operation: op) }
-                ))
+                steps.append(step(op, targets, of: service.name, index: steps.count))
             }
         }
         return steps
+    }
+
+    private static func step(_ op: Operation, _ targets: [InstanceRef], of service: String, index: Int) -> Step {
+        var seenRoles: Set<String> = [], seenHosts: Set<String> = []
+        let roles = targets.map(\.role).filter { seenRoles.insert($0).inserted }
+        let hosts = targets.map(\.host).filter { seenHosts.insert($0).inserted }
+        let name = roles.count == 1 ? "\(op.verb) \(roles[0])" : "\(op.verb) \(service) (\(roles.count) roles)"
+        return Step(index: index, name: name,
+                    description: "\(op.verb) \(roles.joined(separator: ", ")) of \(service) on \(hosts.joined(separator: ", "))",
+                    tasks: targets.map { CommandTask(instance: $0, operation: op) })
     }
 }
