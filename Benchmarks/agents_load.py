@@ -241,7 +241,7 @@ async def main():
     welcomes = await asyncio.gather(*(join(h) for h in hosts))
     out["register_all_s"] = round(time.perf_counter() - t0, 2)
     w = welcomes[0]
-    out["welcome"] = {k: w[k] for k in ("heartbeatIntervalMs", "pollTimeoutMs", "metricsIntervalMs")}
+    out["welcome"] = {k: w.get(k) for k in ("heartbeatIntervalMs", "heartbeatTimeoutMs", "pollTimeoutMs", "metricsIntervalMs")}
     loops = {}
     for h in hosts:
         loops[h.name] = [asyncio.ensure_future(poll_loop(h)),
@@ -305,7 +305,9 @@ async def main():
         h.conn.close()
     q0 = time.perf_counter()
     seen_lost = {}
-    while len(seen_lost) < len(quiet) and time.perf_counter() - q0 < 60:
+    # The manager announces its timeout, which grows with the cluster (HeartbeatPolicy).
+    give_up = (w.get("heartbeatTimeoutMs") or 5000) / 1000 + 30
+    while len(seen_lost) < len(quiet) and time.perf_counter() - q0 < give_up:
         states = await host_states(admin)
         for h in quiet:
             if h.name not in seen_lost and states.get(h.name) == "LOST":

@@ -58,6 +58,16 @@ public final class Manager: Sendable {
 
     private static func open(_ options: ManagerOptions, stack: Stack, store: SQLStore, clock: any TimeSource,
                              logger: Logger) async throws -> Manager {
+        var options = options
+        let heartbeat = HeartbeatPolicy(intervalMs: options.heartbeatIntervalMs, timeoutMs: options.heartbeatTimeoutMs,
+                                        maxPerSecond: options.maxHeartbeatsPerSecond).scaled(hosts: stack.cluster.hosts.count)
+        if heartbeat.intervalMs != options.heartbeatIntervalMs {
+            logger.notice("heartbeats scaled to the cluster's size", metadata: [
+                "hosts": "\(stack.cluster.hosts.count)", "interval_ms": "\(heartbeat.intervalMs)", "timeout_ms": "\(heartbeat.timeoutMs)",
+            ])
+        }
+        options.heartbeatIntervalMs = heartbeat.intervalMs
+        options.heartbeatTimeoutMs = heartbeat.timeoutMs
         try await store.migrate()
 
         let record: ClusterRecord
