@@ -39,8 +39,15 @@ class Conn:
 
     def __init__(self):
         self.reader = self.writer = None
+        # One request at a time on a connection (HTTP/1.1): a result and a
+        # heartbeat of one host must not interleave their responses.
+        self.lock = asyncio.Lock()
 
     async def post(self, path, body, headers):
+        async with self.lock:
+            return await self._post(path, body, headers)
+
+    async def _post(self, path, body, headers):
         data = json.dumps(body, separators=(",", ":")).encode()
         head = (f"POST {path} HTTP/1.1\r\nHost: {HOSTPORT}\r\nContent-Type: application/json\r\n"
                 f"{headers}Content-Length: {len(data)}\r\n\r\n").encode()
@@ -58,6 +65,10 @@ class Conn:
         raise ConnectionError("unreachable")
 
     async def get(self, path, headers):
+        async with self.lock:
+            return await self._get(path, headers)
+
+    async def _get(self, path, headers):
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(ADDR, PORT)
         self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOSTPORT}\r\n{headers}\r\n".encode())
