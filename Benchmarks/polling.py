@@ -94,21 +94,33 @@ class Driver:
         self.recent = []
         self.ends = {}
         self.durations = []
+        self.errors = []
         self.running = True
 
     async def run(self):
         conn = Connection()
         while self.running:
             t0 = time.perf_counter()
-            status, body = await conn.request("POST", f"/web/v1/maintain/cluster/1/service/{service}/restart",
-                                              b'{"only_self":true}')
-            assert status == 200, body
+            try:
+                status, body = await conn.request("POST", f"/web/v1/maintain/cluster/1/service/{service}/restart",
+                                                  b'{"only_self":true}')
+            except (OSError, ValueError, asyncio.IncompleteReadError) as e:
+                status, body = 0, repr(e).encode()
+            if status != 200:  # counted and shown; the pollers keep polling the last command meanwhile
+                self.errors.append(f"{status} {body[:200]!r}")
+                await asyncio.sleep(0.1)
+                continue
             cid = json.loads(body)["id"]
             self.current = cid
             while True:
-                status, body = await conn.request("GET", f"/web/v1/common/command/{cid}/progress")
+                try:
+                    status, body = await conn.request("GET", f"/web/v1/common/command/{cid}/progress")
+                except (OSError, ValueError, asyncio.IncompleteReadError) as e:
+                    status, body = 0, repr(e).encode()
                 state = json.loads(body)["state"] if status == 200 else "?"
-                if state != "IN_PROGRESS":
+                if status != 200:
+                    self.errors.append(f"{status} {body[:200]!r}")
+                if state not in ("IN_PROGRESS", "?"):
                     break
                 await asyncio.sleep(0.01)
             self.durations.append(time.perf_counter() - t0)
@@ -147,11 +159,11 @@ async def client(driver, route, deadline, stats):
             status, body = await conn.request("GET", path)
             ok = status == 200 and check(body, path, cid)
             if not ok and len(stats["examples"]) < 5:
-                stats["examples"].append(f"{status} {path} {body[:200]!r}")
+                stats["examples"].append(f"at {t0 - stats['t0']:.1f} s: {status} {path} {body[:200]!r}")
         except Exception as e:  # a broken connection is an error; the next request reconnects
             ok = False
             if len(stats["examples"]) < 5:
-                stats["examples"].append(f"{path}: {e!r}"[:300])
+                stats["examples"].append(f"at {t0 - stats['t0']:.1f} s: {path}: {e!r}"[:300])
         stats["samples"].append(time.perf_counter() - t0)
         stats["errors"] += 0 if ok else 1
         if interval > 0:
@@ -169,7 +181,7 @@ def percentile(sorted_samples, q):
 
 
 async def phase(driver, route, length):
-    stats = {"samples": [], "errors": 0, "examples": []}
+    stats = {"samples": [], "errors": 0, "examples": [], "t0": time.perf_counter()}
     before = (cpu([MANAGER]) if MANAGER else 0, cpu(AGENTS), cpu([os.getpid()]), len(driver.durations))
     t0 = time.perf_counter()
     await asyncio.gather(*(client(driver, route, t0 + length, stats) for _ in range(clients)))
@@ -206,7 +218,8 @@ async def main():
     print(json.dumps({
         "interval_s": interval, "baseline": baseline, "progress": progress,
         "progress_p99_over_baseline_p99": round(progress["p99_ms"] / baseline["p99_ms"], 2),
-        "driver": {"commands": len(d), "ends": driver.ends, "median_s": round(d[len(d) // 2], 3),
+        "driver": {"commands": len(d), "ends": driver.ends, "errors": len(driver.errors),
+                   "error_examples": driver.errors[:3], "median_s": round(d[len(d) // 2], 3),
                    "max_s": round(d[-1], 3)},
     }, indent=1))
 
