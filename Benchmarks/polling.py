@@ -15,7 +15,10 @@ An error is a non-200 answer, a broken connection, or a body whose envelope
 is not OK: error_code not 0, or (progress) a state other than IN_PROGRESS or
 COMPLETE, or another command's id.
 With MANAGER_PID and AGENT_PIDS in the environment, each phase reports the
-manager's CPU (% of one core) and RSS, and the agents' CPU. Prints JSON.
+manager's CPU (% of one core) and RSS, and the agents' CPU. Each phase also
+reports the manager's own latency histogram of its route from /metrics (from
+a request's arrival to its response head: no socket or client time), to tell
+the manager's time from the machine's. Prints JSON.
 """
 import asyncio
 import base64
@@ -176,15 +179,59 @@ async def client(driver, route, deadline, stats):
     conn.close()
 
 
+async def server_histogram(route):
+    """The manager's own latency histogram of GET `route` (2xx), from /metrics: cumulative counts by bound, and the sum."""
+    conn = Connection()
+    status, body = await conn.request("GET", "/metrics")
+    conn.close()
+    buckets, total = {}, 0.0
+    for line in body.decode().splitlines():
+        if not line.startswith("steward_http_request_duration_seconds") or 'method="GET"' not in line \
+                or f'route="{route}"' not in line or 'status="2xx"' not in line:
+            continue
+        name, value = line.rsplit(" ", 1)
+        if "_bucket" in name:
+            buckets[name.split('le="')[1].split('"')[0]] = float(value)
+        elif name.startswith("steward_http_request_duration_seconds_sum"):
+            total = float(value)
+    return buckets, total
+
+
+def server_figures(before, after):
+    """Between two histograms: requests, mean, the bucket bounds of p50 and p99, and how many took over 50 ms."""
+    bounds = sorted((b for b in after[0] if b != "+Inf"), key=float) + ["+Inf"]
+    counts = [after[0][b] - before[0].get(b, 0) for b in bounds]
+    n = counts[-1]
+    if n == 0:
+        return {}
+    bound = lambda q: next(b for b, c in zip(bounds, counts) if c >= q * n)
+    over = n - counts[bounds.index("0.05")]
+    return {"server_requests": int(n), "server_mean_ms": round(1000 * (after[1] - before[1]) / n, 3),
+            "server_p50_at_most_s": bound(0.5), "server_p99_at_most_s": bound(0.99), "server_over_50ms": int(over)}
+
+
 def percentile(sorted_samples, q):
     return sorted_samples[min(len(sorted_samples) - 1, int(len(sorted_samples) * q))]
 
 
+async def loop_lag(until, lags):
+    """How late this process's own event loop wakes a 10 ms sleep: the part of
+    a measured latency that is the client's (or the machine's) and not the manager's."""
+    while time.perf_counter() < until:
+        t0 = time.perf_counter()
+        await asyncio.sleep(0.01)
+        lags.append(time.perf_counter() - t0 - 0.01)
+
+
 async def phase(driver, route, length):
     stats = {"samples": [], "errors": 0, "examples": [], "t0": time.perf_counter()}
+    label = "/web/v1/ping" if route == "ping" else "/web/v1/common/command/{command_id}/progress"
+    histogram = await server_histogram(label)
     before = (cpu([MANAGER]) if MANAGER else 0, cpu(AGENTS), cpu([os.getpid()]), len(driver.durations))
     t0 = time.perf_counter()
-    await asyncio.gather(*(client(driver, route, t0 + length, stats) for _ in range(clients)))
+    lags = []
+    await asyncio.gather(loop_lag(t0 + length, lags), *(client(driver, route, t0 + length, stats) for _ in range(clients)))
+    lags.sort()
     wall = time.perf_counter() - t0
     s = sorted(stats["samples"])
     ms = lambda x: round(x * 1000, 2)
@@ -193,9 +240,11 @@ async def phase(driver, route, length):
         "errors": stats["errors"], "req_per_s": round(len(s) / wall),
         "p50_ms": ms(percentile(s, 0.5)), "p90_ms": ms(percentile(s, 0.9)),
         "p99_ms": ms(percentile(s, 0.99)), "max_ms": ms(s[-1]),
+        "client_loop_lag_p50_ms": ms(percentile(lags, 0.5)), "client_loop_lag_p99_ms": ms(percentile(lags, 0.99)),
         "commands_ended": len(driver.durations) - before[3],
         "client_cpu_percent": round(100 * (cpu([os.getpid()]) - before[2]) / wall, 1),
     }
+    result.update(server_figures(histogram, await server_histogram(label)))
     if MANAGER:
         result["manager_cpu_percent"] = round(100 * (cpu([MANAGER]) - before[0]) / wall, 1)
         result["manager_rss_mib_end"] = rss_mib(MANAGER)
