@@ -28,29 +28,15 @@ import random
 import sys
 import time
 
+from procstat import cpu, rss_mib
+
 url, user, password, service = sys.argv[1:5]
 clients, seconds, base_seconds, interval = int(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7]), float(sys.argv[8])
 host, port = url.split("://")[1].split(":")
 port = int(port)
 AUTH = base64.b64encode(f"{user}:{password}".encode()).decode()
-TICK = os.sysconf("SC_CLK_TCK")
 MANAGER = int(os.environ["MANAGER_PID"]) if os.environ.get("MANAGER_PID") else None
 AGENTS = [int(p) for p in os.environ.get("AGENT_PIDS", "").split()]
-
-
-def cpu(pids):
-    total = 0
-    for pid in pids:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICK
-
-
-def rss_mib(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
 
 
 class Connection:

@@ -20,12 +20,7 @@ python3 "$HERE/scale_stack.py" "$HOSTS" "$PER_HOST" > "$WORK/stack.json"
 list=(); for i in $(seq "$HOSTS"); do list+=("host-$i"); done
 start_cluster "$BIN" "$WORK/c" "$WORK/stack.json" $((RANDOM % 20000 + 1000)) "${list[@]}"
 # The first restart needs running instances to be a real restart.
-id=$(curl -s -u "admin:$PASSWORD" -XPOST "$URL/web/v1/maintain/cluster/1/service/Sleepers/start" -d '{"only_self":true}' \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-for _ in $(seq 600); do
-  curl -s -u "admin:$PASSWORD" "$URL/web/v1/common/command/$id/progress" | grep -q '"state":"IN_PROGRESS"' || break
-  sleep 0.05
-done
+finished_command "$URL" Sleepers true > /dev/null
 perf=
 if [ -n "${POLLING_PERF:-}" ]; then
   # Starts with the baseline phase's end, roughly: the profile is of the progress phase.
