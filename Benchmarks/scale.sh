@@ -30,9 +30,14 @@ measure() {
   done
   echo "# $name: $n of $hosts hosts connected after $((SECONDS - t0)) s" >&2
   local out perf=
-  # SCALE_PERF=FILE: a perf profile of the manager over the scale case's runs.
+  # SCALE_PERF=FILE: a perf profile of the manager over the scale case's runs;
+  # SCALE_PERF_AGENTS=FILE: a system-wide one, with the agents' pids in FILE.pids
+  # (perf report --pid "$(cat FILE.pids)" shows the agents alone).
   if [ -n "${SCALE_PERF:-}" ] && [ "$name" = scale ]; then
     perf record -q -F 499 -g -p "$MANAGER" -o "$SCALE_PERF" > /dev/null 2>&1 & perf=$!
+  elif [ -n "${SCALE_PERF_AGENTS:-}" ] && [ "$name" = scale ]; then
+    (IFS=,; echo "${PIDS[*]:1}") > "$SCALE_PERF_AGENTS.pids"
+    perf record -q -F 199 -g -a -o "$SCALE_PERF_AGENTS" > /dev/null 2>&1 & perf=$!
   fi
   # PIDS holds the manager, then the agents, of this cluster only.
   out=$(MANAGER_PID=$MANAGER AGENT_PIDS="${PIDS[*]:1}" python3 "$HERE/scale_run.py" "$URL" admin "$PASSWORD" Sleepers "$RUNS")
