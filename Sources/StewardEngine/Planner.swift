@@ -89,12 +89,23 @@ public enum Planner {
         numbered(command.steps.compactMap { step in
             let failed = step.tasks.filter { $0.state == .failed }
             guard !failed.isEmpty else { return nil }
-            let hosts = failed.map(\.instance.host).joined(separator: ", ")
+            let hosts = Self.listing(failed.map(\.instance.host), noun: "hosts")
             let service = failed.first?.instance.service ?? ""
             let verb = failed.first?.operation.verb ?? ""
             return Step(index: 0, name: step.name, description: "\(verb) \(failed.first?.instance.role ?? "") of \(service) on \(hosts) (retry)",
                         tasks: failed.map { CommandTask(instance: $0.instance, operation: $0.operation) })
         })
+    }
+
+    /// Names a step's description or a failure's text lists before it counts
+    /// the rest: a step on 10,000 hosts would otherwise carry 10,000 names in
+    /// every progress document, where the counts and the paged tasks say it better.
+    public static let namesListed = 10
+
+    /// "a, b, c", or past `namesListed`: "a, b, … j and 990 more hosts".
+    public static func listing(_ names: [String], noun: String, separator: String = ", ") -> String {
+        guard names.count > namesListed else { return names.joined(separator: separator) }
+        return names.prefix(namesListed).joined(separator: separator) + " and \(names.count - namesListed) more \(noun)"
     }
 
     /// Renumbers steps after they were concatenated.
@@ -117,7 +128,7 @@ public enum Planner {
                     .map { InstanceRef(service: service.name, role: role.name, host: $0) }
                     .filter(instances.contains)
                 guard !targets.isEmpty else { continue }
-                let hosts = targets.map(\.host).joined(separator: ", ")
+                let hosts = Self.listing(targets.map(\.host), noun: "hosts")
                 steps.append(Step(
                     index: steps.count,
                     name: "\(op.verb) \(role.name)",
