@@ -66,12 +66,13 @@ public struct ProgressPrinter {
         return out
     }
 
-    /// A step's tasks in a few words, e.g. "980/1000 done, 20 failed, 3 running".
+    /// A step's tasks in a few words, e.g. "980/1000 done, 20 failed, 3 running" ("done": succeeded or failed).
     public static func counts(_ step: ProgressDocument.StepEntry) -> String {
         let states = step.taskStates
-        var text = "\(states.succeeded + states.failed + states.skipped)/\(step.taskCount) done"
-        if states.failed > 0 { text += ", \(states.failed) failed" }
-        if states.running > 0 { text += ", \(states.running) running" }
+        var text = "\(states.succeeded + states.failed)/\(step.taskCount) done"
+        for (count, word) in [(states.failed, "failed"), (states.running, "running"), (states.skipped, "skipped")] where count > 0 {
+            text += ", \(count) \(word)"
+        }
         return text
     }
 
