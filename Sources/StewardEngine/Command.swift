@@ -253,6 +253,6 @@ public struct Command: Sendable, Codable, Hashable, Identifiable {
         }
         let verb = failed.first?.operation == .stop ? "stop" : "start"
         return "Step '\(step.name)' failed: \(failed.count) of \(step.tasks.count) instance(s) failed to \(verb): "
-            + names.joined(separator: "; ")
+            + Planner.listing(names, noun: "instances", separator: "; ")
     }
 }

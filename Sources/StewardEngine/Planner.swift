@@ -89,12 +89,23 @@ public enum Planner {
         numbered(command.steps.compactMap { step in
             let failed = step.tasks.filter { $0.state == .failed }
             guard !failed.isEmpty else { return nil }
-            let hosts = failed.map(\.instance.host).joined(separator: ", ")
+            let hosts = Self.listing(failed.map(\.instance.host), noun: "hosts")
             let service = failed.first?.instance.service ?? ""
             let verb = failed.first?.operation.verb ?? ""
             return Step(index: 0, name: step.name, description: "\(verb) \(failed.first?.instance.role ?? "") of \(service) on \(hosts) (retry)",
                         tasks: failed.map { CommandTask(instance: $0.instance, operation: $0.operation) })
         })
+    }
+
+    /// Names a step's description or a failure's text lists before it counts
+    /// the rest: a step on 10,000 hosts would otherwise carry 10,000 names in
+    /// every progress document, where the counts and the paged tasks say it better.
+    public static let namesListed = 10
+
+    /// "a, b, c", or past `namesListed`: "a, b, … j and 990 more hosts".
+    public static func listing(_ names: [String], noun: String, separator: String = ", ") -> String {
+        guard names.count > namesListed else { return names.joined(separator: separator) }
+        return names.prefix(namesListed).joined(separator: separator) + " and \(names.count - namesListed) more \(noun)"
     }
 
     /// Renumbers steps after they were concatenated.
@@ -131,7 +142,7 @@ public enum Planner {
         let hosts = targets.map(\.host).filter { seenHosts.insert($0).inserted }
         let name = roles.count == 1 ? "\(op.verb) \(roles[0])" : "\(op.verb) \(service) (\(roles.count) roles)"
         return Step(index: index, name: name,
-                    description: "\(op.verb) \(roles.joined(separator: ", ")) of \(service) on \(hosts.joined(separator: ", "))",
+                    description: "\(op.verb) \(roles.joined(separator: ", ")) of \(service) on \(listing(hosts, noun: "hosts"))",
                     tasks: targets.map { CommandTask(instance: $0, operation: op) })
     }
 }

@@ -144,6 +144,8 @@ enum WireSamples {
             accepted("POST /web/v1/common/command/{command_id}/abort"),
             accepted("POST /web/v1/common/command/{command_id}/retry"),
             ok("GET /web/v1/common/command/{command_id}/tasks/{task_id}/output", output),
+            ok("GET /web/v1/common/command/{command_id}/steps/{step_index}/tasks",
+               StepTaskPage(total: 1, tasks: command.steps[0].tasks.map(ProgressDocument.TaskEntry.init))),
             ok("GET /web/v1/common/commands", CommandList(total: 1, commands: [summary])),
         ]
         return samples
