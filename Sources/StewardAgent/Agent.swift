@@ -4,6 +4,7 @@ import Logging
 import NIOPosix
 import NIOSSL
 import StewardAPI
+import StewardSystem
 
 public struct AgentOptions: Sendable {
     public var managerURL: String
@@ -97,8 +98,15 @@ public final class Agent: Sendable {
 
     private func connectionLoop(inbox: AsyncStream<AgentTask>.Continuation) async {
         var received = ReceivedTasks()
+        var started = false
         while !Task.isCancelled {
             guard let welcome = await registerWithRetry() else { break }
+            if !started {
+                // Start-up is over: its code need not stay in the agent's RSS (see StartupPages).
+                started = true
+                let bytes = StartupPages.release()
+                logger.debug("start-up pages released", metadata: ["bytes": "\(bytes)"])
+            }
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     await self.heartbeatLoop(intervalMs: welcome.heartbeatIntervalMs, metricsIntervalMs: welcome.metricsIntervalMs)
