@@ -10,7 +10,7 @@ struct CommandCommand: AsyncParsableCommand {
         subcommands: [Show.self, Tasks.self, Watch.self, List.self, Abort.self, Retry.self])
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A command's steps, tasks and state.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "A command's steps, tasks and state.")
         @OptionGroup var client: ClientOptions
         @Argument var id: Int64
 
@@ -59,7 +59,7 @@ struct CommandCommand: AsyncParsableCommand {
     }
 
     struct Watch: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Follow a command to its end; exit 0 on COMPLETE, 2 on FAILED.")
+        static let configuration = CommandConfiguration(commandName: "watch", abstract: "Follow a command to its end; exit 0 on COMPLETE, 2 on FAILED.")
         @OptionGroup var client: ClientOptions
         @Argument var id: Int64
 
@@ -71,7 +71,7 @@ struct CommandCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The command history, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "The command history, newest first.")
         @OptionGroup var client: ClientOptions
         @Option(help: "IN_PROGRESS, COMPLETE or FAILED.") var state: CommandState?
         @Option(help: "START_SERVICE, STOP_SERVICE, RESTART_SERVICE or SAVE_CONFIGURATION.") var kind: CommandKind?
@@ -102,7 +102,7 @@ struct CommandCommand: AsyncParsableCommand {
     }
 
     struct Abort: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Abort a running command; its processes are stopped for real.")
+        static let configuration = CommandConfiguration(commandName: "abort", abstract: "Abort a running command; its processes are stopped for real.")
         @OptionGroup var client: ClientOptions
         @Argument var id: Int64
 
@@ -117,7 +117,7 @@ struct CommandCommand: AsyncParsableCommand {
     }
 
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run again only the failed tasks of a FAILED command.")
+        static let configuration = CommandConfiguration(commandName: "retry", abstract: "Run again only the failed tasks of a FAILED command.")
         @OptionGroup var client: ClientOptions
         @Argument var id: Int64
         @Flag(help: "Wait for the new command to end, drawing its progress.") var wait = false

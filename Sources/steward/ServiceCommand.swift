@@ -12,19 +12,19 @@ struct ServiceCommand: AsyncParsableCommand {
         commandName: "service", abstract: "Start, stop or restart a service.", subcommands: [Start.self, Stop.self, Restart.self])
 
     struct Start: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a service (and, without --only-self, what it depends on).")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a service (and, without --only-self, what it depends on).")
         @OptionGroup var action: ServiceAction
         func run() async throws { try await action.run(.start) }
     }
 
     struct Stop: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a service (and, without --only-self, what depends on it).")
+        static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop a service (and, without --only-self, what depends on it).")
         @OptionGroup var action: ServiceAction
         func run() async throws { try await action.run(.stop) }
     }
 
     struct Restart: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Restart a service (and, without --only-self, what depends on it).")
+        static let configuration = CommandConfiguration(commandName: "restart", abstract: "Restart a service (and, without --only-self, what depends on it).")
         @OptionGroup var action: ServiceAction
         func run() async throws { try await action.run(.restart) }
     }
