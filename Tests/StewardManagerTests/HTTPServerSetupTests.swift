@@ -1,5 +1,7 @@
 import HTTPTypes
+import Hummingbird
 import HummingbirdCore
+import HummingbirdTesting
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
@@ -7,9 +9,10 @@ import NIOEmbedded
 import Testing
 
 /// Each request must run in a task of its own, so that the memory of its frames
-/// goes with it instead of staying with the keep-alive connection's task.
-@Suite("Request task")
-struct RequestTaskTests {
+/// goes with it instead of staying with the keep-alive connection's task; each
+/// connection's receive buffer must start small.
+@Suite("HTTP server setup")
+struct HTTPServerSetupTests {
     private static func currentTask() -> Int? { withUnsafeCurrentTask { $0?.hashValue } }
 
     private static func request(_ path: String) -> Request {
@@ -60,6 +63,32 @@ struct RequestTaskTests {
         let respond = RequestTask.isolating { _, _, _ in throw Refused() }
         await #expect(throws: Refused.self) {
             _ = try await Self.parts(ResponseWriter.init(outbound:), of: respond, Self.request("/"))
+        }
+    }
+
+    /// A context that keeps the connection's channel, to read its options.
+    struct ChannelContext: RequestContext {
+        var coreContext: CoreRequestContextStorage
+        let channel: any Channel
+        init(source: ApplicationRequestContextSource) {
+            coreContext = .init(source: source)
+            channel = source.channel
+        }
+    }
+
+    @Test func aLiveConnectionReadsIntoASmallBufferAndIsAnswered() async throws {
+        let router = Router(context: ChannelContext.self)
+        router.get("recv") { _, context -> String in
+            let allocator = try await context.channel.getOption(ChannelOptions.recvAllocator).get()
+            return "\((allocator as? AdaptiveRecvByteBufferAllocator)?.initial ?? -1)"
+        }
+        let app = Application(router: router, server: .leanHTTP1(),
+                              configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            try await client.execute(uri: "/recv", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == "1024")
+            }
         }
     }
 }

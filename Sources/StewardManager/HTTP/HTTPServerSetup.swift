@@ -1,5 +1,7 @@
 import Hummingbird
 import HummingbirdCore
+import Logging
+import NIOCore
 
 /// Each request answered in a child task of its own, which ends with the request.
 ///
@@ -25,11 +27,37 @@ enum RequestTask {
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1.1 as `.http1()`, with each request in a child task (`RequestTask`).
-    static func http1RequestTasks(configuration: HTTP1Channel.Configuration = .init()) -> HTTPServerBuilder {
+    /// HTTP/1.1 as `.http1()`, with each request in a child task (`RequestTask`)
+    /// and a smaller first receive buffer (`LeanHTTP1Channel`).
+    static func leanHTTP1(configuration: HTTP1Channel.Configuration = .init()) -> HTTPServerBuilder {
         .init { responder in
-            HTTP1Channel(responder: RequestTask.isolating(responder), configuration: configuration)
+            LeanHTTP1Channel(http1: HTTP1Channel(responder: RequestTask.isolating(responder), configuration: configuration))
         }
+    }
+}
+
+/// Hummingbird's HTTP1Channel, with a receive buffer that starts at 1 KiB.
+///
+/// Why: NIO keeps each connection's last receive buffer for its next read, at
+/// the size its allocator asked for: 2 KiB by default, held by every idle
+/// keep-alive connection after its first request. An agent's request (headers
+/// and JSON body) fits in 1 KiB; a larger one is read in more reads, and the
+/// adaptive allocator grows the buffer for the reads that follow.
+struct LeanHTTP1Channel: ServerChildChannel {
+    static let receiveBuffer = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1024, maximum: 65536)
+    let http1: HTTP1Channel
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
+        do {
+            try channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: Self.receiveBuffer)
+        } catch {
+            return channel.eventLoop.makeFailedFuture(error)
+        }
+        return http1.setup(channel: channel, logger: logger)
+    }
+
+    func handle(value: HTTP1Channel.Value, logger: Logger) async {
+        await http1.handle(value: value, logger: logger)
     }
 }
 
