@@ -39,8 +39,15 @@ class Conn:
 
     def __init__(self):
         self.reader = self.writer = None
+        # One request at a time on a connection (HTTP/1.1): a result and a
+        # heartbeat of one host must not interleave their responses.
+        self.lock = asyncio.Lock()
 
     async def post(self, path, body, headers):
+        async with self.lock:
+            return await self._post(path, body, headers)
+
+    async def _post(self, path, body, headers):
         data = json.dumps(body, separators=(",", ":")).encode()
         head = (f"POST {path} HTTP/1.1\r\nHost: {HOSTPORT}\r\nContent-Type: application/json\r\n"
                 f"{headers}Content-Length: {len(data)}\r\n\r\n").encode()
@@ -58,6 +65,10 @@ class Conn:
         raise ConnectionError("unreachable")
 
     async def get(self, path, headers):
+        async with self.lock:
+            return await self._get(path, headers)
+
+    async def _get(self, path, headers):
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(ADDR, PORT)
         self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOSTPORT}\r\n{headers}\r\n".encode())
@@ -241,7 +252,7 @@ async def main():
     welcomes = await asyncio.gather(*(join(h) for h in hosts))
     out["register_all_s"] = round(time.perf_counter() - t0, 2)
     w = welcomes[0]
-    out["welcome"] = {k: w[k] for k in ("heartbeatIntervalMs", "pollTimeoutMs", "metricsIntervalMs")}
+    out["welcome"] = {k: w.get(k) for k in ("heartbeatIntervalMs", "heartbeatTimeoutMs", "pollTimeoutMs", "metricsIntervalMs")}
     loops = {}
     for h in hosts:
         loops[h.name] = [asyncio.ensure_future(poll_loop(h)),
@@ -305,7 +316,9 @@ async def main():
         h.conn.close()
     q0 = time.perf_counter()
     seen_lost = {}
-    while len(seen_lost) < len(quiet) and time.perf_counter() - q0 < 60:
+    # The manager announces its timeout, which grows with the cluster (HeartbeatPolicy).
+    give_up = (w.get("heartbeatTimeoutMs") or 5000) / 1000 + 30
+    while len(seen_lost) < len(quiet) and time.perf_counter() - q0 < give_up:
         states = await host_states(admin)
         for h in quiet:
             if h.name not in seen_lost and states.get(h.name) == "LOST":

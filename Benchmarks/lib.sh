@@ -37,11 +37,12 @@ start_cluster() {
   done
 }
 
-# finished_command URL: starts Gateway with its dependencies and waits for the
-# end; prints the command id (its progress document is the benchmarked one).
+# finished_command URL [SERVICE (Gateway)] [ONLY_SELF (false)]: starts SERVICE
+# (with its dependencies unless ONLY_SELF) and waits for the end; prints the
+# command id (its progress document is the benchmarked one).
 finished_command() {
-  local url=$1 id
-  id=$(curl -s -u "admin:$PASSWORD" -XPOST "$url/web/v1/maintain/cluster/1/service/Gateway/start" -d '{"only_self":false}' \
+  local url=$1 service=${2:-Gateway} only_self=${3:-false} id
+  id=$(curl -s -u "admin:$PASSWORD" -XPOST "$url/web/v1/maintain/cluster/1/service/$service/start" -d "{\"only_self\":$only_self}" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   for _ in $(seq 600); do
     curl -s -u "admin:$PASSWORD" "$url/web/v1/common/command/$id/progress" | grep -q '"state":"IN_PROGRESS"' || break

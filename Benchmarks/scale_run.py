@@ -13,24 +13,16 @@ import time
 
 import requests
 
+from procstat import cpu
+
 url, user, password, service, runs = sys.argv[1:6]
 s = requests.Session()
 s.auth = (user, password)
 base = f"{url}/web/v1"
 
 
-TICK = os.sysconf("SC_CLK_TCK")
 MANAGER = [int(os.environ["MANAGER_PID"])] if os.environ.get("MANAGER_PID") else []
 AGENTS = [int(p) for p in os.environ.get("AGENT_PIDS", "").split()]
-
-
-def cpu(pids):
-    total = 0
-    for pid in pids:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICK
 
 
 def run(action):

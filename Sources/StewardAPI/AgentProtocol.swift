@@ -58,9 +58,13 @@ public struct AgentWelcome: Codable, Sendable {
     /// The host's first join awaits an admin's approval: the agent registers
     /// again later and gets no tasks meanwhile.
     public var pending: Bool
+    /// How long the manager waits for a heartbeat before the host is lost:
+    /// for the agent's logs and load tests; the interval is what it obeys.
+    public var heartbeatTimeoutMs: Int?
 
     public init(heartbeatIntervalMs: Int, pollTimeoutMs: Int, metricsIntervalMs: Int, credential: String? = nil,
-                pending: Bool = false) {
+                pending: Bool = false, heartbeatTimeoutMs: Int? = nil) {
+        self.heartbeatTimeoutMs = heartbeatTimeoutMs
         self.heartbeatIntervalMs = heartbeatIntervalMs
         self.pollTimeoutMs = pollTimeoutMs
         self.metricsIntervalMs = metricsIntervalMs
@@ -69,7 +73,7 @@ public struct AgentWelcome: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case heartbeatIntervalMs, pollTimeoutMs, metricsIntervalMs, credential, pending
+        case heartbeatIntervalMs, pollTimeoutMs, metricsIntervalMs, credential, pending, heartbeatTimeoutMs
     }
 
     public init(from decoder: any Decoder) throws {
@@ -79,6 +83,7 @@ public struct AgentWelcome: Codable, Sendable {
         metricsIntervalMs = try c.decode(Int.self, forKey: .metricsIntervalMs)
         credential = try c.decodeIfPresent(String.self, forKey: .credential)
         pending = try c.decodeIfPresent(Bool.self, forKey: .pending) ?? false
+        heartbeatTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .heartbeatTimeoutMs)
     }
 }
 

@@ -33,6 +33,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case instanceNotFound = 11006
     case taskNotFound = 11007
     case agentCredentialNotFound = 11008
+    case stepNotFound = 11009
 
     // Configuration (400)
     case unknownConfiguration = 12001
@@ -85,7 +86,8 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .passwordChangeRequired: 403
         case .tooManyStreams: 429
         case .clusterNotFound, .serviceNotFound, .hostNotFound, .roleNotFound,
-             .commandNotFound, .instanceNotFound, .taskNotFound, .agentUnknownHost, .agentCredentialNotFound: 404
+             .commandNotFound, .instanceNotFound, .taskNotFound, .agentUnknownHost, .agentCredentialNotFound,
+             .stepNotFound: 404
         case .unknownConfiguration, .invalidConfigurationValue, .configurationLevelMismatch: 400
         case .serviceBusy, .commandEnded, .nothingToRetry: 409
         case .taskFailed, .taskTimedOut, .hostLost, .managerRestarted, .aborted, .agentRestarted: 200
@@ -123,6 +125,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .instanceNotFound: "No such role instance."
         case .taskNotFound: "No such task in the command."
         case .agentCredentialNotFound: "The host has no agent credential."
+        case .stepNotFound: "No such step in the command."
         case .unknownConfiguration: "The configuration parameter is not defined by the stack."
         case .invalidConfigurationValue: "The configuration value fails the parameter's validity check."
         case .configurationLevelMismatch: "The configuration parameter cannot be set at that level."

@@ -2,8 +2,16 @@
 ///
 /// The reference fields (`cluster_id`, `step_list` of `{name, description}`,
 /// `fail_entity_list`, `total_step_size`) plus additive ones: the command's kind,
-/// service, user and times, and each step's state, progress and tasks.
+/// service, user and times, and each step's state, progress, task counts and
+/// a bounded choice of its tasks (the rest are paged by `StepTaskPage`).
 public struct ProgressDocument: Codable, Sendable, Hashable {
+    /// Tasks listed per step when the client does not ask (`task_limit`): a
+    /// 10,000-task command's document stays a few kilobytes, so that watching
+    /// it costs about what watching a small one does.
+    public static let defaultTaskLimit = 20
+    /// The most a client may ask for per step; more is paged.
+    public static let maxTaskLimit = 500
+
     public var clusterId: Int
     public var stepList: [StepEntry]
     public var failEntityList: [FailEntity]
@@ -46,23 +54,77 @@ public struct ProgressDocument: Codable, Sendable, Hashable {
         public var progress: Int
         public var startTime: Millis?
         public var endTime: Millis?
+        /// Every task of the step, listed or not.
+        public var taskCount: Int
+        /// How many of them are in each state: enough to draw the step without its tasks.
+        public var taskStates: TaskStateCounts
+        /// A bounded choice, in id order: failed first, then running, then the rest (each by id).
         public var tasks: [TaskEntry]
+        /// `taskCount - tasks.count`: the tasks left out, to page with `/steps/{index}/tasks`.
+        public var tasksOmitted: Int
 
         enum CodingKeys: String, CodingKey {
             case name, description, state, progress, tasks
             case startTime = "start_time"
             case endTime = "end_time"
+            case taskCount = "task_count"
+            case taskStates = "task_states"
+            case tasksOmitted = "tasks_omitted"
         }
 
         public init(name: String, description: String, state: ExecutionState, progress: Int, startTime: Millis?,
-                    endTime: Millis?, tasks: [TaskEntry]) {
+                    endTime: Millis?, taskCount: Int, taskStates: TaskStateCounts, tasks: [TaskEntry]) {
             self.name = name
             self.description = description
             self.state = state
             self.progress = progress
             self.startTime = startTime
             self.endTime = endTime
+            self.taskCount = taskCount
+            self.taskStates = taskStates
             self.tasks = tasks
+            self.tasksOmitted = taskCount - tasks.count
+        }
+    }
+
+    /// A step's tasks counted by state; every state is always present, 0 or more.
+    public struct TaskStateCounts: Codable, Sendable, Hashable {
+        public var pending = 0
+        public var running = 0
+        public var succeeded = 0
+        public var failed = 0
+        public var skipped = 0
+
+        // The keys are ExecutionState's raw values, as a task's `state` spells them.
+        enum CodingKeys: String, CodingKey {
+            case pending = "PENDING"
+            case running = "RUNNING"
+            case succeeded = "SUCCEEDED"
+            case failed = "FAILED"
+            case skipped = "SKIPPED"
+        }
+
+        public init() {}
+
+        public subscript(state: ExecutionState) -> Int {
+            get {
+                switch state {
+                case .pending: pending
+                case .running: running
+                case .succeeded: succeeded
+                case .failed: failed
+                case .skipped: skipped
+                }
+            }
+            set {
+                switch state {
+                case .pending: pending = newValue
+                case .running: running = newValue
+                case .succeeded: succeeded = newValue
+                case .failed: failed = newValue
+                case .skipped: skipped = newValue
+                }
+            }
         }
     }
 
@@ -122,5 +184,21 @@ public struct ProgressDocument: Codable, Sendable, Hashable {
             self.failEntity = failEntity
             self.operationType = operationType
         }
+    }
+}
+
+/// `res_obj` of `GET /web/v1/common/command/{command_id}/steps/{step_index}/tasks`:
+/// one page of a step's tasks in id order, optionally of one state.
+public struct StepTaskPage: Codable, Sendable, Hashable {
+    public static let defaultLimit = 100
+    public static let maxLimit = 500
+
+    /// The step's tasks that match the filter, on this page or not.
+    public var total: Int
+    public var tasks: [ProgressDocument.TaskEntry]
+
+    public init(total: Int, tasks: [ProgressDocument.TaskEntry]) {
+        self.total = total
+        self.tasks = tasks
     }
 }

@@ -1,8 +1,10 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOPosix
 import NIOSSL
 import StewardAPI
+import StewardSystem
 
 public struct AgentOptions: Sendable {
     public var managerURL: String
@@ -34,6 +36,10 @@ public final class Agent: Sendable {
 
     let options: AgentOptions
     let logger: Logger
+    /// One event-loop thread for all the agent's HTTP: a long poll, a heartbeat
+    /// and a few health checks at a time. The NIO singleton would start one
+    /// thread per core, which on a 64-core host is 64 idle threads per agent.
+    let loops: MultiThreadedEventLoopGroup
     let http: HTTPClient
     let link: ManagerLink
     let supervisor: InstanceSupervisor
@@ -49,7 +55,8 @@ public final class Agent: Sendable {
         tls.minimumTLSVersion = .tlsv12
         if let caFile = options.caFile { tls.trustRoots = .file(caFile) }
         config.tlsConfiguration = tls
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        self.loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.http = HTTPClient(eventLoopGroupProvider: .shared(loops), configuration: config)
         self.link = ManagerLink(baseURL: options.managerURL.trimmingSuffix("/"),
                                 credential: HostCredential(host: options.host, joinToken: options.token, path: options.credentialPath),
                                 http: http)
@@ -86,6 +93,7 @@ public final class Agent: Sendable {
 
     public func shutdown() async {
         try? await http.shutdown()
+        try? await loops.shutdownGracefully()
     }
 
     private func connectionLoop(inbox: AsyncStream<AgentTask>.Continuation) async {

@@ -19,7 +19,7 @@ enum ConfigRenderer {
     }
 
     static func write(_ file: ConfigFileSpec, values: [String: String], to path: String) throws {
-        try SecretFile.write(Array(render(file.format, values: values)), to: path)
+        try SecretFile.write(Array(render(file.format, values: values)), to: path, durability: .survivesProcessCrash)
     }
 
     static func read(json path: String) -> [String: String] {

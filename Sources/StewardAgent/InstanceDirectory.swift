@@ -36,7 +36,8 @@ struct InstanceDirectory {
         try FileManager.default.createDirectory(atPath: conf, withIntermediateDirectories: true)
         try Data(task.instance.service.utf8).write(to: URL(fileURLWithPath: path + "/service"))
         // The spec holds the environment the stack declares, which may carry a secret.
-        try SecretFile.write(Array(try JSONEncoder().encode(task.process)), to: path + "/process.json")
+        try SecretFile.write(Array(try JSONEncoder().encode(task.process)), to: path + "/process.json",
+                            durability: .survivesProcessCrash)
         for file in task.configFiles {
             try ConfigRenderer.write(file, values: task.configuration, to: conf + "/" + file.name)
         }

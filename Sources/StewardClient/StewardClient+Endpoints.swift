@@ -63,6 +63,18 @@ extension StewardClient {
         try await progress(id).accepted()
     }
 
+    /// A command's progress with up to `taskLimit` tasks per step (0-500; the manager's default is 20).
+    public func command(_ id: Int64, taskLimit: Int) async throws -> Envelope<ProgressDocument> {
+        try await get("/web/v1/common/command/\(id)/progress?task_limit=\(taskLimit)", as: ProgressDocument.self).accepted()
+    }
+
+    /// One page of a step's tasks (steps numbered from 0), in id order, optionally of one state.
+    public func stepTasks(command id: Int64, step: Int, state: ExecutionState? = nil, offset: Int = 0,
+                          limit: Int = StepTaskPage.defaultLimit) async throws -> StepTaskPage {
+        let query = Self.query(["state": state?.rawValue, "offset": String(offset), "limit": String(limit)])
+        return try await get("/web/v1/common/command/\(id)/steps/\(step)/tasks" + query, as: StepTaskPage.self).value()
+    }
+
     public func output(command id: Int64, task: Int64) async throws -> TaskOutputView {
         try await get("/web/v1/common/command/\(id)/tasks/\(task)/output", as: TaskOutputView.self).value()
     }

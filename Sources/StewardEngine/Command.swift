@@ -82,6 +82,14 @@ public struct CommandChange: Sendable, Equatable {
 
     public init() {}
     public var isEmpty: Bool { tasks.isEmpty && steps.isEmpty }
+
+    /// Adds a later change of the same command, so that several transitions
+    /// are stored as one write.
+    public mutating func merge(_ later: CommandChange) {
+        tasks.formUnion(later.tasks)
+        steps.formUnion(later.steps)
+        dispatch += later.dispatch
+    }
 }
 
 /// An asynchronous command and its state machine.
@@ -245,6 +253,6 @@ public struct Command: Sendable, Codable, Hashable, Identifiable {
         }
         let verb = failed.first?.operation == .stop ? "stop" : "start"
         return "Step '\(step.name)' failed: \(failed.count) of \(step.tasks.count) instance(s) failed to \(verb): "
-            + names.joined(separator: "; ")
+            + Planner.listing(names, noun: "instances", separator: "; ")
     }
 }

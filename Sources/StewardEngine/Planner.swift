@@ -89,12 +89,23 @@ public enum Planner {
         numbered(command.steps.compactMap { step in
             let failed = step.tasks.filter { $0.state == .failed }
             guard !failed.isEmpty else { return nil }
-            let hosts = failed.map(\.instance.host).joined(separator: ", ")
+            let hosts = Self.listing(failed.map(\.instance.host), noun: "hosts")
             let service = failed.first?.instance.service ?? ""
             let verb = failed.first?.operation.verb ?? ""
             return Step(index: 0, name: step.name, description: "\(verb) \(failed.first?.instance.role ?? "") of \(service) on \(hosts) (retry)",
                         tasks: failed.map { CommandTask(instance: $0.instance, operation: $0.operation) })
         })
+    }
+
+    /// Names a step's description or a failure's text lists before it counts
+    /// the rest: a step on 10,000 hosts would otherwise carry 10,000 names in
+    /// every progress document, where the counts and the paged tasks say it better.
+    public static let namesListed = 10
+
+    /// "a, b, c", or past `namesListed`: "a, b, … j and 990 more hosts".
+    public static func listing(_ names: [String], noun: String, separator: String = ", ") -> String {
+        guard names.count > namesListed else { return names.joined(separator: separator) }
+        return names.prefix(namesListed).joined(separator: separator) + " and \(names.count - namesListed) more \(noun)"
     }
 
     /// Renumbers steps after they were concatenated.
@@ -106,26 +117,32 @@ public enum Planner {
         }
     }
 
-    /// One step per role: roles in stack order to start, in reverse to stop.
+    /// One step per role: roles in stack order to start, in reverse to stop;
+    /// or, for a service whose roles run in parallel, one step for all of them.
     static func operationSteps(_ op: Operation, instances: Set<InstanceRef>, services: [String], stack: Stack) -> [Step] {
         var steps: [Step] = []
         for serviceName in services {
             guard let service = stack.service(serviceName) else { continue }
             let roles = op == .start ? service.roles : service.roles.reversed()
-            for role in roles {
-                let targets = role.hosts
-                    .map { InstanceRef(service: service.name, role: role.name, host: $0) }
-                    .filter(instances.contains)
+            let groups = service.roleOrder == .parallel ? [roles] : roles.map { [$0] }
+            for group in groups {
+                let targets = group.flatMap { role in
+                    role.hosts.map { InstanceRef(service: service.name, role: role.name, host: $0) }.filter(instances.contains)
+                }
                 guard !targets.isEmpty else { continue }
-                let hosts = targets.map(\.host).joined(separator: ", ")
-                steps.append(Step(
-                    index: steps.count,
-                    name: "\(op.verb) \(role.name)",
-                    description: "\(op.verb) \(role.name) of \(service.name) on \(hosts)",
-                    tasks: targets.map { CommandTask(instance: $0, operation: op) }
-                ))
+                steps.append(step(op, targets, of: service.name, index: steps.count))
             }
         }
         return steps
+    }
+
+    private static func step(_ op: Operation, _ targets: [InstanceRef], of service: String, index: Int) -> Step {
+        var seenRoles: Set<String> = [], seenHosts: Set<String> = []
+        let roles = targets.map(\.role).filter { seenRoles.insert($0).inserted }
+        let hosts = targets.map(\.host).filter { seenHosts.insert($0).inserted }
+        let name = roles.count == 1 ? "\(op.verb) \(roles[0])" : "\(op.verb) \(service) (\(roles.count) roles)"
+        return Step(index: index, name: name,
+                    description: "\(op.verb) \(roles.joined(separator: ", ")) of \(service) on \(listing(hosts, noun: "hosts"))",
+                    tasks: targets.map { CommandTask(instance: $0, operation: op) })
     }
 }

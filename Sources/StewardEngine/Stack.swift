@@ -50,6 +50,16 @@ public struct ClusterLayout: Sendable, Codable, Hashable {
     }
 }
 
+/// How a service's roles start and stop relative to one another.
+public enum RoleOrder: String, Sendable, Codable, Hashable, CaseIterable {
+    /// One role after another, in stack order (reversed to stop): for roles
+    /// that need each other, such as a primary before its replicas.
+    case sequential
+    /// All roles in one step, their instances together: for roles that do not
+    /// need each other, so that a large service starts in one round.
+    case parallel
+}
+
 public struct ServiceDefinition: Sendable, Codable, Hashable {
     public let name: String
     public let description: String
@@ -58,15 +68,17 @@ public struct ServiceDefinition: Sendable, Codable, Hashable {
     public let dependsOn: [String]
     public let configurations: [ParameterDefinition]
     public let roles: [RoleDefinition]
+    public let roleOrder: RoleOrder
 
     public init(name: String, description: String, version: String, dependsOn: [String],
-                configurations: [ParameterDefinition], roles: [RoleDefinition]) {
+                configurations: [ParameterDefinition], roles: [RoleDefinition], roleOrder: RoleOrder = .sequential) {
         self.name = name
         self.description = description
         self.version = version
         self.dependsOn = dependsOn
         self.configurations = configurations
         self.roles = roles
+        self.roleOrder = roleOrder
     }
 
     public func role(_ name: String) -> RoleDefinition? { roles.first { $0.name == name } }

@@ -52,6 +52,7 @@ extension Manager {
 
     var welcome: AgentWelcome {
         AgentWelcome(heartbeatIntervalMs: options.heartbeatIntervalMs, pollTimeoutMs: options.pollTimeoutMs,
-                     metricsIntervalMs: options.metricsIntervalMs)
+                     metricsIntervalMs: max(options.metricsIntervalMs, options.heartbeatIntervalMs),
+                     heartbeatTimeoutMs: options.heartbeatTimeoutMs)
     }
 }

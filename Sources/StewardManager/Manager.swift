@@ -58,6 +58,16 @@ public final class Manager: Sendable {
 
     private static func open(_ options: ManagerOptions, stack: Stack, store: SQLStore, clock: any TimeSource,
                              logger: Logger) async throws -> Manager {
+        var options = options
+        let heartbeat = HeartbeatPolicy(intervalMs: options.heartbeatIntervalMs, timeoutMs: options.heartbeatTimeoutMs,
+                                        maxPerSecond: options.maxHeartbeatsPerSecond).scaled(hosts: stack.cluster.hosts.count)
+        if heartbeat.intervalMs != options.heartbeatIntervalMs {
+            logger.notice("heartbeats scaled to the cluster's size", metadata: [
+                "hosts": "\(stack.cluster.hosts.count)", "interval_ms": "\(heartbeat.intervalMs)", "timeout_ms": "\(heartbeat.timeoutMs)",
+            ])
+        }
+        options.heartbeatIntervalMs = heartbeat.intervalMs
+        options.heartbeatTimeoutMs = heartbeat.timeoutMs
         try await store.migrate()
 
         let record: ClusterRecord
@@ -176,14 +186,17 @@ public final class Manager: Sendable {
         logger.info("manager stopped")
     }
 
-    /// HTTP/1.1, over TLS when a certificate and key are given.
+    /// HTTP/1.1, over TLS when a certificate and key are given; lean per
+    /// connection: each request in a child task of its own, so that an idle
+    /// keep-alive connection does not keep the memory of its last request's
+    /// frames, and a 1 KiB first receive buffer (`HTTPServerSetup.swift`).
     func serverBuilder() throws -> HTTPServerBuilder {
-        guard let certPath = options.tlsCertificatePath, let keyPath = options.tlsKeyPath else { return .http1() }
+        guard let certPath = options.tlsCertificatePath, let keyPath = options.tlsKeyPath else { return .leanHTTP1() }
         let chain = try NIOSSLCertificate.fromPEMFile(certPath).map { NIOSSLCertificateSource.certificate($0) }
         let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
         var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
         tls.minimumTLSVersion = .tlsv12
-        return try .tls(.http1(), tlsConfiguration: tls)
+        return try .tls(.leanHTTP1(), tlsConfiguration: tls)
     }
 
     static func ensureAdmin(store: any Store, options: ManagerOptions, clock: any TimeSource, logger: Logger) async throws {

@@ -13,6 +13,9 @@ public struct ManagerOptions: Sendable {
     public var heartbeatIntervalMs: Int = 1000
     /// A host is lost after this long without a heartbeat; its running tasks fail.
     public var heartbeatTimeoutMs: Int = 5000
+    /// Heartbeats a second the manager aims to take: past that many hosts the
+    /// interval and timeout grow with the cluster (`HeartbeatPolicy`). 0: never.
+    public var maxHeartbeatsPerSecond: Int = 1000
     /// Extra time the manager waits past a task's own timeout for the agent's report.
     public var taskGraceMs: Int = 5000
     public var pollTimeoutMs: Int = 20000

@@ -22,12 +22,14 @@ struct StackFile: Decodable {
         var description: String?
         var version: String?
         var dependsOn: [String]?
+        var roleOrder: String?
         var configurations: [ParameterFile]?
         var roles: [RoleFile]
 
         enum CodingKeys: String, CodingKey {
             case name, description, version, configurations, roles
             case dependsOn = "depends_on"
+            case roleOrder = "role_order"
         }
     }
 

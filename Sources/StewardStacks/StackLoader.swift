@@ -78,9 +78,14 @@ public enum StackLoader {
                     configurations: params, instanceDefaults: instanceDefaults, configFiles: files))
             }
             if roles.isEmpty { problems.append("service \(s.name) has no roles") }
+            let order = RoleOrder(rawValue: s.roleOrder ?? RoleOrder.sequential.rawValue)
+            if order == nil {
+                let known = RoleOrder.allCases.map(\.rawValue).joined(separator: " or ")
+                problems.append("service \(s.name): role_order '\(s.roleOrder ?? "")' is not \(known)")
+            }
             services.append(ServiceDefinition(
                 name: s.name, description: s.description ?? "", version: s.version ?? file.version,
-                dependsOn: s.dependsOn ?? [], configurations: serviceParams, roles: roles))
+                dependsOn: s.dependsOn ?? [], configurations: serviceParams, roles: roles, roleOrder: order ?? .sequential))
         }
         for s in services {
             for d in s.dependsOn where !serviceNames.contains(d) {

@@ -24,19 +24,13 @@ extension SQLStore {
                     VALUES (\(bind: stored.id), \(bind: step.index), \(bind: step.name), \(bind: step.description),
                             \(bind: step.state.rawValue), \(bind: step.startedAt), \(bind: step.endedAt))
                     """).run()
-                for t in step.tasks.indices {
-                    let task = step.tasks[t]
-                    guard let row = try await db.raw("""
-                        INSERT INTO tasks (command_id, step_idx, service, role, host, operation, state, error_code,
-                                           detail, exit_code, output_tail, started_at, ended_at)
-                        VALUES (\(bind: stored.id), \(bind: step.index), \(bind: task.instance.service),
-                                \(bind: task.instance.role), \(bind: task.instance.host), \(bind: task.operation.rawValue),
-                                \(bind: task.state.rawValue), \(bind: task.errorCode?.rawValue), \(bind: task.detail),
-                                \(bind: task.exitCode.map(Int.init)), \(bind: task.outputTail), \(bind: task.startedAt),
-                                \(bind: task.endedAt))
-                        RETURNING id
-                        """).first() else { throw StewardError(.storeUnavailable, "The store did not return a task id.") }
-                    stored.steps[s].tasks[t].id = try row.decode(column: "id", as: Int64.self)
+            }
+            let rows = stored.steps.flatMap { step in step.tasks.map { TaskRow(commandId: stored.id, step: step.index, task: $0) } }
+            var ids = try await Self.insertTasks(rows, commandId: stored.id, on: db).makeIterator()
+            for s in stored.steps.indices {
+                for t in stored.steps[s].tasks.indices {
+                    guard let id = ids.next() else { throw StewardError(.storeUnavailable, "The store did not return every task id.") }
+                    stored.steps[s].tasks[t].id = id
                 }
             }
             try await Self.upsert(values, clusterId: command.clusterId, command: stored.id, now: now, sealer: self.sealer, on: db)
@@ -44,30 +38,30 @@ extension SQLStore {
         }
     }
 
-    public func save(_ command: Command, change: CommandChange) async throws {
+    public func save(_ batch: [(command: Command, change: CommandChange)]) async throws {
+        guard !batch.isEmpty else { return }
         try await transaction { db in
-            try await db.raw("""
-                UPDATE commands SET state = \(bind: command.state.rawValue), error_code = \(bind: command.errorCode.rawValue),
-                  error_description = \(bind: command.errorDescription), progress = \(bind: command.progress),
-                  ended_at = \(bind: command.endedAt)
-                WHERE id = \(bind: command.id)
-                """).run()
-            for step in command.steps where change.steps.contains(step.index) {
+            for (command, change) in batch {
                 try await db.raw("""
-                    UPDATE steps SET state = \(bind: step.state.rawValue), started_at = \(bind: step.startedAt),
-                      ended_at = \(bind: step.endedAt)
-                    WHERE command_id = \(bind: command.id) AND idx = \(bind: step.index)
+                    UPDATE commands SET state = \(bind: command.state.rawValue), error_code = \(bind: command.errorCode.rawValue),
+                      error_description = \(bind: command.errorDescription), progress = \(bind: command.progress),
+                      ended_at = \(bind: command.endedAt)
+                    WHERE id = \(bind: command.id)
                     """).run()
+                for step in command.steps where change.steps.contains(step.index) {
+                    try await db.raw("""
+                        UPDATE steps SET state = \(bind: step.state.rawValue), started_at = \(bind: step.startedAt),
+                          ended_at = \(bind: step.endedAt)
+                        WHERE command_id = \(bind: command.id) AND idx = \(bind: step.index)
+                        """).run()
+                }
             }
-            for task in command.steps.flatMap(\.tasks) where change.tasks.contains(task.id) {
-                try await db.raw("""
-                    UPDATE tasks SET state = \(bind: task.state.rawValue), error_code = \(bind: task.errorCode?.rawValue),
-                      detail = \(bind: task.detail), exit_code = \(bind: task.exitCode.map(Int.init)),
-                      output_tail = \(bind: task.outputTail), started_at = \(bind: task.startedAt),
-                      ended_at = \(bind: task.endedAt)
-                    WHERE id = \(bind: task.id)
-                    """).run()
+            let rows = batch.flatMap { command, change in
+                command.steps.flatMap { step in
+                    step.tasks.filter { change.tasks.contains($0.id) }.map { TaskRow(commandId: command.id, step: step.index, task: $0) }
+                }
             }
+            try await Self.writeTasks(rows, on: db)
         }
     }
 

@@ -98,8 +98,9 @@ public protocol Store: Sendable {
     /// Stores a new command with its steps and tasks, and the configuration
     /// values it saves, in one transaction. Returns it with its ids assigned.
     func insert(_ command: Command, saving values: [ConfigValue], now: Millis) async throws -> Command
-    /// Writes what a transition changed: the command row, the changed steps and tasks.
-    func save(_ command: Command, change: CommandChange) async throws
+    /// Writes what transitions changed, in one transaction: each command's row,
+    /// its changed steps and tasks. Many results make one write, not one each.
+    func save(_ batch: [(command: Command, change: CommandChange)]) async throws
     func command(id: Int64) async throws -> Command?
     func unfinishedCommands() async throws -> [Command]
     /// Commands without their steps, newest first, with the total that match.
@@ -113,4 +114,11 @@ public protocol Store: Sendable {
     func touchAgentCredential(host: String, clusterId: Int, at: Millis) async throws
 
     func close() async
+}
+
+extension Store {
+    /// Writes what one transition changed.
+    public func save(_ command: Command, change: CommandChange) async throws {
+        try await save([(command, change)])
+    }
 }

@@ -11,7 +11,7 @@ struct AgentsCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the hosts issued a credential: state, when issued, last used, revoked (never the secret).")
+            commandName: "list", abstract: "List the hosts issued a credential: state, when issued, last used, revoked (never the secret).")
         @OptionGroup var client: ClientOptions
 
         func run() async throws {
@@ -29,7 +29,7 @@ struct AgentsCommand: AsyncParsableCommand {
 
     struct Approve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Let a PENDING host in (a manager run with --approve-new-hosts holds first joins).")
+            commandName: "approve", abstract: "Let a PENDING host in (a manager run with --approve-new-hosts holds first joins).")
         @OptionGroup var client: ClientOptions
         @Argument(help: "The host's name.") var host: String
 
@@ -45,7 +45,7 @@ struct AgentsCommand: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Revoke a host's credential: its agent is refused at once. The join token may then join the host again.")
+            commandName: "revoke", abstract: "Revoke a host's credential: its agent is refused at once. The join token may then join the host again.")
         @OptionGroup var client: ClientOptions
         @Argument(help: "The host's name.") var host: String
 

@@ -80,7 +80,7 @@ struct ConfigCommand: AsyncParsableCommand {
         commandName: "config", abstract: "Show or set configuration.", subcommands: [Show.self, Set.self])
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a service's parameters at every level.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a service's parameters at every level.")
         @OptionGroup var client: ClientOptions
         @Argument var service: String
 
@@ -102,7 +102,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Set NAME=VALUE at service level, or --role level, or --role --host instance level.")
+            commandName: "set", abstract: "Set NAME=VALUE at service level, or --role level, or --role --host instance level.")
         @OptionGroup var client: ClientOptions
         @Argument var service: String
         @Argument(help: "NAME=VALUE, one or more.") var values: [String]

@@ -3,14 +3,14 @@ import Foundation
 import StewardClient
 import StewardAPI
 
-/// `steward command show|watch|list|abort|retry`.
+/// `steward command show|tasks|watch|list|abort|retry`.
 struct CommandCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "command", abstract: "Follow, list, abort and retry commands.",
-        subcommands: [Show.self, Watch.self, List.self, Abort.self, Retry.self])
+        subcommands: [Show.self, Tasks.self, Watch.self, List.self, Abort.self, Retry.self])
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A command's steps, tasks and state.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "A command's steps, tasks and state.")
         @OptionGroup var client: ClientOptions
         @Argument var id: Int64
 
@@ -21,9 +21,10 @@ struct CommandCommand: AsyncParsableCommand {
                     try client.output(doc) {
                         var text = "command \(doc.id) \(doc.resObj?.commandKind.rawValue ?? "") \(doc.resObj?.serviceName ?? "") by \(doc.resObj?.user ?? ""): \(doc.state.rawValue) \(doc.totalProgress)%\n"
                         if doc.errorCode != 0 { text += "  error \(doc.errorCode): \(doc.errorDescription)\n" }
-                        for step in doc.resObj?.stepList ?? [] {
-                            text += "  \(ProgressPrinter.mark(step.state)) \(step.name): \(step.state.rawValue) \(step.progress)%\n"
-                            for task in step.tasks { text += "      \(task.instance) \(task.state.rawValue) \(task.detail)\n" }
+                        for (index, step) in (doc.resObj?.stepList ?? []).enumerated() {
+                            text += "  \(ProgressPrinter.mark(step.state)) \(step.name.printable): \(step.state.rawValue) \(step.progress)%"
+                                + "  \(ProgressPrinter.counts(step))\n"
+                            text += ProgressPrinter.taskLines(step, index: index, command: id)
                         }
                         return text
                     }
@@ -32,8 +33,33 @@ struct CommandCommand: AsyncParsableCommand {
         }
     }
 
+    struct Tasks: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "One page of a step's tasks, in id order: all of a big step, which `show` lists only in part.")
+        @OptionGroup var client: ClientOptions
+        @Argument var id: Int64
+        @Argument(help: "The step, numbered from 0 as `show` lists them.") var step: Int
+        @Option(help: "PENDING, RUNNING, SUCCEEDED, FAILED or SKIPPED.") var state: ExecutionState?
+        @Option var limit: Int = StepTaskPage.defaultLimit
+        @Option var offset: Int = 0
+
+        func run() async throws {
+            try await reportingRefusals {
+                try await client.run { api in
+                    let page = try await api.stepTasks(command: id, step: step, state: state, offset: offset, limit: limit)
+                    try client.output(page) {
+                        let rows = page.tasks.map { t in
+                            "\(String(t.id).column(8)) \(t.instance.column(32)) \(t.state.rawValue.column(10)) \(t.detail.printable)\n"
+                        }
+                        return rows.joined() + "(\(offset + 1)-\(offset + rows.count) of \(page.total))\n"
+                    }
+                }
+            }
+        }
+    }
+
     struct Watch: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Follow a command to its end; exit 0 on COMPLETE, 2 on FAILED.")
+        static let configuration = CommandConfiguration(commandName: "watch", abstract: "Follow a command to its end; exit 0 on COMPLETE, 2 on FAILED.")
         @OptionGroup var client: ClientOptions
         @Argument var id: Int64
 
@@ -45,7 +71,7 @@ struct CommandCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The command history, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "The command history, newest first.")
         @OptionGroup var client: ClientOptions
         @Option(help: "IN_PROGRESS, COMPLETE or FAILED.") var state: CommandState?
         @Option(help: "START_SERVICE, STOP_SERVICE, RESTART_SERVICE or SAVE_CONFIGURATION.") var kind: CommandKind?
@@ -76,7 +102,7 @@ struct CommandCommand: AsyncParsableCommand {
     }
 
     struct Abort: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Abort a running command; its processes are stopped for real.")
+        static let configuration = CommandConfiguration(commandName: "abort", abstract: "Abort a running command; its processes are stopped for real.")
         @OptionGroup var client: ClientOptions
         @Argument var id: Int64
 
@@ -91,7 +117,7 @@ struct CommandCommand: AsyncParsableCommand {
     }
 
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run again only the failed tasks of a FAILED command.")
+        static let configuration = CommandConfiguration(commandName: "retry", abstract: "Run again only the failed tasks of a FAILED command.")
         @OptionGroup var client: ClientOptions
         @Argument var id: Int64
         @Flag(help: "Wait for the new command to end, drawing its progress.") var wait = false

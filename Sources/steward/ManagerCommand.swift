@@ -34,6 +34,9 @@ struct ManagerCommand: AsyncParsableCommand {
     @Option(help: "A host without a heartbeat for this long is lost and its running tasks fail.")
     var heartbeatTimeoutMs: Int = 5000
 
+    @Option(help: "Heartbeats a second the manager aims to take: with more hosts than this, the heartbeat interval and timeout grow in proportion (0: never).")
+    var maxHeartbeatsPerSecond: Int = 1000
+
     @Option(help: "A web session unused this long ends (seconds).")
     var sessionIdleSeconds: Int = 1800
 
@@ -123,6 +126,8 @@ struct ManagerCommand: AsyncParsableCommand {
             ?? ProcessInfo.processInfo.environment["STEWARD_ADMIN_PASSWORD"]
         options.heartbeatIntervalMs = heartbeatIntervalMs
         options.heartbeatTimeoutMs = heartbeatTimeoutMs
+        guard maxHeartbeatsPerSecond >= 0 else { throw ValidationError("--max-heartbeats-per-second must be 0 or more") }
+        options.maxHeartbeatsPerSecond = maxHeartbeatsPerSecond
         options.approveNewHosts = approveNewHosts
         return options
     }

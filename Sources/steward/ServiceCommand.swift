@@ -12,19 +12,19 @@ struct ServiceCommand: AsyncParsableCommand {
         commandName: "service", abstract: "Start, stop or restart a service.", subcommands: [Start.self, Stop.self, Restart.self])
 
     struct Start: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a service (and, without --only-self, what it depends on).")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a service (and, without --only-self, what it depends on).")
         @OptionGroup var action: ServiceAction
         func run() async throws { try await action.run(.start) }
     }
 
     struct Stop: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a service (and, without --only-self, what depends on it).")
+        static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop a service (and, without --only-self, what depends on it).")
         @OptionGroup var action: ServiceAction
         func run() async throws { try await action.run(.stop) }
     }
 
     struct Restart: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Restart a service (and, without --only-self, what depends on it).")
+        static let configuration = CommandConfiguration(commandName: "restart", abstract: "Restart a service (and, without --only-self, what depends on it).")
         @OptionGroup var action: ServiceAction
         func run() async throws { try await action.run(.restart) }
     }
@@ -72,11 +72,16 @@ func watch(_ id: Int64, api: StewardClient, client: ClientOptions) async throws 
     if client.json { try client.output(end) { "" } }
     guard end.state == .failed else { return }
     var report = "command \(id) FAILED: error \(end.errorCode): \(end.errorDescription.printable)\n"
-    for step in end.resObj?.stepList ?? [] {
-        for task in step.tasks where task.state == .failed {
+    for (index, step) in (end.resObj?.stepList ?? []).enumerated() {
+        // The document lists a step's failed tasks first, up to its task limit; the rest are counted.
+        let failed = step.tasks.filter { $0.state == .failed }
+        for task in failed {
             report += "  \(task.instance.printable) \(task.operation.rawValue): \(task.detail.printable)\n"
             let output = try? await api.output(command: id, task: task.id).output
             for line in (output ?? task.outputTail ?? "").split(separator: "\n").suffix(10) { report += "    | \(String(line).printable)\n" }
+        }
+        if step.taskStates.failed > failed.count {
+            report += "  … \(step.taskStates.failed - failed.count) more failed (steward command tasks \(id) \(index) --state FAILED)\n"
         }
     }
     throw CommandFailed(report: report)

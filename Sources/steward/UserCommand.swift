@@ -10,7 +10,7 @@ struct UserCommand: AsyncParsableCommand {
         subcommands: [List.self, Create.self, SetRole.self, ResetPassword.self, Delete.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List users and their roles.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List users and their roles.")
         @OptionGroup var client: ClientOptions
 
         func run() async throws {
@@ -28,7 +28,7 @@ struct UserCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a user. Without --new-password-file a password is generated and printed once.")
+            commandName: "create", abstract: "Create a user. Without --new-password-file a password is generated and printed once.")
         @OptionGroup var client: ClientOptions
         @Argument(help: "The new user's name.") var name: String
         @Option(help: "admin, operator or viewer.") var role: String
@@ -82,7 +82,7 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a user.")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Remove a user.")
         @OptionGroup var client: ClientOptions
         @Argument var name: String
 

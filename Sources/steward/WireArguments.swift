@@ -5,3 +5,4 @@ import StewardAPI
 extension CommandState: ExpressibleByArgument {}
 extension CommandKind: ExpressibleByArgument {}
 extension AuditResult: ExpressibleByArgument {}
+extension ExecutionState: ExpressibleByArgument {}

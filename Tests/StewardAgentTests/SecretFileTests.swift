@@ -30,6 +30,19 @@ import StewardSystem
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["cfg"])
     }
 
+    @Test func aFileThatNeedNotSurvivePowerLossIsStill0600AndAtomic() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let old = umask(0)
+        defer { umask(old) }
+        _ = FileManager.default.createFile(atPath: dir + "/process.json", contents: Data("old".utf8),
+                                           attributes: [.posixPermissions: 0o644])
+        try SecretFile.write(Array("{}".utf8), to: dir + "/process.json", durability: .survivesProcessCrash)
+        #expect(try String(contentsOfFile: dir + "/process.json", encoding: .utf8) == "{}")
+        #expect(SecretFile.mode(of: dir + "/process.json") == 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["process.json"])
+    }
+
     @Test func failsCleanlyWhereTheDirectoryIsMissing() {
         #expect(throws: SecretFile.Failure.self) {
             try SecretFile.write("x", to: "/nonexistent-\(UUID().uuidString)/f")

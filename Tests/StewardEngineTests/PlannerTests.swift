@@ -36,6 +36,36 @@ struct PlannerTests {
         #expect(Planner.dependents(of: "Gateway", in: stack) == ["Gateway"])
     }
 
+    // MARK: role order
+
+    /// A service of two roles on two hosts, in the given order.
+    func twoRoles(_ order: RoleOrder) -> Stack {
+        let service = ServiceDefinition(name: "Pair", description: "", version: "1", dependsOn: [], configurations: [],
+                                        roles: [TestStack.role("First", hosts: ["host-1", "host-2"], port: "2000"),
+                                                TestStack.role("Second", hosts: ["host-2"], port: "2001")],
+                                        roleOrder: order)
+        return Stack(name: "x", version: "1", description: "", services: [service], cluster: stack.cluster)
+    }
+
+    @Test func sequentialRolesStartOneStepEachAndStopInReverse() throws {
+        let s = twoRoles(.sequential)
+        let (_, start) = try Planner.plan(.startService, service: "Pair", onlySelf: true, in: s)
+        #expect(start.map(\.name) == ["Start First", "Start Second"])
+        let (_, stop) = try Planner.plan(.stopService, service: "Pair", onlySelf: true, in: s)
+        #expect(stop.map(\.name) == ["Stop Second", "Stop First"])
+    }
+
+    @Test func parallelRolesShareOneStepWithEveryInstance() throws {
+        let s = twoRoles(.parallel)
+        let (_, steps) = try Planner.plan(.restartService, service: "Pair", onlySelf: true, in: s)
+        #expect(steps.map(\.name) == ["Stop Pair (2 roles)", "Start Pair (2 roles)"])
+        #expect(steps.map(\.index) == [0, 1])
+        #expect(steps[1].description == "Start First, Second of Pair on host-1, host-2")
+        #expect(steps[1].tasks.map(\.instance.description) == ["First@host-1", "First@host-2", "Second@host-2"])
+        #expect(steps[0].tasks.map(\.instance.role) == ["Second", "First", "First"])
+        #expect(steps.allSatisfy { $0.tasks.count == 3 })
+    }
+
     // MARK: start
 
     @Test func startWithDependencies() throws {

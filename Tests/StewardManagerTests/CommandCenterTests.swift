@@ -41,6 +41,42 @@ struct CommandCenterTests {
         #expect(await h.center.runningCommand(for: "Gateway") == nil)
     }
 
+    @Test func resultsThatArriveTogetherAreStoredInOneWriteBeforeAnyIsAnswered() async throws {
+        let h = try await CenterHarness.make()
+        defer { Task { await h.close() } }
+        // Command A's next dispatch holds the center's gate, so that command B's
+        // three results queue up behind it.
+        let a = try await h.center.submit(.startService, service: "Storage", onlySelf: true, user: "alice")
+        let aFirst = await h.agents.take()
+        let b = try await h.center.submit(.startService, service: "Coordinator", onlySelf: true, user: "alice")
+        let bTasks = await h.agents.take()
+        #expect(bTasks.count == 3)
+        await h.agents.holdNextEnqueue()
+        let holder = Task { for task in aFirst { await h.center.receive(h.result(task)) } }
+        try await waitUntil { await h.agents.isHolding }
+        let writesBefore = await h.center.storeWrites
+        let answered = Task {
+            await withTaskGroup(of: Bool.self) { group in
+                for task in bTasks {
+                    group.addTask {
+                        await h.center.receive(h.result(task))
+                        // Answered only once stored: the store has it when receive returns.
+                        let stored = try? await h.store.command(id: b.id)
+                        return stored?.task(id: task.taskId)?.state == .succeeded
+                    }
+                }
+                return await group.reduce(true) { $0 && $1 }
+            }
+        }
+        try await waitUntil { await h.center.queuedResultCount == 3 }
+        await h.agents.release()
+        await holder.value
+        #expect(await answered.value, "every result was stored before its sender was answered")
+        #expect(await h.center.storeWrites == writesBefore + 1, "three results, one transaction")
+        #expect(try await h.stored(b.id).state == .complete)
+        #expect(try await h.stored(a.id).steps[1].state == .running)
+    }
+
     @Test func aFailedTaskFailsTheCommandAndSkipsTheRest() async throws {
         let h = try await CenterHarness.make()
         defer { Task { await h.close() } }

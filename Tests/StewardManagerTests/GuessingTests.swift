@@ -54,6 +54,30 @@ struct GuessingTests {
         }
     }
 
+    /// Pollers of one user whose cached entry is missing or has expired ask
+    /// at once with the right credentials: one check between them, and none
+    /// taken for a guesser (each used to reserve a try, and the sixth was refused for 300 s).
+    @Test func concurrentRightCredentialsShareOneCheckAndNoneIsRefused() async throws {
+        try await Self.withManager { manager, client in
+            try await Self.addUser(manager, "ann", "Ann-pass-12")
+            let gate = Gate(hold: 1)
+            manager.auth.pool.setGate { await gate.pass() }
+            let before = manager.auth.pool.hashes
+            let ann = Self.basic("ann", "Ann-pass-12"), n = 4 * manager.options.loginFailureLimit
+            let polls = Task {
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<n { group.addTask { try await Self.get(client, ann).status.code } }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+            }
+            // The first check is held in the pool until every other request waits for it.
+            try await waitUntil { manager.auth.shared.joined == n - 1 }
+            await gate.release()
+            #expect(try await polls.value == Array(repeating: 200, count: n))
+            #expect(manager.auth.pool.hashes - before == 1, "one hash for all of them")
+        }
+    }
+
     @Test func aFullHashPoolRefusesAtOnceWhileCachedCredentialsPass() async throws {
         try await Self.withManager({ $0.passwordHashConcurrency = 2; $0.passwordHashQueue = 3 }) { manager, client in
             #expect(try await Self.get(client, Self.admin).status == .ok)

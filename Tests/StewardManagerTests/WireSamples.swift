@@ -144,6 +144,8 @@ enum WireSamples {
             accepted("POST /web/v1/common/command/{command_id}/abort"),
             accepted("POST /web/v1/common/command/{command_id}/retry"),
             ok("GET /web/v1/common/command/{command_id}/tasks/{task_id}/output", output),
+            ok("GET /web/v1/common/command/{command_id}/steps/{step_index}/tasks",
+               StepTaskPage(total: 1, tasks: command.steps[0].tasks.map(ProgressDocument.TaskEntry.init))),
             ok("GET /web/v1/common/commands", CommandList(total: 1, commands: [summary])),
         ]
         return samples
@@ -199,7 +201,7 @@ extension WireSamples {
         return [
             request("POST /agent/v1/register", AgentHello(host: "host-1", agentVersion: "0.1.0", instances: [report], incarnation: "i1")),
             ok("POST /agent/v1/register", AgentWelcome(heartbeatIntervalMs: 1000, pollTimeoutMs: 20000, metricsIntervalMs: 5000,
-                                                       credential: String(repeating: "ab", count: 32), pending: true)),
+                                                       credential: String(repeating: "ab", count: 32), pending: true, heartbeatTimeoutMs: 5000)),
             request("POST /agent/v1/poll", AgentPoll(host: "host-1", received: [10])),
             ok("POST /agent/v1/poll", AgentWork(tasks: [task], abort: [9])),
             request("POST /agent/v1/result", AgentTaskResult(host: "host-1", taskId: 11, succeeded: false, detail: "exited",

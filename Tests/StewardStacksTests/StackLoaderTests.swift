@@ -100,6 +100,15 @@ struct StackLoaderTests {
         #expect(stack.services.map(\.name) == ["Back", "Front"])
     }
 
+    @Test func roleOrderDefaultsToSequentialAndReadsParallel() throws {
+        #expect(try StackLoader.load(json: StackText.valid()).service("Back")?.roleOrder == .sequential)
+        let text = String(decoding: StackText.stack([StackText.service("S", roles: [StackText.role("R1"), StackText.role("R2")])]), as: UTF8.self)
+        let parallel = Data(text.replacingOccurrences(of: #"{"name": "S","#, with: #"{"name": "S", "role_order": "parallel","#).utf8)
+        #expect(try StackLoader.load(json: parallel).service("S")?.roleOrder == .parallel)
+        let wrong = Data(text.replacingOccurrences(of: #"{"name": "S","#, with: #"{"name": "S", "role_order": "random","#).utf8)
+        expectRejected(wrong, naming: "role_order 'random' is not sequential or parallel")
+    }
+
     // MARK: rejected stacks
 
     @Test func dependencyCycle() {

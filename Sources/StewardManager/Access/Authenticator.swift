@@ -20,6 +20,8 @@ struct Authenticator: Sendable {
     /// Rounds of new hashes; a stored hash with fewer is replaced at its next successful login.
     let hashRounds: Int
     let tls: Bool
+    /// Concurrent misses of the same credentials from one address wait for one check.
+    let shared = SharedChecks()
 
     /// Verifies a password login; audits it, success or failure.
     func login(user name: String, password: String, source: String, via: String) async throws -> AuthenticatedUser {
@@ -33,9 +35,11 @@ struct Authenticator: Sendable {
         }
         let key = CredentialCache.key(user: name, password: password)
         if let user = cache.lookup(key) { return user }
-        let (user, generation) = try await check(user: name, password: password, source: source, via: "basic")
-        cache.store(key, user: user, generation: generation)
-        return user
+        return try await shared.run(.init(credential: key, source: source)) {
+            let (user, generation) = try await check(user: name, password: password, source: source, via: "basic")
+            cache.store(key, user: user, generation: generation)
+            return user
+        }
     }
 
     /// The slow path: reserve a try in the throttle (so that concurrent

@@ -32,6 +32,11 @@ actor CommandCenter: AgentEventSink {
     private var taskOwner: [Int64: Int64] = [:]
     private var deadlines: [Int64: Millis] = [:]
     private var locks: [String: Int64] = [:]
+    /// Results waiting for their turn at the gate.
+    private var queuedResults: [AgentTaskResult] = []
+    /// Transactions written for transitions, and results queued now: how well results batch.
+    private(set) var storeWrites = 0
+    var queuedResultCount: Int { queuedResults.count }
     /// Output of running tasks so far, as their agents send it.
     private var liveOutput: [Int64: String] = [:]
 
@@ -93,7 +98,11 @@ actor CommandCenter: AgentEventSink {
             // Output changes no state that is stored; it need not wait its turn.
             recordOutput(output)
         case .result(let result):
-            _ = try? await gate.run { await self.complete(result) }
+            // Group commit: whoever holds the gate next stores every result
+            // queued by then in one transaction; this caller's turn comes after
+            // that, so it returns only once its result is stored.
+            queuedResults.append(result)
+            _ = try? await gate.run { await self.completeQueued() }
         case .hostLost(let host):
             _ = try? await gate.run { await self.hostLost(host) }
         case .agentRestarted(let host, let tasks):
@@ -202,7 +211,8 @@ actor CommandCenter: AgentEventSink {
         }
         let running = command.runningTasks
         let step = command.currentStepIndex.map { command.steps[$0].name } ?? ""
-        await transition(id) { $0.fail(code: .aborted, description: "Aborted by \(user) at step '\(step)'.", now: clock.now()) }
+        let now = clock.now()
+        await transition(id) { $0.fail(code: .aborted, description: "Aborted by \(user) at step '\(step)'.", now: now) }
         for (host, tasks) in Dictionary(grouping: running, by: \.instance.host) {
             await agents.abort(tasks.map(\.id), on: host)
         }
@@ -243,7 +253,8 @@ actor CommandCenter: AgentEventSink {
         for s in command.services { locks[s] = command.id }
         for task in command.steps.flatMap(\.tasks) { taskOwner[task.id] = command.id }
         progress.publish(command)
-        await transition(command.id) { $0.advance(now: clock.now()) }
+        let now = clock.now()
+        await transition(command.id) { $0.advance(now: now) }
         if let current = active[command.id] { return current }
         return try await store.command(id: command.id) ?? command
     }
@@ -256,65 +267,98 @@ actor CommandCenter: AgentEventSink {
                                "host \(host) stopped sending heartbeats for over \(settings.heartbeatTimeoutMs / 1000) s")
     }
 
-    private func complete(_ result: AgentTaskResult) async {
+    private func completeQueued() async {
+        let results = queuedResults
+        queuedResults = []
+        await apply(results.compactMap(completion))
+    }
+
+    private func completion(of result: AgentTaskResult) -> Mutation? {
         guard let id = taskOwner[result.taskId] else {
             logger.debug("late result ignored", metadata: ["task": "\(result.taskId)"])
-            return
+            return nil
         }
         // The hub refuses a result about another host's task; this holds even if it did not.
         guard active[id]?.task(id: result.taskId)?.instance.host == result.host else {
             logger.warning("result from the wrong host ignored", metadata: ["task": "\(result.taskId)", "host": "\(result.host)"])
-            return
+            return nil
         }
         let outcome = TaskOutcome(succeeded: result.succeeded, errorCode: .taskFailed, detail: result.detail,
                                   exitCode: result.exitCode, outputTail: result.outputTail)
-        await transition(id) { $0.complete(taskID: result.taskId, outcome: outcome, now: self.clock.now()) }
+        let now = clock.now()
+        return (id, { $0.complete(taskID: result.taskId, outcome: outcome, now: now) })
     }
 
     private func expire() async {
         let now = clock.now()
-        for (taskID, deadline) in deadlines where deadline < now {
-            guard let id = taskOwner[taskID] else { continue }
-            let detail = "no result from the agent within the task timeout"
-            await transition(id) { $0.complete(taskID: taskID, outcome: .failure(.taskTimedOut, detail), now: now) }
-        }
+        let detail = "no result from the agent within the task timeout"
+        await apply(deadlines.compactMap { taskID, deadline -> Mutation? in
+            guard deadline < now, let id = taskOwner[taskID] else { return nil }
+            return (id, { $0.complete(taskID: taskID, outcome: .failure(.taskTimedOut, detail), now: now) })
+        })
     }
 
     private func failRunningTasks(on host: String, _ code: ErrorCode, _ detail: String, only: Set<Int64>? = nil) async {
         let now = clock.now()
+        var failures: [Mutation] = []
         for (id, command) in active {
             for task in command.runningTasks where task.instance.host == host && only.map({ $0.contains(task.id) }) ?? true {
-                await transition(id) { $0.complete(taskID: task.id, outcome: .failure(code, detail), now: now) }
+                failures.append((id, { $0.complete(taskID: task.id, outcome: .failure(code, detail), now: now) }))
             }
         }
+        await apply(failures)
     }
 
-    /// Applies one state change: store it, then publish it, then act on it.
-    private func transition(_ id: Int64, _ mutate: (inout Command) -> CommandChange) async {
-        guard var command = active[id] else { return }
-        let before = command.state
-        let change = mutate(&command)
-        guard !change.isEmpty || command.state != before else { return }
+    /// One state change of one command.
+    private typealias Mutation = (id: Int64, mutate: (inout Command) -> CommandChange)
+
+    private func transition(_ id: Int64, _ mutate: @escaping (inout Command) -> CommandChange) async {
+        await apply([(id, mutate)])
+    }
+
+    /// Applies state changes, stores them all in one transaction, then
+    /// publishes them, then acts on them: nothing is published before it is stored.
+    private func apply(_ mutations: [Mutation]) async {
+        var working: [Int64: Command] = [:]
+        var changes: [Int64: CommandChange] = [:]
+        var order: [Int64] = []
+        for (id, mutate) in mutations {
+            guard var command = working[id] ?? active[id] else { continue }
+            let before = command.state
+            let change = mutate(&command)
+            guard !change.isEmpty || command.state != before else { continue }
+            working[id] = command
+            if changes[id] == nil { order.append(id) }
+            changes[id, default: CommandChange()].merge(change)
+        }
+        let batch = order.compactMap { id in working[id].map { ($0, changes[id] ?? CommandChange()) } }
+        guard !batch.isEmpty else { return }
         do {
-            try await store.save(command, change: change)
+            try await store.save(batch)
+            storeWrites += 1
         } catch {
-            logger.error("could not store a transition", metadata: ["command": "\(id)", "error": "\(error)"])
+            logger.error("could not store transitions", metadata: ["commands": "\(order)", "error": "\(error)"])
             return
         }
-        active[id] = command
-        for taskID in change.tasks where command.task(id: taskID)?.state.isTerminal == true {
-            deadlines[taskID] = nil
-            liveOutput[taskID] = nil
+        var refused: [Mutation] = []
+        for (command, change) in batch {
+            active[command.id] = command
+            for taskID in change.tasks where command.task(id: taskID)?.state.isTerminal == true {
+                deadlines[taskID] = nil
+                liveOutput[taskID] = nil
+            }
+            progress.publish(command)
+            if command.state.isTerminal {
+                finish(command)
+                continue
+            }
+            // A task sent and ended within one batch (say, by a lost host) is not sent.
+            let send = change.dispatch.filter { command.task(id: $0.id)?.state == .running }
+            for (taskID, outcome) in await dispatch(send, of: command) {
+                refused.append((command.id, { $0.complete(taskID: taskID, outcome: outcome, now: self.clock.now()) }))
+            }
         }
-        progress.publish(command)
-        if command.state.isTerminal {
-            finish(command)
-            return
-        }
-        let refused = await dispatch(change.dispatch, of: command)
-        for (taskID, outcome) in refused {
-            await transition(id) { $0.complete(taskID: taskID, outcome: outcome, now: clock.now()) }
-        }
+        if !refused.isEmpty { await apply(refused) }
     }
 
     private func finish(_ command: Command) {

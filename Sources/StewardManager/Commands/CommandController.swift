@@ -24,6 +24,7 @@ struct CommandController {
         maintain.operatorAction(audit.dryRunnable("SERVICE_RESTART"), in: inCluster).post("service/:service_name/restart", use: restart)
         common.get("commands", use: list)
         common.get("command/:command_id/progress", use: progressOf)
+        common.get("command/:command_id/steps/:step_index/tasks", use: stepTasks)
         common.get("command/:command_id/tasks/:task_id/output", use: output)
         common.operatorAction(audit.action("COMMAND_ABORT")).post("command/:command_id/abort", use: abort)
         common.operatorAction(audit.action("COMMAND_RETRY")).post("command/:command_id/retry", use: retry)
@@ -83,27 +84,53 @@ struct CommandController {
     /// The hot path: a cached, already encoded document per command version.
     /// `Accept: text/event-stream` streams every version until a terminal
     /// state; `?wait=S&version=V` long-polls for a version newer than V.
+    /// `?task_limit=N` lists up to N tasks per step in all three (default 20).
     @Sendable func progressOf(_ request: Request, context: Context) async throws -> Response {
         let id = try context.positiveID("command_id")
-        let document: ProgressCache.Document
-        if let cached = progress.get(id) {
-            document = cached
-        } else {
-            guard let command = try await history.command(id: id) else {
-                throw StewardError(.commandNotFound, "Command \(id) does not exist.")
-            }
-            document = progress.publish(command)
-        }
+        // The query is read only when there is one: most requests have none.
+        let hasQuery = request.uri.query != nil
+        let taskLimit = try hasQuery ? Self.taskLimit(request) : ProgressDocument.defaultTaskLimit
+        let document = try await current(id)
         let user = context.user?.name ?? ""
         if request.headers[.accept]?.contains("text/event-stream") == true {
-            return progress.eventStream(id, holding: try streams.acquire(for: user))
+            return progress.eventStream(id, taskLimit: taskLimit, holding: try streams.acquire(for: user))
         }
-        if request.uri.query != nil, let wait = try Self.longPoll(request), wait.seconds > 0 {
+        if hasQuery, let wait = try Self.longPoll(request), wait.seconds > 0 {
             let permit = try streams.acquire(for: user)
             defer { permit.release() }
-            return Self.progressResponse(await progress.next(of: id, after: wait.version, within: wait.seconds) ?? document)
+            let next = await progress.next(of: id, after: wait.version, within: wait.seconds) ?? document
+            return Self.progressResponse(next, taskLimit: taskLimit)
         }
-        return Self.progressResponse(document)
+        return Self.progressResponse(document, taskLimit: taskLimit)
+    }
+
+    /// One page of a step's tasks, in id order, optionally of one state: what
+    /// the progress document leaves out of a big step. Read from the same
+    /// cached version as the progress endpoint, whose number it carries.
+    @Sendable func stepTasks(_ request: Request, context: Context) async throws -> Response {
+        let id = try context.positiveID("command_id")
+        let index = try context.index("step_index")
+        let state = try request.oneOf("state", ExecutionState.self)
+        let (limit, offset) = try request.page(defaultLimit: StepTaskPage.defaultLimit, range: 1...StepTaskPage.maxLimit)
+        let document = try await current(id)
+        let steps = document.command.steps
+        guard steps.indices.contains(index) else {
+            throw StewardError(.stepNotFound, "Command \(id) has \(steps.count) step\(steps.count == 1 ? "" : "s"), "
+                               + "numbered from 0; there is no step \(index).")
+        }
+        let page = steps[index].taskPage(state: state, offset: offset, limit: limit)
+        var response = JSONBody.ok(StepTaskPage(total: page.total, tasks: page.tasks.map(ProgressDocument.TaskEntry.init)))
+        response.headers[.progressVersion] = String(document.version)
+        return response
+    }
+
+    /// The command's latest version: cached, or (a finished command) read from the store once and cached.
+    func current(_ id: Int64) async throws -> ProgressCache.Document {
+        if let cached = progress.get(id) { return cached }
+        guard let command = try await history.command(id: id) else {
+            throw StewardError(.commandNotFound, "Command \(id) does not exist.")
+        }
+        return progress.publish(command)
     }
 
     /// A dry run's answer: the steps and tasks the command would have, nothing started.
@@ -111,10 +138,19 @@ struct CommandController {
         JSONBody.ok(ProgressDocument(command))
     }
 
-    static func progressResponse(_ document: ProgressCache.Document) -> Response {
-        var response = JSONBody.response(document.buffer)
+    static func progressResponse(_ document: ProgressCache.Document, taskLimit: Int) -> Response {
+        var response = JSONBody.response(document.buffer(taskLimit: taskLimit))
         response.headers[.progressVersion] = String(document.version)
         return response
+    }
+
+    /// `task_limit`, 0-500 tasks per step; the default when absent.
+    static func taskLimit(_ request: Request) throws(StewardError) -> Int {
+        guard let limit = try request.number("task_limit") else { return ProgressDocument.defaultTaskLimit }
+        guard limit <= ProgressDocument.maxTaskLimit else {
+            throw StewardError(.invalidParameter, "task_limit must be 0-\(ProgressDocument.maxTaskLimit) tasks per step.")
+        }
+        return Int(limit)
     }
 
     static func longPoll(_ request: Request) throws(StewardError) -> (seconds: Int, version: Int)? {

@@ -18,8 +18,20 @@ final class ProgressCache: Sendable {
         let terminal: Bool
         fileprivate let body: Body
 
-        /// The encoded response, made by its first reader and kept.
+        /// The encoded response with the default number of tasks per step,
+        /// made by its first reader and kept.
         var buffer: ByteBuffer { body.buffer }
+
+        /// The command as of this version: other task limits and the pages
+        /// of a step's tasks are answered from it, so they agree with `buffer`.
+        var command: Command { body.command }
+
+        /// The response with at most `taskLimit` tasks per step: the kept
+        /// one for the default, else encoded for this request.
+        func buffer(taskLimit: Int) -> ByteBuffer {
+            taskLimit == ProgressDocument.defaultTaskLimit
+                ? body.buffer : JSONBody.encode(Envelope(progressOf: body.command, taskLimit: taskLimit))
+        }
     }
 
     /// A version's command, encoded at most once, by its first reader rather
@@ -28,30 +40,23 @@ final class ProgressCache: Sendable {
     /// center's gate, most of its start's wall time on 100 agents (issue 11),
     /// while a client reads only a few of those versions.
     fileprivate final class Body: Sendable {
-        private enum Content {
-            case pending(Command)
-            case encoded(ByteBuffer)
-        }
-        private let content: NIOLockedValueBox<Content>
+        let command: Command
+        private let encoded = NIOLockedValueBox<ByteBuffer?>(nil)
         private let encodes: NIOLockedValueBox<Int>
 
         init(_ command: Command, counting encodes: NIOLockedValueBox<Int>) {
-            content = NIOLockedValueBox(.pending(command))
+            self.command = command
             self.encodes = encodes
         }
 
         var buffer: ByteBuffer {
             // Under the lock: concurrent first readers wait for one encoding rather than each make one.
-            content.withLockedValue { content in
-                switch content {
-                case .encoded(let buffer):
-                    return buffer
-                case .pending(let command):
-                    let buffer = JSONBody.encode(Envelope(progressOf: command))
-                    content = .encoded(buffer)
-                    encodes.withLockedValue { $0 += 1 }
-                    return buffer
-                }
+            encoded.withLockedValue { encoded in
+                if let encoded { return encoded }
+                let buffer = JSONBody.encode(Envelope(progressOf: command))
+                encoded = buffer
+                encodes.withLockedValue { $0 += 1 }
+                return buffer
             }
         }
     }

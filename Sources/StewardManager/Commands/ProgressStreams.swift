@@ -21,7 +21,9 @@ extension ProgressCache {
 
     /// Server-sent events: one `progress` event per version, ending after a
     /// terminal one. The permit is the user's stream slot, released at the end.
-    func eventStream(_ id: Int64, holding permit: StreamLimiter.Permit) -> Response {
+    /// Each event is the bounded document the progress endpoint answers (the
+    /// same `task_limit`), so a change to one task never resends every task.
+    func eventStream(_ id: Int64, taskLimit: Int, holding permit: StreamLimiter.Permit) -> Response {
         let watch = watch(id)
         return Response(
             status: .ok,
@@ -30,7 +32,7 @@ extension ProgressCache {
                 defer { permit.release() }
                 for await document in watch {
                     var event = ByteBuffer(string: "id: \(document.version)\nevent: progress\ndata: ")
-                    event.writeImmutableBuffer(document.buffer)
+                    event.writeImmutableBuffer(document.buffer(taskLimit: taskLimit))
                     event.writeString("\n\n")
                     try await writer.write(event)
                 }

@@ -14,6 +14,15 @@ extension StewardRequestContext {
         return id
     }
 
+    /// A non-negative INT path parameter such as `step_index` (a position, from 0).
+    func index(_ name: String) throws(StewardError) -> Int {
+        let raw = parameters.get(name) ?? ""
+        guard let index = Int(raw), index >= 0 else {
+            throw StewardError(.invalidParameter, "\(name) must be a non-negative integer, got '\(raw.prefix(32))'.")
+        }
+        return index
+    }
+
     /// The `service_name` path parameter, a service of the stack.
     func service(in stack: Stack) throws(StewardError) -> String {
         let name = parameters.get("service_name") ?? ""

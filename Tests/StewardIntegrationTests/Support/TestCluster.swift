@@ -122,6 +122,14 @@ actor TestCluster {
         manager = nil
     }
 
+    /// The names of an agent process's threads, from /proc.
+    func agentThreads(_ host: String) throws -> [String] {
+        let pid = try requireValue(agents[host], "no agent for \(host)")
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
+        return tasks.compactMap { try? String(contentsOfFile: "/proc/\(pid)/task/\($0)/comm", encoding: .utf8) }
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
     func waitForHosts(connected hosts: Set<String>) async throws {
         _ = try await waitFor("hosts \(hosts.sorted()) connected", timeout: .seconds(60)) { () -> Bool? in
             let list = (try? await self.client.hosts()) ?? []

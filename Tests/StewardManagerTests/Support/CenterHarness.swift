@@ -21,9 +21,25 @@ actor FakeAgents: AgentDispatch {
     private(set) var sent: [AgentTask] = []
     private(set) var aborted: [String: [Int64]] = [:]
     var lost: Set<String> = []
+    /// When set, the next enqueue waits until `release` (the center holds its gate meanwhile).
+    private var holding = false
+    private var held: CheckedContinuation<Void, Never>?
+    private(set) var isHolding = false
 
     func isLost(_ host: String) -> Bool { lost.contains(host) }
-    func enqueue(_ tasks: [AgentTask], for host: String) { sent += tasks }
+    func enqueue(_ tasks: [AgentTask], for host: String) async {
+        sent += tasks
+        guard holding else { return }
+        holding = false
+        isHolding = true
+        await withCheckedContinuation { held = $0 }
+        isHolding = false
+    }
+    func holdNextEnqueue() { holding = true }
+    func release() {
+        held?.resume()
+        held = nil
+    }
     func abort(_ taskIDs: [Int64], on host: String) { aborted[host, default: []] += taskIDs }
     func lose(_ host: String) { lost.insert(host) }
 
