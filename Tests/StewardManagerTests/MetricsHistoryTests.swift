@@ -29,6 +29,18 @@ struct MetricsHistoryTests {
         #expect(latest["hm_mem_total"]?.map(\.0.value) == [24_117.25], "a metric a host never sent has no point")
     }
 
+    @Test func valuesReadBackAsTheAgentRoundedThem() {
+        let history = MetricsHistory(windowMinutes: 60)
+        history.record(HostSample(time: 1000, values: ["hm_mem_usage": 45.67, "hm_net_read": 64215.37, "hm_cpu_used": 0.01,
+                                                       "hm_disk_total": 1e39]), host: "h")
+        let got = history.query(names: ["hm_mem_usage", "hm_net_read", "hm_cpu_used", "hm_disk_total"], hosts: ["h"],
+                                from: nil, to: nil, latest: true)
+        #expect(got["hm_mem_usage"]?.first?.0.value == 45.67)
+        #expect(got["hm_net_read"]?.first?.0.value == 64215.37)
+        #expect(got["hm_cpu_used"]?.first?.0.value == 0.01)
+        #expect(got["hm_disk_total"]?.isEmpty == true, "beyond a Float's range is not kept as infinity")
+    }
+
     @Test func unknownAndNonFiniteValuesAreNotKept() {
         let history = MetricsHistory(windowMinutes: 60)
         history.record(HostSample(time: 1000, values: ["hm_cpu_used": .nan, "hm_mem_usage": 42, "hm_nope": 1]), host: "h")

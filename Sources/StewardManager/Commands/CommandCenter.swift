@@ -8,7 +8,10 @@ import StewardStore
 ///
 /// Every entry point runs under one FIFO gate, so transitions are applied and
 /// stored strictly one after another: a stored state is never older than a
-/// published one, whatever order results and ticks arrive in.
+/// published one, whatever order results and ticks arrive in. Results are the
+/// one exception to arrival order: a turn takes every result queued by then,
+/// so a result may be applied before an abort or tick that entered the gate
+/// ahead of it; each outcome is still stored before it is published.
 actor CommandCenter: AgentEventSink {
     /// What the center needs of the manager's settings.
     struct Settings: Sendable {
@@ -153,41 +156,10 @@ actor CommandCenter: AgentEventSink {
         try checkFree(command.services)
     }
 
-    /// The command a request would create, not stored: for dry runs.
-    nonisolated func draft(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) throws(StewardError) -> Command {
-        let (services, steps) = try Planner.plan(kind, service: service, onlySelf: onlySelf, in: stack)
-        return Command(kind: kind, clusterId: stack.cluster.id, target: service, user: user,
-                       services: services, steps: steps, createdAt: clock.now())
-    }
-
     private func createConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async throws -> Command {
         let command = await draftConfiguration(changes, restart: restart, user: user)
         try checkFree(command.services)
         return try await begin(command, saving: changes)
-    }
-
-    /// The command a configuration save would create, not stored: for dry runs too.
-    func draftConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async -> Command {
-        let before = await cluster.configuration
-        var after = before
-        for v in changes { after.set(v) }
-        var restartSet: Set<InstanceRef> = []
-        if restart {
-            for ref in Configuration.affectedInstances(before: before, after: after, in: stack) {
-                let lost = await agents.isLost(ref.host)
-                if await cluster.status(of: ref, hostLost: lost).0 == .started { restartSet.insert(ref) }
-            }
-        }
-        let services = Planner.startOrder(stack).filter { s in
-            changes.contains { $0.scope.service == s } || restartSet.contains { $0.service == s }
-        }
-        let names = Set(changes.map(\.name)).sorted().joined(separator: ", ")
-        let save = Step(index: 0, name: "Save configuration",
-                        description: "Save \(changes.count) value(s) of \(services.joined(separator: ", ")): \(names)",
-                        tasks: [])
-        let steps = Planner.numbered([save] + Planner.restartSteps(of: restartSet, in: stack))
-        return Command(kind: .saveConfiguration, clusterId: stack.cluster.id, target: services.joined(separator: ","),
-                       user: user, services: services, steps: steps, createdAt: clock.now())
     }
 
     // MARK: abort and retry
@@ -309,6 +281,33 @@ actor CommandCenter: AgentEventSink {
         await apply(failures)
     }
 
+    /// What of `batch` the store took: all of it in one write, or, if that
+    /// fails, each command's part on its own, so that one bad write does not
+    /// lose every result that came with it.
+    private func stored(_ batch: [(Command, CommandChange)]) async -> [(Command, CommandChange)] {
+        do {
+            try await store.save(batch.map { (command: $0.0, change: $0.1) })
+            storeWrites += 1
+            return batch
+        } catch where batch.count > 1 {
+            logger.warning("could not store transitions together; storing them one command at a time", metadata: ["error": "\(error)"])
+        } catch {
+            logger.error("could not store a transition", metadata: ["command": "\(batch[0].0.id)", "error": "\(error)"])
+            return []
+        }
+        var kept: [(Command, CommandChange)] = []
+        for part in batch {
+            do {
+                try await store.save(part.0, change: part.1)
+                storeWrites += 1
+                kept.append(part)
+            } catch {
+                logger.error("could not store a transition", metadata: ["command": "\(part.0.id)", "error": "\(error)"])
+            }
+        }
+        return kept
+    }
+
     /// One state change of one command.
     private typealias Mutation = (id: Int64, mutate: (inout Command) -> CommandChange)
 
@@ -333,15 +332,8 @@ actor CommandCenter: AgentEventSink {
         }
         let batch = order.compactMap { id in working[id].map { ($0, changes[id] ?? CommandChange()) } }
         guard !batch.isEmpty else { return }
-        do {
-            try await store.save(batch)
-            storeWrites += 1
-        } catch {
-            logger.error("could not store transitions", metadata: ["commands": "\(order)", "error": "\(error)"])
-            return
-        }
         var refused: [Mutation] = []
-        for (command, change) in batch {
+        for (command, change) in await stored(batch) {
             active[command.id] = command
             for taskID in change.tasks where command.task(id: taskID)?.state.isTerminal == true {
                 deadlines[taskID] = nil

@@ -45,7 +45,15 @@ final class ProgressCache: Sendable {
         private let encodes: NIOLockedValueBox<Int>
 
         init(_ command: Command, counting encodes: NIOLockedValueBox<Int>) {
-            self.command = command
+            // The document shows only failed tasks' output: the rest is not
+            // kept, or 2,048 cached 1,000-task commands could hold gigabytes.
+            var slim = command
+            for s in slim.steps.indices {
+                for t in slim.steps[s].tasks.indices where slim.steps[s].tasks[t].state != .failed {
+                    slim.steps[s].tasks[t].outputTail = ""
+                }
+            }
+            self.command = slim
             self.encodes = encodes
         }
 

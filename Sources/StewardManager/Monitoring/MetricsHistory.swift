@@ -33,7 +33,7 @@ final class MetricsHistory: Sendable {
         mutating func append(_ sample: HostSample) {
             times.append(sample.time)
             var row = [Float](repeating: .nan, count: MetricsHistory.names.count)
-            for (name, value) in sample.values where value.isFinite {
+            for (name, value) in sample.values where Float(value).isFinite {
                 if let c = MetricsHistory.column[name] { row[c] = Float(value) }
             }
             values += row
@@ -51,7 +51,9 @@ final class MetricsHistory: Sendable {
 
         func point(_ i: Int, column c: Int) -> Point? {
             let v = values[i * MetricsHistory.names.count + c]
-            return v.isNaN ? nil : Point(time: times[i], value: Double(v))
+            // Through the Float's shortest text, so that 45.67 reads back as
+            // 45.67, not 45.66999816894531 (agents round to two decimals).
+            return v.isNaN ? nil : Point(time: times[i], value: Double(v.description) ?? Double(v))
         }
     }
 

@@ -1,0 +1,37 @@
+import StewardAPI
+import StewardEngine
+
+/// The commands requests would create, planned but not stored: what a new
+/// command starts from, and what a dry run shows.
+extension CommandCenter {
+    /// The command a request would create, not stored: for dry runs.
+    nonisolated func draft(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) throws(StewardError) -> Command {
+        let (services, steps) = try Planner.plan(kind, service: service, onlySelf: onlySelf, in: stack)
+        return Command(kind: kind, clusterId: stack.cluster.id, target: service, user: user,
+                       services: services, steps: steps, createdAt: clock.now())
+    }
+
+    /// The command a configuration save would create, not stored: for dry runs too.
+    func draftConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async -> Command {
+        let before = await cluster.configuration
+        var after = before
+        for v in changes { after.set(v) }
+        var restartSet: Set<InstanceRef> = []
+        if restart {
+            for ref in Configuration.affectedInstances(before: before, after: after, in: stack) {
+                let lost = await agents.isLost(ref.host)
+                if await cluster.status(of: ref, hostLost: lost).0 == .started { restartSet.insert(ref) }
+            }
+        }
+        let services = Planner.startOrder(stack).filter { s in
+            changes.contains { $0.scope.service == s } || restartSet.contains { $0.service == s }
+        }
+        let names = Set(changes.map(\.name)).sorted().joined(separator: ", ")
+        let save = Step(index: 0, name: "Save configuration",
+                        description: "Save \(changes.count) value(s) of \(services.joined(separator: ", ")): \(names)",
+                        tasks: [])
+        let steps = Planner.numbered([save] + Planner.restartSteps(of: restartSet, in: stack))
+        return Command(kind: .saveConfiguration, clusterId: stack.cluster.id, target: services.joined(separator: ","),
+                       user: user, services: services, steps: steps, createdAt: clock.now())
+    }
+}
