@@ -284,25 +284,25 @@ actor CommandCenter: AgentEventSink {
     /// What of `batch` the store took: all of it in one write, or, if that
     /// fails, each command's part on its own, so that one bad write does not
     /// lose every result that came with it.
-    private func stored(_ batch: [(Command, CommandChange)]) async -> [(Command, CommandChange)] {
+    private func stored(_ batch: [Transition]) async -> [Transition] {
         do {
-            try await store.save(batch.map { (command: $0.0, change: $0.1) })
+            try await store.save(batch)
             storeWrites += 1
             return batch
         } catch where batch.count > 1 {
             logger.warning("could not store transitions together; storing them one command at a time", metadata: ["error": "\(error)"])
         } catch {
-            logger.error("could not store a transition", metadata: ["command": "\(batch[0].0.id)", "error": "\(error)"])
+            logger.error("could not store a transition", metadata: ["command": "\(batch[0].command.id)", "error": "\(error)"])
             return []
         }
-        var kept: [(Command, CommandChange)] = []
+        var kept: [Transition] = []
         for part in batch {
             do {
-                try await store.save(part.0, change: part.1)
+                try await store.save(part.command, change: part.change)
                 storeWrites += 1
                 kept.append(part)
             } catch {
-                logger.error("could not store a transition", metadata: ["command": "\(part.0.id)", "error": "\(error)"])
+                logger.error("could not store a transition", metadata: ["command": "\(part.command.id)", "error": "\(error)"])
             }
         }
         return kept
@@ -310,6 +310,8 @@ actor CommandCenter: AgentEventSink {
 
     /// One state change of one command.
     private typealias Mutation = (id: Int64, mutate: (inout Command) -> CommandChange)
+    /// A command as changed, and what changed: one command's part of a write.
+    private typealias Transition = (command: Command, change: CommandChange)
 
     private func transition(_ id: Int64, _ mutate: @escaping (inout Command) -> CommandChange) async {
         await apply([(id, mutate)])
@@ -318,19 +320,22 @@ actor CommandCenter: AgentEventSink {
     /// Applies state changes, stores them all in one transaction, then
     /// publishes them, then acts on them: nothing is published before it is stored.
     private func apply(_ mutations: [Mutation]) async {
-        var working: [Int64: Command] = [:]
-        var changes: [Int64: CommandChange] = [:]
-        var order: [Int64] = []
+        var batch: [Transition] = []
+        var slot: [Int64: Int] = [:]
         for (id, mutate) in mutations {
-            guard var command = working[id] ?? active[id] else { continue }
+            if let i = slot[id] {
+                // In place: a later result of the same command copies none of its tasks.
+                let change = mutate(&batch[i].command)
+                batch[i].change.merge(change)
+                continue
+            }
+            guard var command = active[id] else { continue }
             let before = command.state
             let change = mutate(&command)
             guard !change.isEmpty || command.state != before else { continue }
-            working[id] = command
-            if changes[id] == nil { order.append(id) }
-            changes[id, default: CommandChange()].merge(change)
+            slot[id] = batch.count
+            batch.append((command, change))
         }
-        let batch = order.compactMap { id in working[id].map { ($0, changes[id] ?? CommandChange()) } }
         guard !batch.isEmpty else { return }
         var refused: [Mutation] = []
         for (command, change) in await stored(batch) {
