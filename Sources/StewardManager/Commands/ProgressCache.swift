@@ -45,16 +45,22 @@ final class ProgressCache: Sendable {
         private let encodes: NIOLockedValueBox<Int>
 
         init(_ command: Command, counting encodes: NIOLockedValueBox<Int>) {
-            // The document shows only failed tasks' output: the rest is not
-            // kept, or 2,048 cached 1,000-task commands could hold gigabytes.
+            self.command = command.state.isTerminal ? Self.withoutUnshownOutput(command) : command
+            self.encodes = encodes
+        }
+
+        /// A finished command as the cache keeps it: the document shows only
+        /// failed tasks' output, and 2,048 cached 1,000-task commands with
+        /// every task's 4 KB tail could hold gigabytes. Done once, when the
+        /// command ends; a running one's version is replaced at its next change.
+        private static func withoutUnshownOutput(_ command: Command) -> Command {
             var slim = command
             for s in slim.steps.indices {
                 for t in slim.steps[s].tasks.indices where slim.steps[s].tasks[t].state != .failed {
                     slim.steps[s].tasks[t].outputTail = ""
                 }
             }
-            self.command = slim
-            self.encodes = encodes
+            return slim
         }
 
         var buffer: ByteBuffer {
