@@ -17,18 +17,7 @@ extension SQLStore {
 
     /// Inserts new tasks, in order; their ids come back in the same order.
     static func insertTasks(_ rows: [TaskRow], commandId: Int64, on db: any SQLDatabase) async throws -> [Int64] {
-        for chunk in rows.chunked(by: rowsPerStatement) {
-            var sql = SQLQueryString("""
-                INSERT INTO tasks (command_id, step_idx, service, role, host, operation, state, error_code,
-                                   detail, exit_code, output_tail, started_at, ended_at) VALUES 
-                """)
-            for (i, row) in chunk.enumerated() {
-                sql.appendInterpolation(unsafeRaw: i == 0 ? "(" : ", (")
-                sql.appendInterpolation(bind: row.commandId)
-                appendColumns(of: row, to: &sql)
-            }
-            try await db.raw(sql).run()
-        }
+        try await writeRows(rows, withID: false, on: db)
         // Ids grow in insertion order in both SQLite and PostgreSQL, and the
         // command is new: its tasks by id are the rows just written, in order.
         return try await db.raw("SELECT id FROM tasks WHERE command_id = \(bind: commandId) ORDER BY id").all()
@@ -37,23 +26,35 @@ extension SQLStore {
 
     /// Writes what changed of existing tasks, many rows per statement.
     static func writeTasks(_ rows: [TaskRow], on db: any SQLDatabase) async throws {
+        try await writeRows(rows, withID: true, on: db)
+    }
+
+    /// One multi-row INSERT per chunk: new rows (ids assigned by the database),
+    /// or existing ones by id, whose changing columns are replaced.
+    private static func writeRows(_ rows: [TaskRow], withID: Bool, on db: any SQLDatabase) async throws {
         for chunk in rows.chunked(by: rowsPerStatement) {
-            var sql = SQLQueryString("""
-                INSERT INTO tasks (id, command_id, step_idx, service, role, host, operation, state, error_code,
-                                   detail, exit_code, output_tail, started_at, ended_at) VALUES 
+            var sql = SQLQueryString("INSERT INTO tasks (")
+            sql.appendInterpolation(unsafeRaw: withID ? "id, " : "")
+            sql.appendInterpolation(unsafeRaw: """
+                command_id, step_idx, service, role, host, operation, state, error_code,
+                  detail, exit_code, output_tail, started_at, ended_at) VALUES 
                 """)
             for (i, row) in chunk.enumerated() {
                 sql.appendInterpolation(unsafeRaw: i == 0 ? "(" : ", (")
-                sql.appendInterpolation(bind: row.task.id)
-                sql.appendInterpolation(unsafeRaw: ", ")
+                if withID {
+                    sql.appendInterpolation(bind: row.task.id)
+                    sql.appendInterpolation(unsafeRaw: ", ")
+                }
                 sql.appendInterpolation(bind: row.commandId)
                 appendColumns(of: row, to: &sql)
             }
-            sql.appendInterpolation(unsafeRaw: """
-                 ON CONFLICT (id) DO UPDATE SET state = excluded.state, error_code = excluded.error_code,
-                  detail = excluded.detail, exit_code = excluded.exit_code, output_tail = excluded.output_tail,
-                  started_at = excluded.started_at, ended_at = excluded.ended_at
-                """)
+            if withID {
+                sql.appendInterpolation(unsafeRaw: """
+                     ON CONFLICT (id) DO UPDATE SET state = excluded.state, error_code = excluded.error_code,
+                      detail = excluded.detail, exit_code = excluded.exit_code, output_tail = excluded.output_tail,
+                      started_at = excluded.started_at, ended_at = excluded.ended_at
+                    """)
+            }
             try await db.raw(sql).run()
         }
     }
