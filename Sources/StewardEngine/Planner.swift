@@ -86,14 +86,12 @@ public enum Planner {
     /// The steps of a retry: each failed task again, in its original step
     /// order, nothing else.
     public static func retrySteps(of command: Command) -> [Step] {
-        numbered(command.steps.compactMap { step in
-            let failed = step.tasks.filter { $0.state == .failed }
-            guard !failed.isEmpty else { return nil }
-            let hosts = Self.listing(failed.map(\.instance.host), noun: "hosts")
-            let service = failed.first?.instance.service ?? ""
-            let verb = failed.first?.operation.verb ?? ""
-            return Step(index: 0, name: step.name, description: "\(verb) \(failed.first?.instance.role ?? "") of \(service) on \(hosts) (retry)",
-                        tasks: failed.map { CommandTask(instance: $0.instance, operation: $0.operation) })
+        numbered(command.steps.compactMap { original in
+            let failed = original.tasks.filter { $0.state == .failed }
+            guard let first = failed.first else { return nil }
+            // Described as planned (every role the failed tasks span), under the step's own name.
+            let again = step(first.operation, failed.map(\.instance), of: first.instance.service, index: 0)
+            return Step(index: 0, name: original.name, description: again.description + " (retry)", tasks: again.tasks)
         })
     }
 
