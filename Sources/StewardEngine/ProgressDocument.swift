@@ -56,8 +56,7 @@ extension Step {
     /// in id order, as a step's tasks always were (a small step shows as before).
     /// One pass when the tasks are in id order, as the store gives them ids.
     public func tasksToLookAt(limit: Int?) -> [CommandTask] {
-        let inOrder = zip(tasks, tasks.dropFirst()).allSatisfy { $0.id < $1.id }
-        let ordered = inOrder ? tasks : tasks.sorted { $0.id < $1.id }
+        let ordered = Self.byID(tasks)
         guard let limit, limit < tasks.count else { return ordered }
         guard limit > 0 else { return [] }
         var failed: [CommandTask] = [], running: [CommandTask] = [], rest: [CommandTask] = []
@@ -72,10 +71,14 @@ extension Step {
         return (failed + running + rest).prefix(limit).sorted { $0.id < $1.id }
     }
 
+    /// The tasks in id order: as given, when they are (the store numbers them in plan order).
+    private static func byID(_ tasks: [CommandTask]) -> [CommandTask] {
+        zip(tasks, tasks.dropFirst()).allSatisfy { $0.id < $1.id } ? tasks : tasks.sorted { $0.id < $1.id }
+    }
+
     /// One page of the tasks in id order, of one state or all: (how many match, the page).
     public func taskPage(state: ExecutionState?, offset: Int, limit: Int) -> (total: Int, tasks: [CommandTask]) {
-        var matching = state.map { state in tasks.filter { $0.state == state } } ?? tasks
-        if !zip(matching, matching.dropFirst()).allSatisfy({ $0.id < $1.id }) { matching.sort { $0.id < $1.id } }
+        let matching = Self.byID(state.map { state in tasks.filter { $0.state == state } } ?? tasks)
         guard offset < matching.count else { return (matching.count, []) }
         return (matching.count, Array(matching[offset..<min(matching.count, offset + limit)]))
     }

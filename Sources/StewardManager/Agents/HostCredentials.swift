@@ -164,14 +164,15 @@ actor HostCredentials {
         return hex((0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) })
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// Lowercase hex, two digits a byte.
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(64)
         for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0x0f)])
         }
         return String(decoding: out, as: UTF8.self)
     }
