@@ -11,8 +11,9 @@ extension SQLStore {
             let existing = try await db.raw("SELECT COUNT(*) AS n FROM config_versions WHERE cluster_id = \(bind: clusterId)")
                 .first()?.decode(column: "n", as: Int.self) ?? 0
             guard existing == 0 else { return false }
+            // Nothing came before it: no changes, only values.
             let first = ConfigVersion(number: 1, user: "system", createdAt: now, commandId: nil, description: description,
-                                      values: values, changes: ConfigDiff.between([], values))
+                                      values: values, changes: [])
             try await Self.insertVersion(first, clusterId: clusterId, sealer: self.sealer, on: db)
             return true
         }

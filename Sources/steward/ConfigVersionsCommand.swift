@@ -45,7 +45,7 @@ extension ConfigCommand {
                         let summary = ConfigVersionSummary(version: v.version, user: v.user, createTime: v.createTime,
                                                            commandId: v.commandId, description: v.description, changes: v.changes)
                         var text = ConfigCommand.header(summary)
-                        text += v.changes.isEmpty ? "  changed nothing\n" : "  changed:\n"
+                        text += v.changes.isEmpty ? (v.version == 1 ? "  the first version: nothing before it\n" : "  changed nothing\n") : "  changed:\n"
                         text += v.changes.map { "    " + ConfigCommand.line($0) + "\n" }.joined()
                         text += "  values:\n"
                         text += v.values.map { "    \(ConfigCommand.place($0.serviceName, $0.roleName, $0.hostName)) \($0.name.printable)=\($0.value.printable)\n" }.joined()

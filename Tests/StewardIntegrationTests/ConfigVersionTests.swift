@@ -19,7 +19,7 @@ extension IntegrationTests {
             let (listed, list) = try await steward(["config", "versions"], manager: url)
             #expect(listed == 0, "\(list)")
             #expect(list.contains("Gateway/GatewayServer@host-3 port: \(old) -> \(new)"), "\(list)")
-            #expect(list.contains("2 of 2 version(s)"), "\(list)")
+            #expect(list.contains("2 of 2 version(s)") && list.contains("The cluster's values at creation"), "\(list)")
             let (shown, version) = try await steward(["config", "version", "2"], manager: url)
             #expect(shown == 0 && version.contains("admin") && version.contains("port: \(old) -> \(new)"), "\(version)")
 

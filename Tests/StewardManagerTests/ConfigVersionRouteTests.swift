@@ -70,7 +70,7 @@ struct ConfigVersionRouteTests {
             let list = try await Self.versions(client)
             #expect(list.total == 1 && list.versions.map(\.version) == [1])
             let first = try await Self.version(client, 1)
-            #expect(first.user == "system" && first.commandId == nil)
+            #expect(first.user == "system" && first.commandId == nil && first.changes.isEmpty, "nothing came before it")
             let values = Dictionary(uniqueKeysWithValues: first.values.map { ("\($0.roleName ?? "")@\($0.hostName ?? ""):\($0.name)", $0.value) })
             #expect(values == ["@:max_clients": "10", "@:requirepass": "******", "VaultServer@:port": "21600",
                                "VaultServer@host-2:port": "21601"])
