@@ -231,6 +231,11 @@ public final class Manager: Sendable {
             try await store.reseal(clear, clusterId: cluster, now: now)
             logger.info("sealed password values stored clear", metadata: ["count": "\(clear.count)"])
         }
+        // The same in the versions, whose values and changes keep what was saved then.
+        let versions = try await store.resealConfigVersions(clusterId: cluster) { scope, name in
+            Configuration.markingSecrets([ConfigValue(scope: scope, name: name, value: "")], in: stack)[0].secret
+        }
+        if versions > 0 { logger.info("sealed password values stored clear in versions", metadata: ["count": "\(versions)"]) }
         return marked
     }
 

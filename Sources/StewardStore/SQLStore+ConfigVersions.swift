@@ -54,6 +54,41 @@ extension SQLStore {
         }
     }
 
+    public func resealConfigVersions(clusterId: Int, secret: @escaping @Sendable (ConfigScope, String) -> Bool) async throws -> Int {
+        try await transaction { [sealer] db in
+            var sealed = 0
+            let values = try await db.raw("""
+                SELECT * FROM config_version_values WHERE cluster_id = \(bind: clusterId) AND value NOT LIKE 'sealed:v1:%'
+                """).all()
+            for r in values {
+                let (scope, name) = (try Self.scope(r), try r.decode(column: "name", as: String.self))
+                guard secret(scope, name) else { continue }
+                let key = ConfigDiff.Key(scope, name)
+                try await db.raw("""
+                    UPDATE config_version_values SET value = \(bind: try sealer.seal(try r.decode(column: "value", as: String.self)))
+                    WHERE cluster_id = \(bind: clusterId) AND version = \(bind: try r.decode(column: "version", as: Int.self))
+                      AND service = \(bind: key.service) AND role = \(bind: key.role) AND host = \(bind: key.host) AND name = \(bind: name)
+                    """).run()
+                sealed += 1
+            }
+            let changes = try await db.raw("SELECT * FROM config_version_changes WHERE cluster_id = \(bind: clusterId) AND secret = 0").all()
+            for r in changes {
+                let (scope, name) = (try Self.scope(r), try r.decode(column: "name", as: String.self))
+                guard secret(scope, name) else { continue }
+                let key = ConfigDiff.Key(scope, name)
+                let old = try r.decode(column: "old_value", as: String?.self).map(sealer.seal)
+                let new = try r.decode(column: "new_value", as: String?.self).map(sealer.seal)
+                try await db.raw("""
+                    UPDATE config_version_changes SET old_value = \(bind: old), new_value = \(bind: new), secret = 1
+                    WHERE cluster_id = \(bind: clusterId) AND version = \(bind: try r.decode(column: "version", as: Int.self))
+                      AND service = \(bind: key.service) AND role = \(bind: key.role) AND host = \(bind: key.host) AND name = \(bind: name)
+                    """).run()
+                sealed += 1
+            }
+            return sealed
+        }
+    }
+
     /// Writes a version numbered after the cluster's newest; a PASSWORD value sealed wherever it is kept.
     static func insertVersion(_ version: ConfigVersion, clusterId: Int, sealer: SecretSealer, on db: any SQLDatabase) async throws {
         let number = try await db.raw("""

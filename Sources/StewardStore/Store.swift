@@ -116,6 +116,10 @@ public protocol Store: Sendable {
     /// One version with its values and changes, secrets opened.
     func configVersion(clusterId: Int, number: Int) async throws -> ConfigVersion?
 
+    /// Seals, in every version, the values `secret` says are PASSWORDs and that were stored clear
+    /// (a stack made the parameter one since): how many it sealed.
+    func resealConfigVersions(clusterId: Int, secret: @escaping @Sendable (ConfigScope, String) -> Bool) async throws -> Int
+
     /// The hosts of a cluster that have been issued an agent credential.
     func agentCredentials(clusterId: Int) async throws -> [AgentCredentialRecord]
     /// Inserts or replaces a host's credential.

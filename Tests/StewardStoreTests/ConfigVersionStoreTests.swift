@@ -54,4 +54,18 @@ import Testing
         for suffix in ["", "-wal", "-shm"] { bytes.append(FileManager.default.contents(atPath: db.path + suffix) ?? Data()) }
         #expect(bytes.range(of: Data(Self.secret.utf8)) == nil, "the clear value is in the database file")
     }
+
+    @Test func aValueStoredClearIsSealedWhenTheStackMakesItAPasswordSince() async throws {
+        try await withStore { store in
+            try await store.createCluster(id: 1, name: "demo", description: "", stack: try Fixtures.demo(), values: [], now: 1)
+            _ = try await store.insert(Fixtures.saveCommand(), saving: [], version: Self.version("clear-then"), now: 2)
+            let isSecret: @Sendable (ConfigScope, String) -> Bool = { _, name in name == "log_level" }
+            // One value and one change.
+            #expect(try await store.resealConfigVersions(clusterId: 1, secret: isSecret) == 2)
+            let read = try #require(try await store.configVersion(clusterId: 1, number: 1))
+            #expect(read.values.first?.value == "clear-then" && read.values.first?.secret == true, "sealed, and opens")
+            #expect(read.changes.first?.new == "clear-then" && read.changes.first?.old == "INFO" && read.changes.first?.secret == true)
+            #expect(try await store.resealConfigVersions(clusterId: 1, secret: isSecret) == 0, "sealed once")
+        }
+    }
 }

@@ -27,12 +27,13 @@ struct ConfigVersionController {
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let (limit, offset) = try request.page(defaultLimit: 20, range: 1...200)
         let (total, page) = try await versions.configVersions(clusterId: stack.cluster.id, offset: offset, limit: limit)
-        return JSONBody.ok(ConfigVersionList(total: total, versions: page.map(Self.summary)))
+        return JSONBody.ok(ConfigVersionList(total: total, versions: page.map { Self.summary($0, in: stack) }))
     }
 
     @Sendable func detail(_ request: Request, context: Context) async throws -> Response {
         let version = try await stored(try context.versionNumber())
-        return JSONBody.ok(ConfigVersionDetail(summary: Self.summary(version), values: version.values.map(Self.view)))
+        return JSONBody.ok(ConfigVersionDetail(summary: Self.summary(version, in: stack),
+                                             values: version.values.map { Self.view($0, in: stack) }))
     }
 
     @Sendable func rollback(_ request: Request, context: Context) async throws -> Response {
@@ -70,24 +71,32 @@ struct ConfigVersionController {
 
     static let mask = "******"
 
-    static func summary(_ v: ConfigVersion) -> ConfigVersionSummary {
+    static func summary(_ v: ConfigVersion, in stack: Stack) -> ConfigVersionSummary {
         ConfigVersionSummary(version: v.number, user: v.user, createTime: v.createdAt, commandId: v.commandId,
-                             description: v.description, changes: v.changes.map(view))
+                             description: v.description, changes: v.changes.map { view($0, in: stack) })
+    }
+
+    /// Secret when stored sealed, or when the stack makes the parameter a
+    /// PASSWORD now: an older version may hold it clear from before it was one.
+    static func secret(_ scope: ConfigScope, _ name: String, sealed: Bool, in stack: Stack) -> Bool {
+        sealed || Configuration.markingSecrets([ConfigValue(scope: scope, name: name, value: "")], in: stack)[0].secret
     }
 
     /// A PASSWORD value never leaves the manager: a change of one says only that it changed.
-    static func view(_ c: ConfigChange) -> ConfigVersionChange {
+    static func view(_ c: ConfigChange, in stack: Stack) -> ConfigVersionChange {
         let key = ConfigDiff.Key(c.scope, c.name)
+        let hidden = secret(c.scope, c.name, sealed: c.secret, in: stack)
         return ConfigVersionChange(serviceName: key.service, roleName: key.role.isEmpty ? nil : key.role,
                                    hostName: key.host.isEmpty ? nil : key.host, name: c.name,
-                                   oldValue: c.secret ? c.old.map { _ in mask } : c.old,
-                                   newValue: c.secret ? c.new.map { _ in mask } : c.new, secret: c.secret)
+                                   oldValue: hidden ? c.old.map { _ in mask } : c.old,
+                                   newValue: hidden ? c.new.map { _ in mask } : c.new, secret: hidden)
     }
 
-    static func view(_ v: ConfigValue) -> ConfigVersionValue {
+    static func view(_ v: ConfigValue, in stack: Stack) -> ConfigVersionValue {
         let key = ConfigDiff.Key(v.scope, v.name)
         return ConfigVersionValue(serviceName: key.service, roleName: key.role.isEmpty ? nil : key.role,
-                                  hostName: key.host.isEmpty ? nil : key.host, name: v.name, value: v.secret ? mask : v.value)
+                                  hostName: key.host.isEmpty ? nil : key.host, name: v.name,
+                                  value: secret(v.scope, v.name, sealed: v.secret, in: stack) ? mask : v.value)
     }
 }
 
