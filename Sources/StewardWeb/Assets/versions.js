@@ -2,9 +2,9 @@
 // makes one. Each shows who saved it, when, and what it changed (old → new; a
 // password only "changed"); Rollback asks in the same dialog as start and stop,
 // with the plan the manager would run (a dry run), before anything happens.
-import { get, post, errorText } from './api.js';
-import { h, replace, openDialog, dialogForm, notify, time } from './dom.js';
-import { canOperate, planList } from './actions.js';
+import { get, errorText } from './api.js';
+import { h, replace, time } from './dom.js';
+import { canOperate, confirmWithPlan } from './actions.js';
 
 const pageSize = 10;
 
@@ -51,52 +51,13 @@ export function versionsPanel(session) {
   }
 
   function rollback(v) {
-    const path = `config/cluster/${cid}/versions/${v.version}/rollback`;
-    return openDialog((close) => {
-      const planBox = h('div', { class: 'plan', 'aria-live': 'polite' }, h('p', { class: 'loading' }, 'Working out the plan…'));
-      const restart = h('input', { type: 'checkbox', id: 'dialog-restart', checked: true });
-      const errorBox = h('p', { class: 'error', role: 'alert', hidden: true });
-      const confirm = h('button', { type: 'submit', class: 'primary', disabled: true }, `Roll back to version ${v.version}`);
-      const body = () => ({ restart_affected_components: restart.checked });
-      let asked = 0;
-
-      async function plan() {
-        const mine = ++asked;
-        confirm.disabled = true;
-        try {
-          const envelope = await post(path, body(), { dry_run: 'true' });
-          if (mine !== asked) return;
-          replace(planBox, planList(envelope.res_obj));
-          confirm.disabled = false;
-        } catch (e) {
-          // 12004: nothing differs from that version; the manager's words say so.
-          if (mine !== asked) return;
-          replace(planBox, h('p', { class: 'error' }, errorText(e)));
-        }
-      }
-      restart.addEventListener('change', plan);
-
-      async function submit() {
-        confirm.disabled = true;
-        try {
-          const envelope = await post(path, body());
-          close(envelope.id);
-          notify(`Roll back to version ${v.version}: command #${envelope.id} started.`);
-          location.hash = `#/commands/${envelope.id}`;
-        } catch (e) {
-          errorBox.textContent = errorText(e);
-          errorBox.hidden = false;
-          confirm.disabled = false;
-        }
-      }
-
-      plan();
-      return dialogForm({ title: `Roll back to version ${v.version}?`, close, onsubmit: submit, confirm },
-        h('p', { class: 'desc' }, 'The values of that version that differ now are saved again, as a new version.'),
-        h('label', {}, restart, ' Restart the running instances these values change'),
-        h('p', { class: 'desc' }, 'The manager will run these steps, in order:'),
-        planBox,
-        errorBox);
+    return confirmWithPlan({
+      path: `config/cluster/${cid}/versions/${v.version}/rollback`,
+      title: `Roll back to version ${v.version}?`, confirmLabel: `Roll back to version ${v.version}`,
+      intro: 'The values of that version that differ now are saved again, as a new version.',
+      option: { id: 'dialog-restart', label: 'Restart the running instances these values change', checked: true },
+      body: (checked) => ({ restart_affected_components: checked }),
+      started: (id) => `Roll back to version ${v.version}: command #${id} started.`,
     });
   }
 
