@@ -148,6 +148,12 @@ struct ConfigVersionRouteTests {
             #expect(again.status == .conflict)
             #expect(try Self.decode(NoResult.self, again).errorCode == ErrorCode.nothingToRollBack.rawValue)
             #expect(try await Self.versions(client).total == 4)
+
+            // Audited as the save is: the rollback with its command, the refusal with its code; not the dry run.
+            let audit = try await Self.call(client, .get, "/web/v1/audit?action=CONFIG_ROLLBACK")
+            let entries = try #require(try Self.decode(AuditList.self, audit).resObj?.entries)
+            #expect(entries.map(\.errorCode).sorted() == [0, ErrorCode.nothingToRollBack.rawValue])
+            #expect(entries.first { $0.errorCode == 0 }?.commandId == envelope.id)
         }
     }
 
