@@ -1,6 +1,7 @@
 import StewardAPI
 import StewardEngine
 
+/// Reads of a task's output: no transition, so apart from the center's rules.
 extension CommandCenter {
     /// A task's output: live while it runs, as stored once it has ended.
     func output(command id: Int64, task taskID: Int64) async throws -> TaskOutputView {
