@@ -1,4 +1,4 @@
-// Start, stop and restart, each confirmed in a dialog that shows the plan
+// Start, stop and restart (and rollback), each confirmed in a dialog that shows the plan
 // the manager would run (a dry run), so the operator sees every instance it
 // touches before anything happens.
 import { post, errorText } from './api.js';
@@ -13,14 +13,25 @@ const words = {
 };
 
 export function serviceAction(session, service, action) {
-  const path = `maintain/cluster/${session.cluster.id}/service/${encodeURIComponent(service.name)}/${action}`;
   const w = words[action];
+  return confirmWithPlan({
+    path: `maintain/cluster/${session.cluster.id}/service/${encodeURIComponent(service.name)}/${action}`,
+    title: `${w.verb} ${service.name}?`, confirmLabel: `${w.verb} ${service.name}`, danger: action === 'stop',
+    option: { id: 'dialog-scope', label: w.scope, checked: false },
+    body: (checked) => ({ only_self: !checked }),
+    started: (id) => `${w.verb} ${service.name}: command #${id} started.`,
+  });
+}
+
+// The one dialog of every command a button starts (start, stop, restart,
+// rollback): the plan the manager would run (a dry run of the same request),
+// asked again when the option changes; Confirm posts it and opens the command.
+export function confirmWithPlan({ path, title, confirmLabel, danger = false, intro, option, body, started }) {
   return openDialog((close) => {
     const planBox = h('div', { class: 'plan', 'aria-live': 'polite' }, h('p', { class: 'loading' }, 'Working out the plan…'));
-    const scope = h('input', { type: 'checkbox', id: 'dialog-scope' });
+    const box = h('input', { type: 'checkbox', id: option.id, checked: option.checked });
     const errorBox = h('p', { class: 'error', role: 'alert', hidden: true });
-    const confirm = h('button', { type: 'submit', class: action === 'stop' ? 'danger' : 'primary', disabled: true }, `${w.verb} ${service.name}`);
-    const body = () => ({ only_self: !scope.checked });
+    const confirm = h('button', { type: 'submit', class: danger ? 'danger' : 'primary', disabled: true }, confirmLabel);
     let asked = 0;
 
     async function plan() {
@@ -28,24 +39,25 @@ export function serviceAction(session, service, action) {
       confirm.disabled = true;
       errorBox.hidden = true;
       try {
-        const envelope = await post(path, body(), { dry_run: 'true' });
+        const envelope = await post(path, body(box.checked), { dry_run: 'true' });
         // Only the answer to the latest question: the checkbox may have changed since.
         if (mine !== asked) return;
         replace(planBox, planList(envelope.res_obj));
         confirm.disabled = false;
       } catch (e) {
+        // The manager's refusal, in its words (a busy service; a rollback that would change nothing).
         if (mine !== asked) return;
         replace(planBox, h('p', { class: 'error' }, errorText(e)));
       }
     }
-    scope.addEventListener('change', plan);
+    box.addEventListener('change', plan);
 
     async function submit() {
       confirm.disabled = true;
       try {
-        const envelope = await post(path, body());
+        const envelope = await post(path, body(box.checked));
         close(envelope.id);
-        notify(`${w.verb} ${service.name}: command #${envelope.id} started.`);
+        notify(started(envelope.id));
         location.hash = `#/commands/${envelope.id}`;
       } catch (e) {
         errorBox.textContent = errorText(e);
@@ -55,8 +67,9 @@ export function serviceAction(session, service, action) {
     }
 
     plan();
-    return dialogForm({ title: `${w.verb} ${service.name}?`, close, onsubmit: submit, confirm },
-      h('label', {}, scope, ' ', w.scope),
+    return dialogForm({ title, close, onsubmit: submit, confirm },
+      intro ? h('p', { class: 'desc' }, intro) : null,
+      h('label', {}, box, ' ', option.label),
       h('p', { class: 'desc' }, 'The manager will run these steps, in order:'),
       planBox,
       errorBox);
