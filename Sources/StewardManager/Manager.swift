@@ -109,8 +109,12 @@ public final class Manager: Sendable {
             store: store, cluster: cluster, agents: hub, progress: progress, telemetry: telemetry,
             settings: .init(heartbeatTimeoutMs: options.heartbeatTimeoutMs, taskGraceMs: options.taskGraceMs),
             stack: stack, clock: clock, logger: logger)
-        await hub.connect(center)
         try await center.recover()
+        // After recovery: what should run is what operators' commands last left running.
+        let restarts = FailureRestarts(stack: stack, clock: clock, logger: logger)
+        restarts.connect(center, lastOperations: try await store.lastOperations(clusterId: record.id))
+        await center.watch(restarts)
+        await hub.connect(center, restarts: restarts)
         return Manager(options: options, stack: stack, store: store, clock: clock, cluster: cluster, hub: hub, center: center,
                        progress: progress, metrics: metrics, telemetry: telemetry, credentials: credentials, logger: logger)
     }

@@ -105,6 +105,10 @@ public protocol Store: Sendable {
     func unfinishedCommands() async throws -> [Command]
     /// Commands without their steps, newest first, with the total that match.
     func commands(_ query: CommandFilter) async throws -> (total: Int, commands: [CommandSummary])
+    /// Each instance's last successful start or stop, by operators' commands
+    /// (not the manager's own restarts): whether it should be running, which
+    /// is what `restart_on_failure` restores, across a manager restart too.
+    func lastOperations(clusterId: Int) async throws -> [InstanceRef: Operation]
 
     /// The hosts of a cluster that have been issued an agent credential.
     func agentCredentials(clusterId: Int) async throws -> [AgentCredentialRecord]

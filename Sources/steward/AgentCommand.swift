@@ -23,6 +23,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "PEM file of the CAs that the manager's certificate must chain to (for an https --manager).")
     var caFile: String?
 
+    @Option(help: "This host's address: where its role processes listen and its health checks look.")
+    var address = "127.0.0.1"
+
     @Flag(help: "Stop the role processes when the agent exits (by default they keep running).")
     var stopInstancesOnExit = false
 
@@ -46,6 +49,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
         options.stopInstancesOnExit = stopInstancesOnExit
         options.caFile = caFile
+        options.address = address
         let agent = Agent(options: options, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [AgentService(agent: agent)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -12,7 +12,7 @@ import StewardStore
 /// one exception to arrival order: a turn takes every result queued by then,
 /// so a result may be applied before an abort or tick that entered the gate
 /// ahead of it; each outcome is still stored before it is published.
-actor CommandCenter: AgentEventSink {
+actor CommandCenter: AgentEventSink, RestartSubmitter {
     /// What the center needs of the manager's settings.
     struct Settings: Sendable {
         var heartbeatTimeoutMs: Int
@@ -40,6 +40,11 @@ actor CommandCenter: AgentEventSink {
     /// Transactions written for transitions, and results queued now: how well results batch.
     private(set) var storeWrites = 0
     var queuedResultCount: Int { queuedResults.count }
+    /// Told of every ended command: what should run, for `restart_on_failure`.
+    private var restarts: FailureRestarts?
+
+    func watch(_ restarts: FailureRestarts) { self.restarts = restarts }
+
     /// Output of running tasks so far, as their agents send it.
     private var liveOutput: [Int64: String] = [:]
 
@@ -88,6 +93,21 @@ actor CommandCenter: AgentEventSink {
 
     func submit(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) async throws -> Command {
         try await gate.run { try await self.create(kind, service: service, onlySelf: onlySelf, user: user) }
+    }
+
+    /// The manager's own restart of an instance that failed (`restart_on_failure`):
+    /// a command like any other, by user "system", refused while the service is held.
+    func submitRestart(_ instance: InstanceRef, attempt: Int) async throws -> Command {
+        try await gate.run { try await self.createRestart(instance, attempt: attempt) }
+    }
+
+    private func createRestart(_ instance: InstanceRef, attempt: Int) async throws -> Command {
+        let command = Command(kind: .restartInstance, clusterId: stack.cluster.id,
+                              target: "\(instance) after failure (attempt \(attempt))", user: "system",
+                              services: [instance.service], steps: Planner.restartSteps(of: [instance], in: stack),
+                              createdAt: clock.now())
+        try checkFree(command.services)
+        return try await begin(command, saving: [])
     }
 
     func submitConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async throws -> Command {
@@ -255,7 +275,9 @@ actor CommandCenter: AgentEventSink {
             logger.warning("result from the wrong host ignored", metadata: ["task": "\(result.taskId)", "host": "\(result.host)"])
             return nil
         }
-        let outcome = TaskOutcome(succeeded: result.succeeded, errorCode: .taskFailed, detail: result.detail,
+        // Only the codes an agent may give (software missing, prepare failed); any other is the task's own failure.
+        let code = result.errorCode.flatMap(ErrorCode.init(rawValue:)).flatMap { [.softwareMissing, .prepareFailed].contains($0) ? $0 : nil }
+        let outcome = TaskOutcome(succeeded: result.succeeded, errorCode: code ?? .taskFailed, detail: result.detail,
                                   exitCode: result.exitCode, outputTail: result.outputTail)
         let now = clock.now()
         return (id, { $0.complete(taskID: result.taskId, outcome: outcome, now: now) })
@@ -360,6 +382,7 @@ actor CommandCenter: AgentEventSink {
 
     private func finish(_ command: Command) {
         telemetry.commandEnded(command)
+        restarts?.commandEnded(command)
         active[command.id] = nil
         for s in command.services where locks[s] == command.id { locks[s] = nil }
         for task in command.steps.flatMap(\.tasks) {
