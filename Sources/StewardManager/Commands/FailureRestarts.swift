@@ -62,6 +62,9 @@ final class FailureRestarts: @unchecked Sendable {
 
     func givenUp(_ instance: InstanceRef) -> String? { lock.withLock { state.givenUp[instance] } }
 
+    /// A restart of the instance is scheduled or running.
+    func isPending(_ instance: InstanceRef) -> Bool { lock.withLock { state.pending.contains(instance) } }
+
     /// A command ended: an operator's succeeded tasks say what should run
     /// (and clear a give-up); the manager's own restart frees its instance
     /// for the next attempt, if one is needed.
