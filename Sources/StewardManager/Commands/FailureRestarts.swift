@@ -54,8 +54,16 @@ final class FailureRestarts: @unchecked Sendable {
     func connect(_ submitter: any RestartSubmitter, lastOperations: [InstanceRef: StewardAPI.Operation]) {
         lock.withLock {
             self.submitter = submitter
-            state.wanted = Set(lastOperations.filter { $0.value == .start }.keys)
+            state.wanted = Set(lastOperations.filter { Self.leavesRunning($0.value) }.keys)
         }
+    }
+
+    /// Whether an operation that succeeded leaves its instance running: a
+    /// start, and a restart (the rolling restart's one-task RESTART), by their
+    /// wire names so that operations added later are judged here on sight;
+    /// anything else (a stop, a removal) leaves it stopped.
+    static func leavesRunning(_ operation: StewardAPI.Operation) -> Bool {
+        ["START", "RESTART"].contains(operation.rawValue)
     }
 
     var wanted: Set<InstanceRef> { lock.withLock { state.wanted } }
@@ -77,7 +85,7 @@ final class FailureRestarts: @unchecked Sendable {
                 }
                 guard task.state == .succeeded else { continue }
                 state.givenUp[task.instance] = nil
-                if task.operation == .start { state.wanted.insert(task.instance) } else { state.wanted.remove(task.instance) }
+                if Self.leavesRunning(task.operation) { state.wanted.insert(task.instance) } else { state.wanted.remove(task.instance) }
             }
         }
     }
