@@ -53,3 +53,38 @@ extension IntegrationTests {
         }
     }
 }
+
+extension IntegrationTests {
+    static let unpreparedStack = #"""
+    {"name": "unprepared", "version": "1", "cluster": {"id": 1, "name": "unprepared", "hosts": ["host-1", "host-2", "host-3"]},
+     "services": [
+      {"name": "Missing", "roles": [{"name": "MissingServer", "hosts": ["host-2"],
+        "process": {"start": ["steward-test-no-such-server", "--port", "{port}"],
+                    "requires": [{"command": "steward-test-no-such-server", "package": "no-such-server"}]},
+        "configurations": [{"name": "port", "type": "PORT", "default": "21610"}]}]},
+      {"name": "Unprepared", "roles": [{"name": "UnpreparedServer", "hosts": ["host-1"],
+        "process": {"start": ["{steward}", "role", "--config", "{conf_dir}/role.json"],
+                    "prepare": [{"command": ["/bin/sh", "-c", "echo 'cannot make the data dir'; exit 3"], "timeout_seconds": 5}]},
+        "configurations": [{"name": "port", "type": "PORT", "default": "21620"}],
+        "config_files": [{"name": "role.json", "format": "json"}]}]}]}
+    """#
+
+    @Test("missing software fails its task with 14007 naming it and the package; a failed prepare step with 14008 and its output")
+    func missingSoftwareAndFailedPrepare() async throws {
+        try await withCluster(stackJSON: Self.unpreparedStack) { _, api in
+            let missing = try await api.run(.start, "Missing", onlySelf: true)
+            #expect(missing.state == .failed)
+            let task = try #require(missing.task("MissingServer@host-2", in: "Start MissingServer"))
+            #expect(task.errorCode == ErrorCode.softwareMissing.rawValue)
+            #expect(task.detail == "steward-test-no-such-server is not installed on host-2: command 'steward-test-no-such-server' "
+                        + "not found in PATH (install the package 'no-such-server')")
+
+            let unprepared = try await api.run(.start, "Unprepared", onlySelf: true)
+            #expect(unprepared.state == .failed)
+            let prep = try #require(unprepared.task("UnpreparedServer@host-1", in: "Start UnpreparedServer"))
+            #expect(prep.errorCode == ErrorCode.prepareFailed.rawValue)
+            #expect(prep.detail.contains("prepare step 1") && prep.detail.contains("exited with status 3: cannot make the data dir"))
+            #expect(prep.outputTail?.contains("cannot make the data dir") == true)
+        }
+    }
+}
