@@ -30,7 +30,7 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
     let clock: any TimeSource
     let logger: Logger
 
-    private let gate = SerialGate()
+    let gate = SerialGate()
     private var active: [Int64: Command] = [:]
     private var taskOwner: [Int64: Int64] = [:]
     private var deadlines: [Int64: Millis] = [:]
@@ -41,9 +41,7 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
     private(set) var storeWrites = 0
     var queuedResultCount: Int { queuedResults.count }
     /// Told of every ended command: what should run, for `restart_on_failure`.
-    private var restarts: FailureRestarts?
-
-    func watch(_ restarts: FailureRestarts) { self.restarts = restarts }
+    var restarts: FailureRestarts?
 
     /// Output of running tasks so far, as their agents send it.
     private var liveOutput: [Int64: String] = [:]
@@ -93,21 +91,6 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
 
     func submit(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) async throws -> Command {
         try await gate.run { try await self.create(kind, service: service, onlySelf: onlySelf, user: user) }
-    }
-
-    /// The manager's own restart of an instance that failed (`restart_on_failure`):
-    /// a command like any other, by user "system", refused while the service is held.
-    func submitRestart(_ instance: InstanceRef, attempt: Int) async throws -> Command {
-        try await gate.run { try await self.createRestart(instance, attempt: attempt) }
-    }
-
-    private func createRestart(_ instance: InstanceRef, attempt: Int) async throws -> Command {
-        let command = Command(kind: .restartInstance, clusterId: stack.cluster.id,
-                              target: "\(instance) after failure (attempt \(attempt))", user: "system",
-                              services: [instance.service], steps: Planner.restartSteps(of: [instance], in: stack),
-                              createdAt: clock.now())
-        try checkFree(command.services)
-        return try await begin(command, saving: [])
     }
 
     func submitConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async throws -> Command {
@@ -227,7 +210,7 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
         return try await begin(command, saving: [])
     }
 
-    private func checkFree(_ services: [String]) throws(StewardError) {
+    func checkFree(_ services: [String]) throws(StewardError) {
         for s in services {
             if let id = locks[s] {
                 let what = active[id].map { "\($0.kind.rawValue) \($0.target)" } ?? "command"
@@ -238,7 +221,7 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
         }
     }
 
-    private func begin(_ draft: Command, saving values: [ConfigValue]) async throws -> Command {
+    func begin(_ draft: Command, saving values: [ConfigValue]) async throws -> Command {
         let command = try await store.insert(draft, saving: values, now: clock.now())
         if !values.isEmpty { await cluster.apply(values) }
         active[command.id] = command
