@@ -17,7 +17,7 @@ actor Doorbell {
 
     /// Returns when rung, or after `timeout`, whichever comes first.
     func wait(upTo timeout: Duration) async {
-        if rung {
+        if rung || Task.isCancelled {
             rung = false
             return
         }
@@ -27,7 +27,12 @@ actor Doorbell {
             try? await Task.sleep(for: timeout)
             self.expire(mine)
         }
-        await withCheckedContinuation { waiter = $0 }
+        // A cancelled waiter (the link broke, the agent stops) returns at once, not at its timeout.
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { waiter = $0 }
+        } onCancel: {
+            Task { await self.expire(mine) }
+        }
         timer.cancel()
     }
 
