@@ -12,6 +12,8 @@ actor FakeSubmitter: RestartSubmitter {
     var busy: Set<String> = []
     private(set) var submitted: [(InstanceRef, Int)] = []
 
+    private(set) var givenUp: [String] = []
+    func recordGiveUp(_ text: String) { givenUp.append(text) }
     func hold(_ service: String) { busy.insert(service) }
     func free(_ service: String) { busy.remove(service) }
     func runningCommand(for service: String) -> Int64? { busy.contains(service) ? 99 : nil }
@@ -69,7 +71,9 @@ struct FailureRestartsTests {
                   maxRestarts: Int = 2) -> (FailureRestarts, ManualClock) {
         let clock = ManualClock()
         let restarts = FailureRestarts(stack: Self.stack(maxRestarts: maxRestarts), clock: clock,
-                                       logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+                                       logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }) { instance, why in
+            await submitter.recordGiveUp("\(instance): \(why)")
+        }
         restarts.connect(submitter, lastOperations: running)
         return (restarts, clock)
     }
@@ -161,6 +165,9 @@ struct FailureRestartsTests {
         await restarts.observe(Self.report(.stopped), host: Self.host)
         let reason = try #require(restarts.givenUp(Self.peer))
         #expect(reason.contains("2 restarts within 300 s"))
+        // Recorded for operators (the manager writes it to the audit log), once.
+        for _ in 0..<2000 where await submitter.givenUp.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(await submitter.givenUp == ["QuorumPeer@host-1: stopped; not restarted again: 2 restarts within 300 s (max_restarts 2)"])
         #expect(!restarts.isPending(Self.peer))
         await restarts.observe(Self.report(.stopped), host: Self.host)
         #expect(await submitter.attempts == [1, 2])

@@ -39,8 +39,11 @@ final class FailureRestarts: @unchecked Sendable {
     private let policies: [String: RestartPolicy]
     let clock: any TimeSource
     let logger: Logger
+    /// Where a give-up is recorded for operators (the audit log), beside the log line.
+    let record: @Sendable (InstanceRef, String) async -> Void
 
-    init(stack: Stack, clock: any TimeSource, logger: Logger) {
+    init(stack: Stack, clock: any TimeSource, logger: Logger, record: @escaping @Sendable (InstanceRef, String) async -> Void = { _, _ in }) {
+        self.record = record
         var policies: [String: RestartPolicy] = [:]
         for service in stack.services {
             for role in service.roles { if let policy = role.restartOnFailure { policies[role.name] = policy } }
@@ -132,6 +135,7 @@ final class FailureRestarts: @unchecked Sendable {
             logger.error("instance failed; not restarting it again", metadata: [
                 "instance": "\(ref)", "state": "\(why)", "reason": "\(reason)",
             ])
+            Task { await self.record(ref, "\(why); not restarted again: \(reason)") }
         case nil:
             break
         }
