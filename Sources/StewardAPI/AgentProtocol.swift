@@ -130,48 +130,6 @@ public struct AgentPoll: Codable, Sendable {
     }
 }
 
-/// How an agent starts, stops and checks a role's process.
-public struct ProcessSpec: Sendable, Codable, Hashable {
-    /// argv; `{steward}`, `{conf_dir}`, `{instance_dir}` and `{<parameter>}` are substituted.
-    public let start: [String]
-    public let check: HealthCheck
-    public let startTimeoutSeconds: Int
-    /// SIGTERM, then SIGKILL to the process group after this many seconds.
-    public let stopTimeoutSeconds: Int
-    /// What the stack declares for the process's environment; the agent adds
-    /// only a minimal PATH, HOME and LANG and the instance's name, nothing of its own.
-    public let environment: [String: String]
-
-    public init(start: [String], check: HealthCheck, startTimeoutSeconds: Int, stopTimeoutSeconds: Int,
-                environment: [String: String] = [:]) {
-        self.start = start
-        self.check = check
-        self.startTimeoutSeconds = startTimeoutSeconds
-        self.stopTimeoutSeconds = stopTimeoutSeconds
-        self.environment = environment
-    }
-
-    enum CodingKeys: String, CodingKey { case start, check, startTimeoutSeconds, stopTimeoutSeconds, environment }
-
-    // A spec written by an agent of an earlier version (process.json) has no environment.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(start: try c.decode([String].self, forKey: .start), check: try c.decode(HealthCheck.self, forKey: .check),
-                  startTimeoutSeconds: try c.decode(Int.self, forKey: .startTimeoutSeconds),
-                  stopTimeoutSeconds: try c.decode(Int.self, forKey: .stopTimeoutSeconds),
-                  environment: try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:])
-    }
-}
-
-public enum HealthCheck: Sendable, Codable, Hashable {
-    /// HTTP GET on 127.0.0.1 at the port named by a parameter; healthy on 2xx.
-    case http(portParameter: String, path: String)
-    /// A TCP connect to the port named by a parameter.
-    case tcp(portParameter: String)
-    /// Only that the process is alive.
-    case process
-}
-
 public struct ConfigFileSpec: Sendable, Codable, Hashable {
     public enum Format: String, Sendable, Codable, Hashable { case json, properties }
     /// A file name inside the instance's conf directory.
@@ -235,8 +193,13 @@ public struct AgentTaskResult: Codable, Sendable {
     public var exitCode: Int32?
     public var outputTail: String
     public var instance: InstanceReport
+    /// Why a task failed, when the agent knows better than "it failed"
+    /// (14007 software missing, 14008 prepare failed); nil: the task's own failure.
+    public var errorCode: Int?
 
-    public init(host: String, taskId: Int64, succeeded: Bool, detail: String, exitCode: Int32?, outputTail: String, instance: InstanceReport) {
+    public init(host: String, taskId: Int64, succeeded: Bool, detail: String, exitCode: Int32?, outputTail: String, instance: InstanceReport,
+                errorCode: Int? = nil) {
+        self.errorCode = errorCode
         self.host = host
         self.taskId = taskId
         self.succeeded = succeeded

@@ -54,6 +54,8 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case managerRestarted = 14004
     case aborted = 14005
     case agentRestarted = 14006
+    case softwareMissing = 14007
+    case prepareFailed = 14008
 
     // Agent protocol
     case agentUnauthenticated = 15001
@@ -92,7 +94,8 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
              .stepNotFound, .configVersionNotFound: 404
         case .unknownConfiguration, .invalidConfigurationValue, .configurationLevelMismatch: 400
         case .serviceBusy, .commandEnded, .nothingToRetry, .nothingToRollBack: 409
-        case .taskFailed, .taskTimedOut, .hostLost, .managerRestarted, .aborted, .agentRestarted: 200
+        case .taskFailed, .taskTimedOut, .hostLost, .managerRestarted, .aborted, .agentRestarted, .softwareMissing,
+             .prepareFailed: 200
         case .internalError: 500
         case .storeUnavailable: 503
         }
@@ -142,6 +145,8 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .managerRestarted: "The manager restarted while the command was running."
         case .aborted: "The command was aborted."
         case .agentRestarted: "The agent of a host restarted while it ran a task of the command."
+        case .softwareMissing: "A host lacks the software a role needs."
+        case .prepareFailed: "A role's prepare step failed before its first start."
         case .agentUnauthenticated: "The agent token is missing or wrong."
         case .agentUnknownHost: "The host is not part of the cluster."
         case .agentCredentialRefused: "The host credential is missing, wrong or revoked; the join token only registers a new host."

@@ -37,6 +37,9 @@ public enum CommandKind: String, Sendable, Codable, Hashable, CaseIterable {
     case stopService = "STOP_SERVICE"
     case restartService = "RESTART_SERVICE"
     case saveConfiguration = "SAVE_CONFIGURATION"
+    /// The manager's own restart of an instance that failed, for a role with
+    /// `restart_on_failure`; its user is "system".
+    case restartInstance = "RESTART_INSTANCE"
 
     /// Only start/stop/restart report failed entities (reference: fail_entity_list).
     public var reportsFailedEntities: Bool { self != .saveConfiguration }

@@ -17,6 +17,8 @@ public struct AgentOptions: Sendable {
     /// PEM file of the certificate authorities that the manager's certificate
     /// must chain to (for an https manager URL); the system's roots otherwise.
     public var caFile: String?
+    /// The host's address: where its role processes listen and its health checks look.
+    public var address = "127.0.0.1"
     /// Where the host's own credential is kept once the manager issues it.
     public var credentialPath: String { dataDirectory + "/host.credential" }
 
@@ -60,8 +62,14 @@ public final class Agent: Sendable {
         self.link = ManagerLink(baseURL: options.managerURL.trimmingSuffix("/"),
                                 credential: HostCredential(host: options.host, joinToken: options.token, path: options.credentialPath),
                                 http: http)
-        self.supervisor = InstanceSupervisor(root: options.dataDirectory + "/instances", http: http, logger: logger)
+        self.supervisor = InstanceSupervisor(root: options.dataDirectory + "/instances", http: http, logger: logger,
+                                             host: options.host, address: options.address)
     }
+
+    /// Rung by the live checks when an instance changes: the heartbeat goes at once.
+    let doorbell = Doorbell()
+    /// How often the agent looks whether each instance's process still lives.
+    static let livenessInterval = Duration.seconds(1)
 
     /// Runs until cancelled (graceful shutdown). Role processes keep running
     /// unless `stopInstancesOnExit` is set.
@@ -81,6 +89,7 @@ public final class Agent: Sendable {
                 await self.connectionLoop(inbox: inbox)
                 inbox.finish()
             }
+            group.addTask { await self.monitorLoop() }
             await group.waitForAll()
         }
         if options.stopInstancesOnExit {
@@ -204,7 +213,8 @@ public final class Agent: Sendable {
             pid: nil, configDigest: nil, observedAt: InstanceSupervisor.nowMicros())
         let result = AgentTaskResult(
             host: options.host, taskId: task.taskId, succeeded: outcome.succeeded, detail: outcome.detail,
-            exitCode: outcome.exitCode, outputTail: String(outcome.outputTail.suffix(4096)), instance: report)
+            exitCode: outcome.exitCode, outputTail: String(outcome.outputTail.suffix(4096)), instance: report,
+            errorCode: outcome.errorCode?.rawValue)
         // A result must arrive: retry until the manager takes it or says it never will.
         var backoff = Duration.milliseconds(50)
         for _ in 0..<100 where !Task.isCancelled {
@@ -237,7 +247,18 @@ public final class Agent: Sendable {
             } catch {
                 logger.debug("heartbeat failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: .milliseconds(intervalMs))
+            await doorbell.wait(upTo: .milliseconds(intervalMs))
+        }
+    }
+
+    /// Live health: liveness every second, each role's health check at its
+    /// interval; a change rings the doorbell, and the heartbeat goes at once.
+    private func monitorLoop() async {
+        let doorbell = self.doorbell
+        await supervisor.setOnChange { Task { await doorbell.ring() } }
+        while !Task.isCancelled {
+            if await supervisor.monitor() { await doorbell.ring() }
+            try? await Task.sleep(for: Self.livenessInterval)
         }
     }
 }

@@ -61,7 +61,7 @@ public enum Planner {
         switch kind {
         case .startService: set = onlySelf ? [name] : dependencies(of: name, in: stack)
         case .stopService, .restartService: set = onlySelf ? [name] : dependents(of: name, in: stack)
-        case .saveConfiguration: set = []
+        case .saveConfiguration, .restartInstance: set = []
         }
         let services = order.filter(set.contains)
         let instances = Set(stack.instances.filter { set.contains($0.service) })

@@ -94,10 +94,13 @@ public struct RoleDefinition: Sendable, Codable, Hashable {
     /// Per-instance values set when the cluster is created (host -> name -> value).
     public let instanceDefaults: [String: [String: String]]
     public let configFiles: [ConfigFileSpec]
+    /// Whether the manager restarts an instance that fails, and how often; nil: never.
+    public let restartOnFailure: RestartPolicy?
 
     public init(name: String, description: String, hosts: [String], process: ProcessSpec,
                 configurations: [ParameterDefinition], instanceDefaults: [String: [String: String]],
-                configFiles: [ConfigFileSpec]) {
+                configFiles: [ConfigFileSpec], restartOnFailure: RestartPolicy? = nil) {
+        self.restartOnFailure = restartOnFailure
         self.name = name
         self.description = description
         self.hosts = hosts

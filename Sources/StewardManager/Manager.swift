@@ -115,8 +115,20 @@ public final class Manager: Sendable {
             store: store, cluster: cluster, agents: hub, progress: progress, telemetry: telemetry,
             settings: .init(heartbeatTimeoutMs: options.heartbeatTimeoutMs, taskGraceMs: options.taskGraceMs),
             stack: stack, clock: clock, logger: logger)
-        await hub.connect(center)
         try await center.recover()
+        // After recovery: what should run is what operators' commands last left running.
+        let restarts = FailureRestarts(stack: stack, clock: clock, logger: logger) { instance, why in
+            // Once per instance until an operator acts: never a flood, so never coalesced.
+            let entry = AuditEntry(at: clock.now(), user: "system", source: "manager", action: "RESTART_ON_FAILURE_GAVE_UP",
+                                   target: "\(instance): \(why)", result: .failure, httpStatus: 0,
+                                   errorCode: ErrorCode.taskFailed.rawValue, commandId: nil)
+            do { try await store.appendAudit(entry) } catch {
+                logger.error("could not write the audit log", metadata: ["action": "RESTART_ON_FAILURE_GAVE_UP", "error": "\(error)"])
+            }
+        }
+        restarts.connect(center, lastOperations: try await store.lastOperations(clusterId: record.id))
+        await center.watch(restarts)
+        await hub.connect(center, restarts: restarts)
         return Manager(options: options, stack: stack, store: store, clock: clock, cluster: cluster, hub: hub, center: center,
                        progress: progress, metrics: metrics, telemetry: telemetry, credentials: credentials, logger: logger)
     }

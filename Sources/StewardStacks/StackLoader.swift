@@ -75,7 +75,8 @@ public enum StackLoader {
                 }
                 roles.append(RoleDefinition(
                     name: r.name, description: r.description ?? "", hosts: r.hosts, process: process,
-                    configurations: params, instanceDefaults: instanceDefaults, configFiles: files))
+                    configurations: params, instanceDefaults: instanceDefaults, configFiles: files,
+                    restartOnFailure: r.restartOnFailure.map { restartPolicy($0, role: r.name, problems: &problems) }))
             }
             if roles.isEmpty { problems.append("service \(s.name) has no roles") }
             let order = RoleOrder(rawValue: s.roleOrder ?? RoleOrder.sequential.rawValue)
@@ -118,42 +119,6 @@ public enum StackLoader {
             if let why = def.validate(def.defaultValue) { problems.append("\(owner) default: \(why)") }
             return def
         }
-    }
-
-    static func processSpec(_ p: StackFile.ProcessFile, role: String, params: [ParameterDefinition], problems: inout [String]) -> ProcessSpec {
-        if p.start.isEmpty { problems.append("role \(role): process.start is empty") }
-        let check: HealthCheck
-        switch p.check?.type ?? "process" {
-        case "http":
-            let port = p.check?.portParameter ?? "port"
-            let path = p.check?.path ?? "/"
-            if !params.contains(where: { $0.name == port && ($0.type == .port || $0.type == .int) }) {
-                problems.append("role \(role): check port parameter '\(port)' is not an integer parameter of the role")
-            }
-            if !path.hasPrefix("/") { problems.append("role \(role): check path must start with /") }
-            check = .http(portParameter: port, path: path)
-        case "tcp":
-            let port = p.check?.portParameter ?? "port"
-            if !params.contains(where: { $0.name == port && ($0.type == .port || $0.type == .int) }) {
-                problems.append("role \(role): check port parameter '\(port)' is not an integer parameter of the role")
-            }
-            check = .tcp(portParameter: port)
-        case "process":
-            check = .process
-        case let other:
-            problems.append("role \(role): check type '\(other)' is not http, tcp or process")
-            check = .process
-        }
-        let startTimeout = p.startTimeoutSeconds ?? 60
-        let stopTimeout = p.stopTimeoutSeconds ?? 10
-        if !(1...3600).contains(startTimeout) { problems.append("role \(role): start_timeout_seconds must be 1-3600") }
-        if !(1...3600).contains(stopTimeout) { problems.append("role \(role): stop_timeout_seconds must be 1-3600") }
-        let environment = p.environment ?? [:]
-        for name in environment.keys.sorted() where !isEnvironmentName(name) {
-            problems.append("role \(role): environment variable name '\(name)' must be letters, digits and _, not starting with a digit")
-        }
-        return ProcessSpec(start: p.start, check: check, startTimeoutSeconds: startTimeout, stopTimeoutSeconds: stopTimeout,
-                           environment: environment)
     }
 
     static func shiftValue(_ value: String, of p: ParameterDefinition, by shift: Int) -> String {

@@ -107,6 +107,10 @@ public protocol Store: Sendable {
     func unfinishedCommands() async throws -> [Command]
     /// Commands without their steps, newest first, with the total that match.
     func commands(_ query: CommandFilter) async throws -> (total: Int, commands: [CommandSummary])
+    /// Each instance's last successful start or stop, by operators' commands
+    /// (not the manager's own restarts): whether it should be running, which
+    /// is what `restart_on_failure` restores, across a manager restart too.
+    func lastOperations(clusterId: Int) async throws -> [InstanceRef: Operation]
 
     /// Stores version 1, the configuration as `values`, unless the cluster has a version: true if it stored it.
     @discardableResult

@@ -207,8 +207,12 @@ extension WireSamples {
     static var agents: [WireSample] {
         let report = InstanceReport(service: "Gateway", role: "GatewayServer", status: .started, health: .good, pid: 4242,
                                     configDigest: "d1", observedAt: time * 1000)
-        let process = ProcessSpec(start: ["{steward}", "role"], check: .http(portParameter: "port", path: "/health"),
-                                  startTimeoutSeconds: 30, stopTimeoutSeconds: 10, environment: ["JAVA_HOME": "/opt/jdk"])
+        let process = ProcessSpec(start: ["{steward}", "role"],
+                                  check: .tcp(portParameter: "port", send: "srvr\n", expect: ["Mode: leader"], timeoutSeconds: 2),
+                                  startTimeoutSeconds: 30, stopTimeoutSeconds: 10, environment: ["JAVA_HOME": "/opt/jdk"],
+                                  workingDirectory: "{instance_dir}/data", prepare: [PrepareStep(command: ["mkdir", "-p", "data"])],
+                                  requires: [Requirement(path: "/usr/share/java/zookeeper.jar", command: "java", package: "zookeeper")],
+                                  checkIntervalSeconds: 5)
         let task = AgentTask(taskId: 11, commandId: 7, instance: gateway, operation: .start, process: process,
                              configuration: ["port": "21101"], configFiles: [ConfigFileSpec(name: "role.json", format: .json)],
                              configDigest: "d1", timeoutSeconds: 30)
@@ -220,7 +224,8 @@ extension WireSamples {
             request("POST /agent/v1/poll", AgentPoll(host: "host-1", received: [10])),
             ok("POST /agent/v1/poll", AgentWork(tasks: [task], abort: [9])),
             request("POST /agent/v1/result", AgentTaskResult(host: "host-1", taskId: 11, succeeded: false, detail: "exited",
-                                                             exitCode: 1, outputTail: "port in use", instance: report)),
+                                                             exitCode: 1, outputTail: "port in use", instance: report,
+                                                             errorCode: ErrorCode.prepareFailed.rawValue)),
             ok("POST /agent/v1/result", NoResult()),
             request("POST /agent/v1/output", AgentTaskOutput(host: "host-1", taskId: 11, outputTail: "starting")),
             ok("POST /agent/v1/output", NoResult()),

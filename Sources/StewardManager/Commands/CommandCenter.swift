@@ -12,7 +12,7 @@ import StewardStore
 /// one exception to arrival order: a turn takes every result queued by then,
 /// so a result may be applied before an abort or tick that entered the gate
 /// ahead of it; each outcome is still stored before it is published.
-actor CommandCenter: AgentEventSink {
+actor CommandCenter: AgentEventSink, RestartSubmitter {
     /// What the center needs of the manager's settings.
     struct Settings: Sendable {
         var heartbeatTimeoutMs: Int
@@ -30,7 +30,7 @@ actor CommandCenter: AgentEventSink {
     let clock: any TimeSource
     let logger: Logger
 
-    private let gate = SerialGate()
+    let gate = SerialGate()
     private(set) var active: [Int64: Command] = [:]
     private var taskOwner: [Int64: Int64] = [:]
     private var deadlines: [Int64: Millis] = [:]
@@ -40,6 +40,9 @@ actor CommandCenter: AgentEventSink {
     /// Transactions written for transitions, and results queued now: how well results batch.
     private(set) var storeWrites = 0
     var queuedResultCount: Int { queuedResults.count }
+    /// Told of every ended command: what should run, for `restart_on_failure`.
+    var restarts: FailureRestarts?
+
     /// Output of running tasks so far, as their agents send it.
     private(set) var liveOutput: [Int64: String] = [:]
 
@@ -200,7 +203,7 @@ actor CommandCenter: AgentEventSink {
         return try await begin(command, saving: [])
     }
 
-    private func checkFree(_ services: [String]) throws(StewardError) {
+    func checkFree(_ services: [String]) throws(StewardError) {
         for s in services {
             if let id = locks[s] {
                 let what = active[id].map { "\($0.kind.rawValue) \($0.target)" } ?? "command"
@@ -211,7 +214,7 @@ actor CommandCenter: AgentEventSink {
         }
     }
 
-    private func begin(_ draft: Command, saving values: [ConfigValue], version: ConfigVersion? = nil) async throws -> Command {
+    func begin(_ draft: Command, saving values: [ConfigValue], version: ConfigVersion? = nil) async throws -> Command {
         let command = try await store.insert(draft, saving: values, version: version, now: clock.now())
         if !values.isEmpty { await cluster.apply(values) }
         active[command.id] = command
@@ -248,7 +251,9 @@ actor CommandCenter: AgentEventSink {
             logger.warning("result from the wrong host ignored", metadata: ["task": "\(result.taskId)", "host": "\(result.host)"])
             return nil
         }
-        let outcome = TaskOutcome(succeeded: result.succeeded, errorCode: .taskFailed, detail: result.detail,
+        // Only the codes an agent may give (software missing, prepare failed); any other is the task's own failure.
+        let code = result.errorCode.flatMap(ErrorCode.init(rawValue:)).flatMap { [.softwareMissing, .prepareFailed].contains($0) ? $0 : nil }
+        let outcome = TaskOutcome(succeeded: result.succeeded, errorCode: code ?? .taskFailed, detail: result.detail,
                                   exitCode: result.exitCode, outputTail: result.outputTail)
         let now = clock.now()
         return (id, { $0.complete(taskID: result.taskId, outcome: outcome, now: now) })
@@ -353,6 +358,7 @@ actor CommandCenter: AgentEventSink {
 
     private func finish(_ command: Command) {
         telemetry.commandEnded(command)
+        restarts?.commandEnded(command)
         active[command.id] = nil
         for s in command.services where locks[s] == command.id { locks[s] = nil }
         for task in command.steps.flatMap(\.tasks) {
