@@ -38,8 +38,10 @@ struct InstanceDirectory {
         // The spec holds the environment the stack declares, which may carry a secret.
         try SecretFile.write(Array(try JSONEncoder().encode(task.process)), to: path + "/process.json",
                             durability: .survivesProcessCrash)
+        let paths = ["instance_dir": path, "conf_dir": conf]
         for file in task.configFiles {
-            try ConfigRenderer.write(file, values: task.configuration, to: conf + "/" + file.name)
+            try ConfigRenderer.write(file, values: task.configuration, context: task.context, paths: paths,
+                                     to: conf + "/" + file.name)
         }
     }
 

@@ -51,7 +51,11 @@ actor InstanceSupervisor {
     private var inFlight: [Int64: String] = [:]
     private var aborting: Set<String> = []
 
-    init(root: String, http: HTTPClient, logger: Logger) {
+    /// The host's address: health checks connect there, where the role binds.
+    let address: String
+
+    init(root: String, http: HTTPClient, logger: Logger, address: String = "127.0.0.1") {
+        self.address = address
         self.root = root
         self.http = http
         self.logger = logger
@@ -249,11 +253,13 @@ actor InstanceSupervisor {
             return true
         case .tcp(let param):
             guard let port = values[param].flatMap(Int.init) else { return false }
-            return ProcessControl.tcpAccepts(port: port)
+            return ProcessControl.tcpAccepts(port: port, host: address)
         case .http(let param, let path):
             // A refused connect answers at once; the HTTP client would retry it until its timeout.
-            guard let port = values[param].flatMap(Int.init), ProcessControl.tcpAccepts(port: port) else { return false }
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            guard let port = values[param].flatMap(Int.init), ProcessControl.tcpAccepts(port: port, host: address) else {
+                return false
+            }
+            var request = HTTPClientRequest(url: "http://\(address):\(port)\(path)")
             // No keep-alive: an idle pooled connection would hold up the process's graceful shutdown.
             request.headers.add(name: "Connection", value: "close")
             guard let response = try? await http.execute(request, timeout: .seconds(1)) else { return false }
