@@ -5,7 +5,7 @@
 # start NAME --wait`, three in parallel), timed from the first request until
 # all three commands are COMPLETE, i.e. every instance passed its health check
 # (ZooKeeper: its client port, or "Mode: leader|follower" where the check sends
-# `srvr`). Needs zookeeper, redis-server and nginx installed, and the standard
+# `srvr`), and until all three ZooKeeper members answer `srvr` with a mode. Needs zookeeper, redis-server and nginx installed, and the standard
 # ports (2181, 2888, 3888, 6379, 80) free on 127.0.1.1-3.
 # Usage: Benchmarks/lab_start_all.sh PATH/TO/steward [RUNS]
 set -euo pipefail
@@ -34,6 +34,10 @@ for run in $(seq "$RUNS"); do
   t0=$(date +%s.%N)
   each start
   t1=$(date +%s.%N)
-  awk -v a="$t0" -v b="$t1" -v r="$run" 'BEGIN {printf "run %d: %.2f s\n", r, b - a}'
+  # And until the ensemble serves: a leader and two followers (what the srvr check waits for).
+  until [ "$(for n in 1 2 3; do echo srvr | nc -q1 127.0.1.$n 2181 2>/dev/null; done | grep -c '^Mode: ')" = 3 ]; do sleep 0.05; done
+  t2=$(date +%s.%N)
+  awk -v a="$t0" -v b="$t1" -v c="$t2" -v r="$run" \
+    'BEGIN {printf "run %d: %.2f s all commands COMPLETE, %.2f s ZooKeeper has a leader and two followers\n", r, b - a, c - a}'
 done
 each stop
