@@ -15,6 +15,7 @@ import StewardSystem
 ///     <root>/<Role>/conf/          the rendered config files
 ///     <root>/<Role>/pid            the running process (its group leader)
 ///     <root>/<Role>/config.digest  the configuration it was started with
+///     <root>/<Role>/values.json    its effective values (0600), for health checks after a re-attach
 ///     <root>/<Role>/<Role>.log     its output, appended to across starts
 struct InstanceDirectory {
     let path: String
@@ -29,6 +30,7 @@ struct InstanceDirectory {
     var log: String { path + "/\(role).log" }
     var pidFile: String { path + "/pid" }
     var digestFile: String { path + "/config.digest" }
+    var valuesFile: String { path + "/values.json" }
 
     /// Writes what a start needs before the process runs: the service's
     /// name, the process spec and the rendered config files.
@@ -37,6 +39,10 @@ struct InstanceDirectory {
         try Data(task.instance.service.utf8).write(to: URL(fileURLWithPath: path + "/service"))
         // The spec holds the environment the stack declares, which may carry a secret.
         try SecretFile.write(Array(try JSONEncoder().encode(task.process)), to: path + "/process.json",
+                            durability: .survivesProcessCrash)
+        // The values, for a restarted agent's health checks (the port to check): a role's own files
+        // need not hold them in a form the agent reads (a template's output is the software's format).
+        try SecretFile.write(Array(try JSONEncoder().encode(task.configuration)), to: valuesFile,
                             durability: .survivesProcessCrash)
         let paths = ["instance_dir": path, "conf_dir": conf]
         for file in task.configFiles {
@@ -62,8 +68,12 @@ struct InstanceDirectory {
         return try? JSONDecoder().decode(ProcessSpec.self, from: data).check
     }
 
-    /// The configuration as the role process reads it (the demo stack's `role.json`).
-    var configuration: [String: String] { ConfigRenderer.read(json: conf + "/role.json") }
+    /// The values the instance was last started with; from the demo stack's
+    /// `role.json` for an instance started by an agent that did not keep them.
+    var configuration: [String: String] {
+        FileManager.default.fileExists(atPath: valuesFile) ? ConfigRenderer.read(json: valuesFile)
+            : ConfigRenderer.read(json: conf + "/role.json")
+    }
 
     var pid: pid_t? {
         guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8) else { return nil }
