@@ -90,7 +90,7 @@ function hostsTable(hosts, metrics) {
       h('th', { scope: 'col', class: i >= 4 && i <= 6 ? 'num' : undefined }, t)))),
     h('tbody', {}, hosts.map((x) => h('tr', { 'data-host': x.host_name },
       h('th', { scope: 'row' }, x.host_name, x.agent_version ? h('div', { class: 'desc' }, `agent ${x.agent_version}`) : null),
-      h('td', { class: 'mono', 'data-ip': x.ip ?? '' }, x.ip ?? '—', hostFacts(x)),
+      h('td', { 'data-ip': x.ip ?? '' }, h('span', { class: 'mono' }, x.ip ?? '—'), hostFacts(x)),
       h('td', {}, badge(x.status), agentState(x.agent_state)),
       h('td', {}, ago(x.last_heartbeat)),
       h('td', { class: 'num' }, pct(x.host_name, 'hm_cpu_used')),
