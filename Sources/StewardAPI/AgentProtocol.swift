@@ -37,12 +37,24 @@ public struct AgentHello: Codable, Sendable {
     /// Random per agent process. A new one on a host means the agent
     /// restarted, and the tasks its previous process held will never report.
     public var incarnation: String?
+    /// The host's address as its agent was told (`--address`): shown as the
+    /// host's `ip`, and the address templates and health checks use.
+    public var address: String?
+    /// What the host is: cores online, total memory, the OS's PRETTY_NAME.
+    public var cores: Int?
+    public var memoryMiB: Int?
+    public var os: String?
 
-    public init(host: String, agentVersion: String, instances: [InstanceReport], incarnation: String? = nil) {
+    public init(host: String, agentVersion: String, instances: [InstanceReport], incarnation: String? = nil,
+                address: String? = nil, cores: Int? = nil, memoryMiB: Int? = nil, os: String? = nil) {
         self.host = host
         self.agentVersion = agentVersion
         self.instances = instances
         self.incarnation = incarnation
+        self.address = address
+        self.cores = cores
+        self.memoryMiB = memoryMiB
+        self.os = os
     }
 }
 
@@ -131,14 +143,18 @@ public struct AgentPoll: Codable, Sendable {
 }
 
 public struct ConfigFileSpec: Sendable, Codable, Hashable {
-    public enum Format: String, Sendable, Codable, Hashable { case json, properties }
+    public enum Format: String, Sendable, Codable, Hashable, CaseIterable { case json, properties, template }
     /// A file name inside the instance's conf directory.
     public let name: String
     public let format: Format
+    /// The Mustache text of a `template` file (the stack's `template`, or its
+    /// `template_file` read by the loader); nil for the other formats.
+    public let template: String?
 
-    public init(name: String, format: Format) {
+    public init(name: String, format: Format, template: String? = nil) {
         self.name = name
         self.format = format
+        self.template = template
     }
 }
 
@@ -153,9 +169,13 @@ public struct AgentTask: Codable, Sendable, Hashable {
     public var configFiles: [ConfigFileSpec]
     public var configDigest: String
     public var timeoutSeconds: Int
+    /// What the role's `template` config files see; nil for a role without one.
+    public var context: TemplateContext?
 
     public init(taskId: Int64, commandId: Int64, instance: InstanceRef, operation: Operation, process: ProcessSpec,
-                configuration: [String: String], configFiles: [ConfigFileSpec], configDigest: String, timeoutSeconds: Int) {
+                configuration: [String: String], configFiles: [ConfigFileSpec], configDigest: String, timeoutSeconds: Int,
+                context: TemplateContext? = nil) {
+        self.context = context
         self.taskId = taskId
         self.commandId = commandId
         self.instance = instance

@@ -101,23 +101,35 @@ public struct HostView: Codable, Sendable {
     public var instances: [String]
     /// Steward's addition: whether the host's agent has joined, awaits approval or was revoked.
     public var agentState: AgentCredentialState
+    /// The host's address: what its agent reports (`--address`), else the stack's, else absent.
+    public var ip: String?
+    /// Cores online, total memory and OS, as the agent last reported them.
+    public var cores: Int?
+    public var memoryMib: Int?
+    public var os: String?
 
     enum CodingKeys: String, CodingKey {
-        case status, instances
+        case status, instances, ip, cores, os
         case hostName = "host_name"
         case lastHeartbeat = "last_heartbeat"
         case agentVersion = "agent_version"
         case agentState = "agent_state"
+        case memoryMib = "memory_mib"
     }
 
     public init(hostName: String, status: HostStatus, lastHeartbeat: Millis?, agentVersion: String?, instances: [String],
-                agentState: AgentCredentialState = .none) {
+                agentState: AgentCredentialState = .none, ip: String? = nil, cores: Int? = nil, memoryMib: Int? = nil,
+                os: String? = nil) {
         self.hostName = hostName
         self.status = status
         self.lastHeartbeat = lastHeartbeat
         self.agentVersion = agentVersion
         self.instances = instances
         self.agentState = agentState
+        self.ip = ip
+        self.cores = cores
+        self.memoryMib = memoryMib
+        self.os = os
     }
 }
 

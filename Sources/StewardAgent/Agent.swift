@@ -9,6 +9,9 @@ import StewardSystem
 public struct AgentOptions: Sendable {
     public var managerURL: String
     public var host: String
+    /// The host's address (`--address`): reported to the manager, used by
+    /// templates (`{{host.address}}`) and by health checks.
+    public var address = "127.0.0.1"
     public var dataDirectory: String
     public var token: String
     /// Stop every role process when the agent exits (used by `steward demo`);
@@ -126,8 +129,10 @@ public final class Agent: Sendable {
         while !Task.isCancelled {
             do {
                 link.credential.reload()
+                let info = HostInfo.read()
                 let hello = AgentHello(host: options.host, agentVersion: Self.version, instances: await supervisor.reports(),
-                                       incarnation: incarnation)
+                                       incarnation: incarnation, address: options.address, cores: info.cores,
+                                       memoryMiB: info.memoryMiB, os: info.os)
                 let welcome = try await link.register(hello)
                 if let issued = welcome.credential { keep(issued) }
                 if welcome.pending {

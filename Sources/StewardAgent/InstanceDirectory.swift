@@ -44,10 +44,14 @@ struct InstanceDirectory {
         // The spec holds the environment the stack declares, which may carry a secret.
         try SecretFile.write(Array(try JSONEncoder().encode(task.process)), to: path + "/process.json",
                             durability: .survivesProcessCrash)
+        // The values, for a restarted agent's health checks (the port to check): a role's own files
+        // need not hold them in a form the agent reads (a template's output is the software's format).
         try SecretFile.write(Array(try JSONEncoder().encode(task.configuration)), to: valuesFile,
                             durability: .survivesProcessCrash)
+        let paths = ["instance_dir": path, "conf_dir": conf]
         for file in task.configFiles {
-            try ConfigRenderer.write(file, values: task.configuration, to: conf + "/" + file.name)
+            try ConfigRenderer.write(file, values: task.configuration, context: task.context, paths: paths,
+                                     to: conf + "/" + file.name)
         }
     }
 

@@ -41,12 +41,15 @@ public struct ClusterLayout: Sendable, Codable, Hashable {
     public let name: String
     public let description: String
     public let hosts: [String]
+    /// Host -> address, for hosts the stack gives one (`{"name": …, "address": …}`).
+    public let addresses: [String: String]
 
-    public init(id: Int, name: String, description: String, hosts: [String]) {
+    public init(id: Int, name: String, description: String, hosts: [String], addresses: [String: String] = [:]) {
         self.id = id
         self.name = name
         self.description = description
         self.hosts = hosts
+        self.addresses = addresses
     }
 }
 
@@ -96,6 +99,14 @@ public struct RoleDefinition: Sendable, Codable, Hashable {
     public let configFiles: [ConfigFileSpec]
     /// Whether the manager restarts an instance that fails, and how often; nil: never.
     public let restartOnFailure: RestartPolicy?
+
+    /// The roles this role's templates name (`roles.<Role>`): the part of the
+    /// cluster's topology its instances see, and whose change makes them stale.
+    public var templateRoles: Set<String> {
+        Set(configFiles.compactMap(\.template).flatMap(TemplateScan.roleNames(in:)))
+    }
+
+    public var hasTemplates: Bool { configFiles.contains { $0.format == .template } }
 
     public init(name: String, description: String, hosts: [String], process: ProcessSpec,
                 configurations: [ParameterDefinition], instanceDefaults: [String: [String: String]],

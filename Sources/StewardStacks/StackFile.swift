@@ -14,7 +14,26 @@ struct StackFile: Decodable {
         var id: Int
         var name: String
         var description: String?
-        var hosts: [String]
+        var hosts: [HostEntry]
+    }
+
+    /// `"host-1"` or `{"name": "host-1", "address": "127.0.1.1"}`.
+    struct HostEntry: Decodable {
+        var name: String
+        var address: String?
+
+        enum CodingKeys: String, CodingKey { case name, address }
+
+        init(from decoder: any Decoder) throws {
+            if let plain = try? decoder.singleValueContainer().decode(String.self) {
+                name = plain
+                address = nil
+                return
+            }
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            address = try c.decodeIfPresent(String.self, forKey: .address)
+        }
     }
 
     struct ServiceFile: Decodable {
@@ -135,5 +154,12 @@ struct StackFile: Decodable {
     struct ConfigFileFile: Decodable {
         var name: String
         var format: String
+        var template: String?
+        var templateFile: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, format, template
+            case templateFile = "template_file"
+        }
     }
 }

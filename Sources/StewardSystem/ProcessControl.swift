@@ -143,15 +143,15 @@ public enum ProcessControl {
         return nil
     }
 
-    /// Connects to 127.0.0.1:port; true if something accepts.
-    public static func tcpAccepts(port: Int) -> Bool {
+    /// Connects to host:port (an IPv4 address, 127.0.0.1 by default); true if something accepts.
+    public static func tcpAccepts(port: Int, host: String = "127.0.0.1") -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_addr.s_addr = inet_addr(host)
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }

@@ -24,6 +24,9 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Option(help: "This host's name in the cluster.")
     var host: String?
 
+    @Option(help: "This host's IPv4 address (default 127.0.0.1): shown as its ip, seen by templates ({{host.address}}), used by health checks.")
+    var address: String?
+
     @Option(help: "Directory for the instances' conf files, pid files and logs.")
     var dataDir: String?
 
@@ -58,6 +61,12 @@ struct AgentRunCommand: AsyncParsableCommand {
         if options.token.isEmpty, !FileManager.default.fileExists(atPath: options.credentialPath) {
             throw ValidationError("give the agent token with --token-file or STEWARD_AGENT_TOKEN (needed until the host has joined)")
         }
+        let address = address ?? file.address ?? "127.0.0.1"
+        var parsed = in_addr()
+        guard inet_pton(AF_INET, address, &parsed) == 1 else {
+            throw ValidationError("the address must be an IPv4 address such as 127.0.1.1, not '\(address)'")
+        }
+        options.address = address
         options.stopInstancesOnExit = stopInstancesOnExit || file.stopInstancesOnExit == true
         options.caFile = caFile ?? file.caFile
         options.address = address ?? file.address ?? "127.0.0.1"

@@ -27,7 +27,13 @@ struct HostsCommand: AsyncParsableCommand {
             try await client.run { api in
                 let hosts = try await api.hosts(cluster: try await client.clusterId(api))
                 try client.output(hosts) {
-                    hosts.map { "\($0.hostName.column(12)) \($0.status.rawValue.column(10)) \($0.agentState.rawValue.column(8)) \($0.instances.joined(separator: ", ").printable)\n" }.joined()
+                    hosts.map { h in
+                        let facts = [h.cores.map { "\($0) cores" }, h.memoryMib.map { "\($0) MiB" }, h.os?.printable]
+                            .compactMap { $0 }.joined(separator: ", ")
+                        return "\(h.hostName.column(12)) \((h.ip ?? "-").printable.column(15)) \(h.status.rawValue.column(10)) "
+                            + "\(h.agentState.rawValue.column(8)) \(h.instances.joined(separator: ", ").printable)"
+                            + (facts.isEmpty ? "" : "\n\(String().column(12)) \(facts)") + "\n"
+                    }.joined()
                 }
             }
         }

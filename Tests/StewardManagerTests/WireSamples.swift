@@ -117,7 +117,8 @@ enum WireSamples {
                ServiceConfigurationView(serviceName: "Gateway", parameters: [parameter])),
             ok("GET /web/v1/cluster/{cluster_id}/hosts", HostList(hosts: [HostView(
                 hostName: "host-1", status: .connected, lastHeartbeat: time, agentVersion: "0.1.0",
-                instances: ["GatewayServer@host-1"], agentState: .active)])),
+                instances: ["GatewayServer@host-1"], agentState: .active, ip: "127.0.1.1", cores: 2, memoryMib: 24105,
+                os: "Debian GNU/Linux 12 (bookworm)")])),
             ok("GET /web/v1/cluster/{cluster_id}/instances", InstanceList(instances: [InstanceView(
                 name: "GatewayServer@host-1", serviceName: "Gateway", roleName: "GatewayServer", hostName: "host-1",
                 operationalStatus: .started, healthStatus: .good, pid: 4242, configStale: true,
@@ -214,11 +215,18 @@ extension WireSamples {
                                   requires: [Requirement(path: "/usr/share/java/zookeeper.jar", command: "java", package: "zookeeper")],
                                   checkIntervalSeconds: 5)
         let task = AgentTask(taskId: 11, commandId: 7, instance: gateway, operation: .start, process: process,
-                             configuration: ["port": "21101"], configFiles: [ConfigFileSpec(name: "role.json", format: .json)],
-                             configDigest: "d1", timeoutSeconds: 30)
+                             configuration: ["port": "21101"],
+                             configFiles: [ConfigFileSpec(name: "peers.txt", format: .template,
+                                                          template: "{{#roles.GatewayServer}}{{address}}\n{{/roles.GatewayServer}}")],
+                             configDigest: "d1", timeoutSeconds: 30, context: TemplateContext(
+                                instance: .init(service: "Gateway", role: "GatewayServer", host: "host-1", address: "127.0.1.1", ordinal: 1),
+                                host: .init(name: "host-1", address: "127.0.1.1"), cluster: .init(id: 1, name: "demo"),
+                                values: ["port": "21101"],
+                                roles: ["GatewayServer": [.init(host: "host-1", address: "127.0.1.1", ordinal: 1, values: ["port": "21101"])]]))
         let sample = HostSample(time: time, values: ["hm_cpu_used": 12.5])
         return [
-            request("POST /agent/v1/register", AgentHello(host: "host-1", agentVersion: "0.1.0", instances: [report], incarnation: "i1")),
+            request("POST /agent/v1/register", AgentHello(host: "host-1", agentVersion: "0.1.0", instances: [report], incarnation: "i1",
+                                                                address: "127.0.1.1", cores: 2, memoryMiB: 24105, os: "Debian GNU/Linux 12 (bookworm)")),
             ok("POST /agent/v1/register", AgentWelcome(heartbeatIntervalMs: 1000, pollTimeoutMs: 20000, metricsIntervalMs: 5000,
                                                        credential: String(repeating: "ab", count: 32), pending: true, heartbeatTimeoutMs: 5000)),
             request("POST /agent/v1/poll", AgentPoll(host: "host-1", received: [10])),

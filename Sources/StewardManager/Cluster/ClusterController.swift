@@ -70,9 +70,12 @@ struct ClusterController {
         for host in stack.cluster.hosts {
             let status = await hub.status(of: host)
             let instances = stack.instances.filter { $0.host == host }.map(\.description)
+            let facts = await cluster.facts(of: host)
             hosts.append(HostView(hostName: host, status: status.lost ? .lost : .connected,
                                   lastHeartbeat: status.lastSeen, agentVersion: status.version, instances: instances,
-                                  agentState: await credentials.state(of: host)))
+                                  agentState: await credentials.state(of: host),
+                                  ip: facts?.address ?? stack.cluster.addresses[host], cores: facts?.cores,
+                                  memoryMib: facts?.memoryMiB, os: facts?.os))
         }
         return JSONBody.ok(HostList(hosts: hosts))
     }

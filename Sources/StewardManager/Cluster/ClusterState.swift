@@ -14,6 +14,8 @@ actor ClusterState {
     let record: ClusterRecord
     private(set) var configuration: Configuration
     private var reports: [InstanceRef: InstanceReport] = [:]
+    /// What each host's agent said of its host when it registered (address, cores, memory, OS).
+    private(set) var hostFacts: [String: HostFacts] = [:]
 
     init(stack: Stack, record: ClusterRecord, configuration: Configuration) {
         self.stack = stack
@@ -23,6 +25,8 @@ actor ClusterState {
 
     var clusterId: Int { record.id }
 
+    func setFacts(_ facts: HostFacts, of host: String) { hostFacts[host] = facts }
+
     func apply(_ values: [ConfigValue]) {
         for v in values { configuration.set(v) }
     }
@@ -31,11 +35,19 @@ actor ClusterState {
         configuration.effective(for: instance, in: stack)
     }
 
-    /// A short digest of an instance's effective configuration, to tell when a
-    /// running process has an outdated one.
-    nonisolated static func digest(_ config: [String: String]) -> String {
-        let text = config.keys.sorted().map { "\($0)=\(config[$0] ?? "")" }.joined(separator: "\n")
+    /// A short digest of an instance's effective configuration and of what its
+    /// templates see, to tell when a running process has an outdated one. The
+    /// context is the part its templates can see only (the roles they name),
+    /// so a new ZooKeeper member makes every QuorumPeer stale but not Redis.
+    nonisolated static func digest(_ config: [String: String], context: TemplateContext? = nil) -> String {
+        var text = config.keys.sorted().map { "\($0)=\(config[$0] ?? "")" }.joined(separator: "\n")
+        if let context { text += "\n#context\n" + String(decoding: WireJSON.encode(context), as: UTF8.self) }
         return SHA256.hash(data: Data(text.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The digest a task for the instance carries, and that its report is compared with.
+    func digest(for instance: InstanceRef) -> String {
+        Self.digest(effective(for: instance), context: templateContext(for: instance))
     }
 
     func record(_ report: InstanceReport, host: String) {
@@ -62,7 +74,7 @@ actor ClusterState {
             let (status, health) = status(of: ref, hostLost: lostHosts.contains(ref.host))
             let config = effective(for: ref)
             let report = reports[ref]
-            let stale = status == .started && report?.configDigest != nil && report?.configDigest != Self.digest(config)
+            let stale = status == .started && report?.configDigest != nil && report?.configDigest != digest(for: ref)
             return InstanceView(
                 name: ref.description, serviceName: ref.service, roleName: ref.role, hostName: ref.host,
                 operationalStatus: status, healthStatus: health,

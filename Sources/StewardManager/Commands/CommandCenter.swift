@@ -384,10 +384,11 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
             guard let (_, role) = stack.role(task.instance.role) else { continue }
             let config = await cluster.effective(for: task.instance)
             let timeout = task.operation == .start ? role.process.startTimeoutSeconds : role.process.stopTimeoutSeconds + 5
+            let context = await cluster.templateContext(for: task.instance)
             byHost[host, default: []].append(AgentTask(
                 taskId: task.id, commandId: command.id, instance: task.instance, operation: task.operation,
                 process: role.process, configuration: config, configFiles: role.configFiles,
-                configDigest: ClusterState.digest(config), timeoutSeconds: timeout))
+                configDigest: ClusterState.digest(config, context: context), timeoutSeconds: timeout, context: context))
             deadlines[task.id] = clock.now() + Millis(timeout * 1000 + settings.taskGraceMs)
         }
         for (host, list) in byHost { await agents.enqueue(list, for: host) }

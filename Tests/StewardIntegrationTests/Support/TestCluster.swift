@@ -28,12 +28,14 @@ actor TestCluster {
     private var manager: pid_t?
     private var agents: [String: pid_t] = [:]
 
-    init(stack: String = "demo", managerArgs: [String] = [], agentArgs: [String] = [], http: HTTPClient = .shared) {
+    /// `portShift` nil picks a free one; the lab stack uses 0, its hosts' own addresses keeping ports apart.
+    init(stack: String = "demo", managerArgs: [String] = [], agentArgs: [String] = [], http: HTTPClient = .shared,
+         portShift: Int? = nil) {
         extraManagerArgs = managerArgs
         extraAgentArgs = agentArgs
         self.http = http
         let n = Self.clusters.add(1, ordering: .relaxed).newValue
-        portShift = Self.freePortShift()
+        self.portShift = portShift ?? Self.freePortShift()
         root = NSTemporaryDirectory() + "steward-test-\(getpid())-\(n)"
         self.stack = stack
         client = StewardClient(baseURL: "http://127.0.0.1:1", user: "admin", password: Self.password)
