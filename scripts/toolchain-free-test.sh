@@ -8,6 +8,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .build-ci
+# Some modules (Hummingbird's) are compiled again for the static link, and
+# their objects then name static-only libraries: those objects are removed
+# afterwards, so that the next ordinary build compiles them again.
+touch .build-ci/static-build.start
+trap 'find .build -name "*.o" -newer .build-ci/static-build.start -delete' EXIT
 swift build --product steward --static-swift-stdlib > .build-ci/static-build.log 2>&1 || { cat .build-ci/static-build.log; exit 1; }
 BIN="$(swift build --show-bin-path)/steward"
 if ldd "$BIN" | grep -Ei 'swift|Foundation|dispatch|BlocksRuntime'; then

@@ -20,8 +20,6 @@ public struct AgentOptions: Sendable {
     /// PEM file of the certificate authorities that the manager's certificate
     /// must chain to (for an https manager URL); the system's roots otherwise.
     public var caFile: String?
-    /// The host's address: where its role processes listen and its health checks look.
-    public var address = "127.0.0.1"
     /// Where the host's own credential is kept once the manager issues it.
     public var credentialPath: String { dataDirectory + "/host.credential" }
 

@@ -36,8 +36,6 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Option(help: "PEM file of the CAs that the manager's certificate must chain to (for an https --manager).")
     var caFile: String?
 
-    @Option(help: "This host's address: where its role processes listen and its health checks look (default 127.0.0.1).")
-    var address: String?
 
     @Flag(help: "Stop the role processes when the agent exits (by default they keep running).")
     var stopInstancesOnExit = false
@@ -69,7 +67,6 @@ struct AgentRunCommand: AsyncParsableCommand {
         options.address = address
         options.stopInstancesOnExit = stopInstancesOnExit || file.stopInstancesOnExit == true
         options.caFile = caFile ?? file.caFile
-        options.address = address ?? file.address ?? "127.0.0.1"
         let agent = Agent(options: options, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [AgentService(agent: agent)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
