@@ -179,7 +179,7 @@ let package = Package(
         .testTarget(
             name: "StewardIntegrationTests",
             dependencies: [
-                "StewardClient", "StewardAPI", "StewardSystem",
+                "StewardClient", "StewardAPI", "StewardSystem", "StewardStacks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -33,7 +33,7 @@ extension IntegrationTests {
             #expect(!config.contains(try String(contentsOfFile: cluster.root + "/manager/agent.token", encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines)), "the config file names the token file, never the token")
             if FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") {
-                let verify = try await runProgram(["/usr/bin/systemd-analyze", "verify", unitPath])
+                let verify = try await tool(["/usr/bin/systemd-analyze", "verify", unitPath])
                 #expect(verify.status == 0, "\(verify.output)")
             }
             // Exactly the unit's ExecStart, with the config file where --root put it.
@@ -68,10 +68,10 @@ extension IntegrationTests {
           .enabled(if: StaticBinary.path != nil))
     func agentWithoutToolchain() async throws {
         let binary = try requireValue(StaticBinary.path, "STEWARD_STATIC_BINARY")
-        let ldd = try await runProgram(["/usr/bin/ldd", binary])
+        let ldd = try await tool(["/usr/bin/ldd", binary])
         #expect(!ldd.output.lowercased().contains("swift"), "\(ldd.output)")
         let toolchain = await StaticBinary.toolchainDirectory()
-        let hidden = try await runProgram(["/usr/bin/unshare", "-m", "sh", "-c",
+        let hidden = try await tool(["/usr/bin/unshare", "-m", "sh", "-c",
                                      "mount -t tmpfs none \"$0\" && ls -A \"$0\" | wc -l", toolchain])
         #expect(hidden.status == 0 && hidden.output.trimmingCharacters(in: .whitespacesAndNewlines) == "0",
                 "the toolchain must be hidden: \(hidden.output)")
@@ -102,29 +102,13 @@ enum StaticBinary {
     /// The toolchain's root: /opt/swift here, else two levels above `swift`'s real path.
     static func toolchainDirectory() async -> String {
         if FileManager.default.fileExists(atPath: "/opt/swift/usr/bin/swift") { return "/opt/swift" }
-        let swift = (try? await runProgram(["/bin/sh", "-c", "readlink -f \"$(command -v swift)\""]))?.output ?? ""
+        let swift = (try? await tool(["/bin/sh", "-c", "readlink -f \"$(command -v swift)\""]))?.output ?? ""
         return URL(fileURLWithPath: swift.trimmingCharacters(in: .whitespacesAndNewlines))
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     }
 }
 
-struct ProgramRun {
-    let status: Int32
-    let output: String
-}
-
-/// Runs a program to its end (as `steward(_:manager:)` does the CLI), its stdout and stderr together.
-func runProgram(_ argv: [String]) async throws -> ProgramRun {
-    let log = NSTemporaryDirectory() + "steward-run-\(getpid())-\(UUID().uuidString).log"
-    defer { try? FileManager.default.removeItem(atPath: log) }
-    let pid = try ProcessControl.spawn(argv, environment: ProcessInfo.processInfo.environment, logPath: log, newSession: false)
-    let status = try await waitFor("\(argv[0]) to exit", timeout: .seconds(60)) { () -> Int32? in
-        if case .exited(let status) = ProcessControl.liveness(pid) { return status }
-        return nil
-    }
-    return ProgramRun(status: status, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
-}
-
-func runSteward(_ arguments: [String]) async throws -> ProgramRun {
-    try await runProgram([TestCluster.binary] + arguments)
+/// `steward ARGS` to its end: its exit status and output.
+func runSteward(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+    try await tool([TestCluster.binary] + arguments)
 }
