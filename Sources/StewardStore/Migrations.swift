@@ -27,6 +27,41 @@ enum Migrations {
         // Repeated failures from one source are one entry with a count; the
         // index finds that entry when the next alike failure comes.
         Migration(version: 4, name: "audit count", sqlite: auditCount, postgres: auditCount),
+        // Placement moves from the stack file into the store: the same text in both dialects.
+        Migration(version: 6, name: "topology", sqlite: topology, postgres: topology),
+    ]
+
+    /// What a host's agent reported when it joined, and whether the host takes
+    /// instances; each role instance placed on a host with its ordinal; and the
+    /// highest ordinal each role has used, so that a removed instance's is
+    /// never given again.
+    static let topology = [
+        "ALTER TABLE hosts ADD COLUMN address TEXT",
+        "ALTER TABLE hosts ADD COLUMN cores INTEGER",
+        "ALTER TABLE hosts ADD COLUMN memory_mib INTEGER",
+        "ALTER TABLE hosts ADD COLUMN os TEXT",
+        "ALTER TABLE hosts ADD COLUMN state TEXT NOT NULL DEFAULT 'ACTIVE'",
+        "ALTER TABLE hosts ADD COLUMN joined_at BIGINT NOT NULL DEFAULT 0",
+        """
+        CREATE TABLE instances (
+          cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+          service TEXT NOT NULL,
+          role TEXT NOT NULL,
+          host TEXT NOT NULL,
+          ordinal INTEGER NOT NULL,
+          placed_at BIGINT NOT NULL,
+          PRIMARY KEY (cluster_id, role, host),
+          UNIQUE (cluster_id, role, ordinal)
+        )
+        """,
+        """
+        CREATE TABLE role_ordinals (
+          cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+          role TEXT NOT NULL,
+          last_ordinal INTEGER NOT NULL,
+          PRIMARY KEY (cluster_id, role)
+        )
+        """,
     ]
 
     /// One row per host that has joined: the SHA-256 digest of its credential
