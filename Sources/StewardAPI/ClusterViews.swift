@@ -101,23 +101,30 @@ public struct HostView: Codable, Sendable {
     public var instances: [String]
     /// Steward's addition: whether the host's agent has joined, awaits approval or was revoked.
     public var agentState: AgentCredentialState
+    /// ACTIVE, or DECOMMISSIONED (its instances removed; it takes no new ones until forgotten).
+    public var state: HostState
+    /// When the host joined the cluster (the cluster's creation for the stack's layout hosts).
+    public var joinedAt: Millis
 
     enum CodingKeys: String, CodingKey {
-        case status, instances
+        case status, instances, state
         case hostName = "host_name"
         case lastHeartbeat = "last_heartbeat"
         case agentVersion = "agent_version"
         case agentState = "agent_state"
+        case joinedAt = "joined_at"
     }
 
     public init(hostName: String, status: HostStatus, lastHeartbeat: Millis?, agentVersion: String?, instances: [String],
-                agentState: AgentCredentialState = .none) {
+                agentState: AgentCredentialState = .none, state: HostState = .active, joinedAt: Millis = 0) {
         self.hostName = hostName
         self.status = status
         self.lastHeartbeat = lastHeartbeat
         self.agentVersion = agentVersion
         self.instances = instances
         self.agentState = agentState
+        self.state = state
+        self.joinedAt = joinedAt
     }
 }
 
@@ -137,9 +144,11 @@ public struct InstanceView: Codable, Sendable {
     /// True when the saved configuration differs from the one the process runs with.
     public var configStale: Bool
     public var configurations: [String: String]
+    /// The instance's number within its role: stable, never reused (a ZooKeeper member's `myid`).
+    public var ordinal: Int?
 
     enum CodingKeys: String, CodingKey {
-        case name, pid, configurations
+        case name, pid, configurations, ordinal
         case serviceName = "service_name"
         case roleName = "role_name"
         case hostName = "host_name"
@@ -149,7 +158,8 @@ public struct InstanceView: Codable, Sendable {
     }
 
     public init(name: String, serviceName: String, roleName: String, hostName: String, operationalStatus: InstanceStatus,
-                healthStatus: HealthStatus, pid: Int32?, configStale: Bool, configurations: [String: String]) {
+                healthStatus: HealthStatus, pid: Int32?, configStale: Bool, configurations: [String: String],
+                ordinal: Int? = nil) {
         self.name = name
         self.serviceName = serviceName
         self.roleName = roleName
@@ -159,6 +169,7 @@ public struct InstanceView: Codable, Sendable {
         self.pid = pid
         self.configStale = configStale
         self.configurations = configurations
+        self.ordinal = ordinal
     }
 }
 

@@ -67,12 +67,15 @@ struct ClusterController {
 
     @Sendable func hosts(_ request: Request, context: Context) async throws -> Response {
         var hosts: [HostView] = []
-        for host in stack.cluster.hosts {
-            let status = await hub.status(of: host)
-            let instances = stack.instances.filter { $0.host == host }.map(\.description)
-            hosts.append(HostView(hostName: host, status: status.lost ? .lost : .connected,
+        let topology = await cluster.topology
+        let placed = Dictionary(grouping: topology.instances(in: stack), by: \.host)
+        for host in topology.hosts {
+            let status = await hub.status(of: host.name)
+            let instances = (placed[host.name] ?? []).map(\.description)
+            hosts.append(HostView(hostName: host.name, status: status.lost ? .lost : .connected,
                                   lastHeartbeat: status.lastSeen, agentVersion: status.version, instances: instances,
-                                  agentState: await credentials.state(of: host)))
+                                  agentState: await credentials.state(of: host.name), state: host.state,
+                                  joinedAt: host.joinedAt))
         }
         return JSONBody.ok(HostList(hosts: hosts))
     }

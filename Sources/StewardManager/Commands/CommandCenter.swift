@@ -30,11 +30,13 @@ actor CommandCenter: AgentEventSink {
     let clock: any TimeSource
     let logger: Logger
 
-    private let gate = SerialGate()
-    private var active: [Int64: Command] = [:]
+    let gate = SerialGate()
+    private(set) var active: [Int64: Command] = [:]
     private var taskOwner: [Int64: Int64] = [:]
     private var deadlines: [Int64: Millis] = [:]
     private var locks: [String: Int64] = [:]
+    /// The host each running placement command holds (`CommandCenter+Placement`).
+    var hostLocks: [String: Int64] = [:]
     /// Results waiting for their turn at the gate.
     private var queuedResults: [AgentTaskResult] = []
     /// Transactions written for transitions, and results queued now: how well results batch.
@@ -135,6 +137,8 @@ actor CommandCenter: AgentEventSink {
                         + "Check the instances' status and run the command again.",
                     now: self.clock.now())
                 try await self.store.save(command, change: change)
+                // Clean-ups that succeeded before the restart still take their instances off.
+                await self.settlePlacement(of: command)
                 self.progress.publish(command)
                 self.logger.warning("failed unfinished command after restart", metadata: ["command": "\(command.id)"])
             }
@@ -144,7 +148,7 @@ actor CommandCenter: AgentEventSink {
     // MARK: creation
 
     private func create(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) async throws -> Command {
-        let command = try draft(kind, service: service, onlySelf: onlySelf, user: user)
+        let command = try await draft(kind, service: service, onlySelf: onlySelf, user: user)
         try checkFree(command.services)
         return try await begin(command, saving: [])
     }
@@ -207,7 +211,7 @@ actor CommandCenter: AgentEventSink {
         return try await begin(command, saving: [])
     }
 
-    private func checkFree(_ services: [String]) throws(StewardError) {
+    func checkFree(_ services: [String]) throws(StewardError) {
         for s in services {
             if let id = locks[s] {
                 let what = active[id].map { "\($0.kind.rawValue) \($0.target)" } ?? "command"
@@ -218,11 +222,20 @@ actor CommandCenter: AgentEventSink {
         }
     }
 
-    private func begin(_ draft: Command, saving values: [ConfigValue]) async throws -> Command {
-        let command = try await store.insert(draft, saving: values, now: clock.now())
+    /// Stores a new command (with the values it saves or the instance it
+    /// places, in the same transaction), takes its locks and starts it.
+    func begin(_ draft: Command, saving values: [ConfigValue], placing: PlacedInstance? = nil) async throws -> Command {
+        let command: Command
+        if let placing {
+            command = try await store.insert(draft, placing: placing, now: clock.now())
+        } else {
+            command = try await store.insert(draft, saving: values, now: clock.now())
+        }
         if !values.isEmpty { await cluster.apply(values) }
+        if let placing { await cluster.place(placing) }
         active[command.id] = command
         for s in command.services { locks[s] = command.id }
+        if let host = Self.placementHost(of: command) { hostLocks[host] = command.id }
         for task in command.steps.flatMap(\.tasks) { taskOwner[task.id] = command.id }
         progress.publish(command)
         let now = clock.now()
@@ -344,6 +357,8 @@ actor CommandCenter: AgentEventSink {
                 deadlines[taskID] = nil
                 liveOutput[taskID] = nil
             }
+            // What an ended placement command changed is stored before its end is shown.
+            if command.state.isTerminal { await settlePlacement(of: command) }
             progress.publish(command)
             if command.state.isTerminal {
                 finish(command)
@@ -362,6 +377,7 @@ actor CommandCenter: AgentEventSink {
         telemetry.commandEnded(command)
         active[command.id] = nil
         for s in command.services where locks[s] == command.id { locks[s] = nil }
+        if let host = Self.placementHost(of: command), hostLocks[host] == command.id { hostLocks[host] = nil }
         for task in command.steps.flatMap(\.tasks) {
             taskOwner[task.id] = nil
             deadlines[task.id] = nil
@@ -384,6 +400,7 @@ actor CommandCenter: AgentEventSink {
             }
             guard let (_, role) = stack.role(task.instance.role) else { continue }
             let config = await cluster.effective(for: task.instance)
+            // A clean-up stops the process first, then deletes its directory.
             let timeout = task.operation == .start ? role.process.startTimeoutSeconds : role.process.stopTimeoutSeconds + 5
             byHost[host, default: []].append(AgentTask(
                 taskId: task.id, commandId: command.id, instance: task.instance, operation: task.operation,
