@@ -11,7 +11,8 @@ extension Planner {
     public static func addInstanceSteps(_ instance: PlacedInstance, start: Bool, restale: [InstanceRef]) -> [Step] {
         let ref = instance.ref
         let others = restale.filter { $0 != ref }.map(\.description)
-        let note = others.isEmpty ? "" : "; \(listing(others, noun: "instances")) see the new member once restarted"
+        let note = others.isEmpty ? ""
+            : "; templates that list \(ref.role) show the new member to \(listing(others, noun: "instances")) once restarted"
         var steps = [Step(index: 0, name: "Render configuration",
                           description: "Place \(ref.role) on \(ref.host) as member \(instance.ordinal) of \(ref.role)\(note)",
                           tasks: [])]
