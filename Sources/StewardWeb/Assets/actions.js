@@ -1,7 +1,8 @@
-// Start, stop and restart, each confirmed in a dialog that shows the plan
-// the manager would run (a dry run), so the operator sees every instance it
-// touches before anything happens.
-import { post, errorText } from './api.js';
+// Start, stop and restart (and, through commandDialog, the placement
+// commands), each confirmed in a dialog that shows the plan the manager would
+// run (a dry run), so the operator sees every instance it touches before
+// anything happens.
+import { call, errorText } from './api.js';
 import { h, replace, openDialog, dialogForm, notify } from './dom.js';
 
 export function canOperate(session) { return session.role === 'operator' || session.role === 'admin'; }
@@ -15,21 +16,33 @@ const words = {
 export function serviceAction(session, service, action) {
   const path = `maintain/cluster/${session.cluster.id}/service/${encodeURIComponent(service.name)}/${action}`;
   const w = words[action];
+  const scope = h('input', { type: 'checkbox', id: 'dialog-scope' });
+  return commandDialog({
+    title: `${w.verb} ${service.name}?`, verb: `${w.verb} ${service.name}`, danger: action === 'stop',
+    fields: [h('label', {}, scope, ' ', w.scope)], inputs: [scope],
+    request: () => ({ method: 'POST', path, body: { only_self: !scope.checked } }),
+  });
+}
+
+// A command confirmed in a dialog that first shows the plan the manager would
+// run (a dry run of the same request), then runs it on Confirm and opens the
+// command's page. `request()` gives {method, path, body}; a change of one of
+// `inputs` asks for the plan again; `fields` are drawn above the plan.
+export function commandDialog({ title, verb, danger = false, request, fields = [], inputs = [] }) {
   return openDialog((close) => {
     const planBox = h('div', { class: 'plan', 'aria-live': 'polite' }, h('p', { class: 'loading' }, 'Working out the plan…'));
-    const scope = h('input', { type: 'checkbox', id: 'dialog-scope' });
     const errorBox = h('p', { class: 'error', role: 'alert', hidden: true });
-    const confirm = h('button', { type: 'submit', class: action === 'stop' ? 'danger' : 'primary', disabled: true }, `${w.verb} ${service.name}`);
-    const body = () => ({ only_self: !scope.checked });
+    const confirm = h('button', { type: 'submit', class: danger ? 'danger' : 'primary', disabled: true }, verb);
     let asked = 0;
 
     async function plan() {
       const mine = ++asked;
       confirm.disabled = true;
       errorBox.hidden = true;
+      const { method, path, body } = request();
       try {
-        const envelope = await post(path, body(), { dry_run: 'true' });
-        // Only the answer to the latest question: the checkbox may have changed since.
+        const envelope = await call(path, { method, body: body ?? {}, params: { dry_run: 'true' } });
+        // Only the answer to the latest question: an input may have changed since.
         if (mine !== asked) return;
         replace(planBox, planList(envelope.res_obj));
         confirm.disabled = false;
@@ -38,14 +51,15 @@ export function serviceAction(session, service, action) {
         replace(planBox, h('p', { class: 'error' }, errorText(e)));
       }
     }
-    scope.addEventListener('change', plan);
+    for (const input of inputs) input.addEventListener('change', plan);
 
     async function submit() {
       confirm.disabled = true;
+      const { method, path, body } = request();
       try {
-        const envelope = await post(path, body());
+        const envelope = await call(path, { method, body: body ?? {} });
         close(envelope.id);
-        notify(`${w.verb} ${service.name}: command #${envelope.id} started.`);
+        notify(`${verb}: command #${envelope.id} started.`);
         location.hash = `#/commands/${envelope.id}`;
       } catch (e) {
         errorBox.textContent = errorText(e);
@@ -55,8 +69,8 @@ export function serviceAction(session, service, action) {
     }
 
     plan();
-    return dialogForm({ title: `${w.verb} ${service.name}?`, close, onsubmit: submit, confirm },
-      h('label', {}, scope, ' ', w.scope),
+    return dialogForm({ title, close, onsubmit: submit, confirm },
+      fields,
       h('p', { class: 'desc' }, 'The manager will run these steps, in order:'),
       planBox,
       errorBox);
