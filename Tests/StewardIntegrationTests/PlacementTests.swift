@@ -67,6 +67,14 @@ extension IntegrationTests {
         let second = try #require(try await api.instances().first { $0.name == "CoordinatorServer@host-4" })
         #expect(second.ordinal == 5 && second.operationalStatus == .stopped)
 
+        // The placement is the store's: a restarted manager has the joined host and the added instance.
+        let managerPort = await cluster.managerPort
+        await cluster.signalManager(SIGTERM)
+        try await cluster.startManager(port: managerPort)
+        try await cluster.waitForHosts(connected: ["host-1", "host-2", "host-3", "host-4"])
+        #expect(try await api.instances().first { $0.name == "CoordinatorServer@host-4" }?.ordinal == 5)
+        #expect(try await api.instances().count == 10)
+
         try await refusals(api, unchanged: "with an instance on host-4")
 
         let (missing, missingOut) = try await steward(["instances", "remove", "Nope@host-1"], manager: url)
