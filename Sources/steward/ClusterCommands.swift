@@ -89,13 +89,8 @@ struct ConfigCommand: AsyncParsableCommand {
             } else {
                 component = .init(componentName: service, configurations: items)
             }
-            try await reportingRefusals {
-                try await client.run { api in
-                    let request = SaveConfigurationRequest(restartAffectedComponents: restart, components: [component])
-                    let command = try await api.save(request, cluster: try await client.clusterId(api))
-                    try await follow(command.id, api: api, client: client, wait: wait)
-                }
-            }
+            let request = SaveConfigurationRequest(restartAffectedComponents: restart, components: [component])
+            try await submit(client, wait: wait) { api, cluster in try await api.save(request, cluster: cluster) }
         }
     }
 }

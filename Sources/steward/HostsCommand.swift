@@ -36,12 +36,7 @@ struct HostsCommand: AsyncParsableCommand {
         @Flag(help: "Wait for the command to end, drawing its progress; exit 0 on COMPLETE, 2 on FAILED.") var wait = false
 
         func run() async throws {
-            try await reportingRefusals {
-                try await client.run { api in
-                    let command = try await api.decommission(host: host, cluster: try await client.clusterId(api))
-                    try await follow(command.id, api: api, client: client, wait: wait)
-                }
-            }
+            try await submit(client, wait: wait) { api, cluster in try await api.decommission(host: host, cluster: cluster) }
         }
     }
 

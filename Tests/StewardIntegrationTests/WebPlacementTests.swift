@@ -39,20 +39,9 @@ extension IntegrationTests {
                 let placed = try #require(try await api.instances().first { $0.name == "GatewayServer@host-4" })
                 #expect(placed.ordinal == 3 && placed.operationalStatus == .stopped)
 
-                try await browser.navigate(base + "/#/")
-                try await browser.wait("document.querySelector('[data-key=\"remove:GatewayServer@host-4\"]:not([disabled])')")
-                try await browser.click("[data-key=\"remove:GatewayServer@host-4\"]")
-                try await browser.wait("(document.querySelector('#dialog[open] .plan ol')?.textContent ?? '').includes('Clean up GatewayServer@host-4')")
-                try await browser.click("#dialog button[type=submit]")
-                try await browser.wait(commandIs("COMPLETE"), timeout: 60)
+                try await runFromDashboard(browser, base, button: "remove:GatewayServer@host-4", planShows: "Clean up GatewayServer@host-4")
                 #expect(try await api.instances().allSatisfy { $0.hostName != "host-4" })
-
-                try await browser.navigate(base + "/#/")
-                try await browser.wait("document.querySelector('[data-key=\"decommission:host-4\"]:not([disabled])')")
-                try await browser.click("[data-key=\"decommission:host-4\"]")
-                try await browser.wait("(document.querySelector('#dialog[open] .plan ol')?.textContent ?? '').includes('Decommission host-4')")
-                try await browser.click("#dialog button[type=submit]")
-                try await browser.wait(commandIs("COMPLETE"), timeout: 60)
+                try await runFromDashboard(browser, base, button: "decommission:host-4", planShows: "Decommission host-4")
                 #expect(try await api.hosts().first { $0.hostName == "host-4" }?.state == .decommissioned)
 
                 try await browser.navigate(base + "/#/")
@@ -67,5 +56,15 @@ extension IntegrationTests {
                 try await expectNoPageErrors(browser)
             }
         }
+    }
+
+    /// From the dashboard: the button, its dialog's plan, Confirm, and the command's page until COMPLETE.
+    private func runFromDashboard(_ browser: Browser, _ base: String, button: String, planShows step: String) async throws {
+        try await browser.navigate(base + "/#/")
+        try await browser.wait("document.querySelector('[data-key=\"\(button)\"]:not([disabled])')")
+        try await browser.click("[data-key=\"\(button)\"]")
+        try await browser.wait("(document.querySelector('#dialog[open] .plan ol')?.textContent ?? '').includes('\(step)')")
+        try await browser.click("#dialog button[type=submit]")
+        try await browser.wait(commandIs("COMPLETE"), timeout: 60)
     }
 }
