@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        // The agent renders `template` config files with it.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         // Tests only: the contract test parses the OpenAPI document with a real YAML parser.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
@@ -40,7 +42,7 @@ let package = Package(
         // Stack format, loader, bundled stacks.
         .target(
             name: "StewardStacks",
-            dependencies: ["StewardAPI", "StewardEngine"],
+            dependencies: ["StewardAPI", "StewardEngine", .product(name: "Mustache", package: "swift-mustache")],
             swiftSettings: strict
         ),
         // Store interface, SQL, migrations.
@@ -110,6 +112,7 @@ let package = Package(
             dependencies: [
                 "StewardAPI", "StewardSystem",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),

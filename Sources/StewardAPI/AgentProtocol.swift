@@ -37,12 +37,24 @@ public struct AgentHello: Codable, Sendable {
     /// Random per agent process. A new one on a host means the agent
     /// restarted, and the tasks its previous process held will never report.
     public var incarnation: String?
+    /// The host's address as its agent was told (`--address`): shown as the
+    /// host's `ip`, and the address templates and health checks use.
+    public var address: String?
+    /// What the host is: cores online, total memory, the OS's PRETTY_NAME.
+    public var cores: Int?
+    public var memoryMiB: Int?
+    public var os: String?
 
-    public init(host: String, agentVersion: String, instances: [InstanceReport], incarnation: String? = nil) {
+    public init(host: String, agentVersion: String, instances: [InstanceReport], incarnation: String? = nil,
+                address: String? = nil, cores: Int? = nil, memoryMiB: Int? = nil, os: String? = nil) {
         self.host = host
         self.agentVersion = agentVersion
         self.instances = instances
         self.incarnation = incarnation
+        self.address = address
+        self.cores = cores
+        self.memoryMiB = memoryMiB
+        self.os = os
     }
 }
 
@@ -130,57 +142,19 @@ public struct AgentPoll: Codable, Sendable {
     }
 }
 
-/// How an agent starts, stops and checks a role's process.
-public struct ProcessSpec: Sendable, Codable, Hashable {
-    /// argv; `{steward}`, `{conf_dir}`, `{instance_dir}` and `{<parameter>}` are substituted.
-    public let start: [String]
-    public let check: HealthCheck
-    public let startTimeoutSeconds: Int
-    /// SIGTERM, then SIGKILL to the process group after this many seconds.
-    public let stopTimeoutSeconds: Int
-    /// What the stack declares for the process's environment; the agent adds
-    /// only a minimal PATH, HOME and LANG and the instance's name, nothing of its own.
-    public let environment: [String: String]
-
-    public init(start: [String], check: HealthCheck, startTimeoutSeconds: Int, stopTimeoutSeconds: Int,
-                environment: [String: String] = [:]) {
-        self.start = start
-        self.check = check
-        self.startTimeoutSeconds = startTimeoutSeconds
-        self.stopTimeoutSeconds = stopTimeoutSeconds
-        self.environment = environment
-    }
-
-    enum CodingKeys: String, CodingKey { case start, check, startTimeoutSeconds, stopTimeoutSeconds, environment }
-
-    // A spec written by an agent of an earlier version (process.json) has no environment.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(start: try c.decode([String].self, forKey: .start), check: try c.decode(HealthCheck.self, forKey: .check),
-                  startTimeoutSeconds: try c.decode(Int.self, forKey: .startTimeoutSeconds),
-                  stopTimeoutSeconds: try c.decode(Int.self, forKey: .stopTimeoutSeconds),
-                  environment: try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:])
-    }
-}
-
-public enum HealthCheck: Sendable, Codable, Hashable {
-    /// HTTP GET on 127.0.0.1 at the port named by a parameter; healthy on 2xx.
-    case http(portParameter: String, path: String)
-    /// A TCP connect to the port named by a parameter.
-    case tcp(portParameter: String)
-    /// Only that the process is alive.
-    case process
-}
-
 public struct ConfigFileSpec: Sendable, Codable, Hashable {
-    public enum Format: String, Sendable, Codable, Hashable { case json, properties }
+    public enum Format: String, Sendable, Codable, Hashable, CaseIterable { case json, properties, template }
     /// A file name inside the instance's conf directory.
     public let name: String
     public let format: Format
+    /// The Mustache text of a `template` file (the stack's `template`, or its
+    /// `template_file` read by the loader); nil for the other formats.
+    public let template: String?
 
-    public init(name: String, format: Format) {
+    public init(name: String, format: Format, template: String? = nil) {
         self.name = name
         self.format = format
+        self.template = template
     }
 }
 
@@ -195,9 +169,13 @@ public struct AgentTask: Codable, Sendable, Hashable {
     public var configFiles: [ConfigFileSpec]
     public var configDigest: String
     public var timeoutSeconds: Int
+    /// What the role's `template` config files see; nil for a role without one.
+    public var context: TemplateContext?
 
     public init(taskId: Int64, commandId: Int64, instance: InstanceRef, operation: Operation, process: ProcessSpec,
-                configuration: [String: String], configFiles: [ConfigFileSpec], configDigest: String, timeoutSeconds: Int) {
+                configuration: [String: String], configFiles: [ConfigFileSpec], configDigest: String, timeoutSeconds: Int,
+                context: TemplateContext? = nil) {
+        self.context = context
         self.taskId = taskId
         self.commandId = commandId
         self.instance = instance
@@ -235,8 +213,13 @@ public struct AgentTaskResult: Codable, Sendable {
     public var exitCode: Int32?
     public var outputTail: String
     public var instance: InstanceReport
+    /// Why a task failed, when the agent knows better than "it failed"
+    /// (14007 software missing, 14008 prepare failed); nil: the task's own failure.
+    public var errorCode: Int?
 
-    public init(host: String, taskId: Int64, succeeded: Bool, detail: String, exitCode: Int32?, outputTail: String, instance: InstanceReport) {
+    public init(host: String, taskId: Int64, succeeded: Bool, detail: String, exitCode: Int32?, outputTail: String, instance: InstanceReport,
+                errorCode: Int? = nil) {
+        self.errorCode = errorCode
         self.host = host
         self.taskId = taskId
         self.succeeded = succeeded

@@ -105,18 +105,26 @@ public struct HostView: Codable, Sendable {
     public var state: HostState
     /// When the host joined the cluster (the cluster's creation for the stack's layout hosts).
     public var joinedAt: Millis
+    /// The host's address: what its agent reports (`--address`), else the stack's, else absent.
+    public var ip: String?
+    /// Cores online, total memory and OS, as the agent last reported them.
+    public var cores: Int?
+    public var memoryMib: Int?
+    public var os: String?
 
     enum CodingKeys: String, CodingKey {
-        case status, instances, state
+        case status, instances, state, ip, cores, os
         case hostName = "host_name"
         case lastHeartbeat = "last_heartbeat"
         case agentVersion = "agent_version"
         case agentState = "agent_state"
         case joinedAt = "joined_at"
+        case memoryMib = "memory_mib"
     }
 
     public init(hostName: String, status: HostStatus, lastHeartbeat: Millis?, agentVersion: String?, instances: [String],
-                agentState: AgentCredentialState = .none, state: HostState = .active, joinedAt: Millis = 0) {
+                agentState: AgentCredentialState = .none, state: HostState = .active, joinedAt: Millis = 0,
+                ip: String? = nil, cores: Int? = nil, memoryMib: Int? = nil, os: String? = nil) {
         self.hostName = hostName
         self.status = status
         self.lastHeartbeat = lastHeartbeat
@@ -125,6 +133,10 @@ public struct HostView: Codable, Sendable {
         self.agentState = agentState
         self.state = state
         self.joinedAt = joinedAt
+        self.ip = ip
+        self.cores = cores
+        self.memoryMib = memoryMib
+        self.os = os
     }
 }
 

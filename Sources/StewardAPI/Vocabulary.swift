@@ -52,6 +52,9 @@ public enum CommandKind: String, Sendable, Codable, Hashable, CaseIterable {
     case removeInstance = "REMOVE_INSTANCE"
     /// Stops and removes every instance of a host, then marks it DECOMMISSIONED.
     case decommissionHost = "DECOMMISSION_HOST"
+    /// The manager's own restart of an instance that failed, for a role with
+    /// `restart_on_failure`; its user is "system".
+    case restartInstance = "RESTART_INSTANCE"
 
     /// Only start/stop/restart report failed entities (reference: fail_entity_list).
     public var reportsFailedEntities: Bool { self != .saveConfiguration }

@@ -9,6 +9,9 @@ import StewardSystem
 public struct AgentOptions: Sendable {
     public var managerURL: String
     public var host: String
+    /// The host's address (`--address`): reported to the manager, used by
+    /// templates (`{{host.address}}`) and by health checks.
+    public var address = "127.0.0.1"
     public var dataDirectory: String
     public var token: String
     /// Stop every role process when the agent exits (used by `steward demo`);
@@ -60,8 +63,14 @@ public final class Agent: Sendable {
         self.link = ManagerLink(baseURL: options.managerURL.trimmingSuffix("/"),
                                 credential: HostCredential(host: options.host, joinToken: options.token, path: options.credentialPath),
                                 http: http)
-        self.supervisor = InstanceSupervisor(root: options.dataDirectory + "/instances", http: http, logger: logger)
+        self.supervisor = InstanceSupervisor(root: options.dataDirectory + "/instances", http: http, logger: logger,
+                                             host: options.host, address: options.address)
     }
+
+    /// Rung by the live checks when an instance changes: the heartbeat goes at once.
+    let doorbell = Doorbell()
+    /// How often the agent looks whether each instance's process still lives.
+    static let livenessInterval = Duration.seconds(1)
 
     /// Runs until cancelled (graceful shutdown). Role processes keep running
     /// unless `stopInstancesOnExit` is set.
@@ -81,6 +90,7 @@ public final class Agent: Sendable {
                 await self.connectionLoop(inbox: inbox)
                 inbox.finish()
             }
+            group.addTask { await self.monitorLoop() }
             await group.waitForAll()
         }
         if options.stopInstancesOnExit {
@@ -117,8 +127,10 @@ public final class Agent: Sendable {
         while !Task.isCancelled {
             do {
                 link.credential.reload()
+                let info = HostInfo.read()
                 let hello = AgentHello(host: options.host, agentVersion: Self.version, instances: await supervisor.reports(),
-                                       incarnation: incarnation)
+                                       incarnation: incarnation, address: options.address, cores: info.cores,
+                                       memoryMiB: info.memoryMiB, os: info.os)
                 let welcome = try await link.register(hello)
                 if let issued = welcome.credential { keep(issued) }
                 if welcome.pending {
@@ -204,7 +216,8 @@ public final class Agent: Sendable {
             pid: nil, configDigest: nil, observedAt: InstanceSupervisor.nowMicros())
         let result = AgentTaskResult(
             host: options.host, taskId: task.taskId, succeeded: outcome.succeeded, detail: outcome.detail,
-            exitCode: outcome.exitCode, outputTail: String(outcome.outputTail.suffix(4096)), instance: report)
+            exitCode: outcome.exitCode, outputTail: String(outcome.outputTail.suffix(4096)), instance: report,
+            errorCode: outcome.errorCode?.rawValue)
         // A result must arrive: retry until the manager takes it or says it never will.
         var backoff = Duration.milliseconds(50)
         for _ in 0..<100 where !Task.isCancelled {
@@ -237,7 +250,18 @@ public final class Agent: Sendable {
             } catch {
                 logger.debug("heartbeat failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: .milliseconds(intervalMs))
+            await doorbell.wait(upTo: .milliseconds(intervalMs))
+        }
+    }
+
+    /// Live health: liveness every second, each role's health check at its
+    /// interval; a change rings the doorbell, and the heartbeat goes at once.
+    private func monitorLoop() async {
+        let doorbell = self.doorbell
+        await supervisor.setOnChange { Task { await doorbell.ring() } }
+        while !Task.isCancelled {
+            if await supervisor.monitor() { await doorbell.ring() }
+            try? await Task.sleep(for: Self.livenessInterval)
         }
     }
 }

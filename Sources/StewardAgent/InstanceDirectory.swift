@@ -15,6 +15,8 @@ import StewardSystem
 ///     <root>/<Role>/conf/          the rendered config files
 ///     <root>/<Role>/pid            the running process (its group leader)
 ///     <root>/<Role>/config.digest  the configuration it was started with
+///     <root>/<Role>/values.json    the effective configuration (0600), for health checks after a re-attach
+///     <root>/<Role>/prepared       the prepare steps ran (the first start's)
 ///     <root>/<Role>/<Role>.log     its output, appended to across starts
 struct InstanceDirectory {
     let path: String
@@ -29,6 +31,10 @@ struct InstanceDirectory {
     var log: String { path + "/\(role).log" }
     var pidFile: String { path + "/pid" }
     var digestFile: String { path + "/config.digest" }
+    var valuesFile: String { path + "/values.json" }
+    var preparedMarker: String { path + "/prepared" }
+    /// A command check's output, its last run's only.
+    var checkLog: String { path + "/check.log" }
 
     /// Writes what a start needs before the process runs: the service's
     /// name, the process spec and the rendered config files.
@@ -38,8 +44,14 @@ struct InstanceDirectory {
         // The spec holds the environment the stack declares, which may carry a secret.
         try SecretFile.write(Array(try JSONEncoder().encode(task.process)), to: path + "/process.json",
                             durability: .survivesProcessCrash)
+        // The values, for a restarted agent's health checks (the port to check): a role's own files
+        // need not hold them in a form the agent reads (a template's output is the software's format).
+        try SecretFile.write(Array(try JSONEncoder().encode(task.configuration)), to: valuesFile,
+                            durability: .survivesProcessCrash)
+        let paths = ["instance_dir": path, "conf_dir": conf]
         for file in task.configFiles {
-            try ConfigRenderer.write(file, values: task.configuration, to: conf + "/" + file.name)
+            try ConfigRenderer.write(file, values: task.configuration, context: task.context, paths: paths,
+                                     to: conf + "/" + file.name)
         }
     }
 
@@ -55,13 +67,16 @@ struct InstanceDirectory {
 
     var service: String? { try? String(contentsOfFile: path + "/service", encoding: .utf8) }
 
-    var healthCheck: HealthCheck? {
+    var processSpec: ProcessSpec? {
         guard let data = FileManager.default.contents(atPath: path + "/process.json") else { return nil }
-        return try? JSONDecoder().decode(ProcessSpec.self, from: data).check
+        return try? JSONDecoder().decode(ProcessSpec.self, from: data)
     }
 
-    /// The configuration as the role process reads it (the demo stack's `role.json`).
-    var configuration: [String: String] { ConfigRenderer.read(json: conf + "/role.json") }
+    /// The configuration the process was started with; an older agent kept
+    /// only the demo stack's `role.json`.
+    var configuration: [String: String] {
+        FileManager.default.fileExists(atPath: valuesFile) ? ConfigRenderer.read(json: valuesFile) : ConfigRenderer.read(json: conf + "/role.json")
+    }
 
     var pid: pid_t? {
         guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8) else { return nil }

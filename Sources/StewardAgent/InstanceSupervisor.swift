@@ -20,8 +20,16 @@ actor InstanceSupervisor {
         var role: String
         var pid: pid_t?
         var digest: String?
-        var check: HealthCheck = .process
+        /// The role's process spec as last started (nil: found on disk without one; checked as `.process`).
+        var spec: ProcessSpec?
         var configuration: [String: String] = [:]
+        /// The last live health check's answer, and when it was taken.
+        var health: HealthStatus = .unknown
+        var checkedAt: ContinuousClock.Instant?
+        /// A live check is in flight: the next is not started before it ends.
+        var checking = false
+
+        var check: HealthCheck { spec?.check ?? .process }
     }
 
     struct Outcome {
@@ -29,6 +37,8 @@ actor InstanceSupervisor {
         var detail: String
         var exitCode: Int32? = nil
         var outputTail: String = ""
+        /// A failure more specific than the task's own (14007, 14008).
+        var errorCode: ErrorCode? = nil
     }
 
     /// A process just spawned, and where its output of this start begins in the log.
@@ -45,16 +55,26 @@ actor InstanceSupervisor {
     let root: String
     let http: HTTPClient
     let logger: Logger
-    private var instances: [String: Instance] = [:]
-    private let reaper = Reaper()
+    /// The host's name, for messages, and its address, where health checks look.
+    let host: String
+    let checker: HealthChecker
+    var instances: [String: Instance] = [:]
+    let reaper: Reaper
     /// Task id to role, while the task runs; roles whose running start is aborted.
-    private var inFlight: [Int64: String] = [:]
+    var inFlight: [Int64: String] = [:]
     private var aborting: Set<String> = []
+    /// Called when a live check changes what a report would say, so that the
+    /// agent sends a heartbeat at once rather than at its next interval.
+    var onChange: @Sendable () -> Void = {}
 
-    init(root: String, http: HTTPClient, logger: Logger) {
+    init(root: String, http: HTTPClient, logger: Logger, host: String = "this host", address: String = "127.0.0.1") {
         self.root = root
         self.http = http
         self.logger = logger
+        self.host = host
+        let reaper = Reaper()
+        self.reaper = reaper
+        self.checker = HealthChecker(http: http, address: address, reaper: reaper)
         try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         self.instances = Self.scan(root: root, logger: logger)
     }
@@ -83,9 +103,20 @@ actor InstanceSupervisor {
         } catch {
             return Outcome(succeeded: false, detail: "cannot write configuration files: \(error)")
         }
+        let (environment, workingDirectory) = launchSettings(task.instance, task.process, values: task.configuration, directory: directory)
+        let argv = ConfigRenderer.substitute(task.process.start, values: task.configuration, extra: placeholders(directory))
+        if let missing = missingSoftware(task, argv0: argv.first ?? "", path: environment["PATH"] ?? "") { return missing }
+        do {
+            try FileManager.default.createDirectory(atPath: workingDirectory, withIntermediateDirectories: true)
+        } catch {
+            return Outcome(succeeded: false, detail: "cannot create the working directory \(workingDirectory): \(error)")
+        }
+        if let failed = await prepareOnce(task, directory: directory, environment: environment, workingDirectory: workingDirectory) {
+            return failed
+        }
         let launch: Launch
         do {
-            launch = try spawn(task, in: directory)
+            launch = try spawn(task, argv, environment: environment, workingDirectory: workingDirectory, in: directory)
         } catch {
             return Outcome(succeeded: false, detail: "\(error)")
         }
@@ -100,18 +131,15 @@ actor InstanceSupervisor {
         return Outcome(succeeded: true, detail: "already running (pid \(pid))\(stale)")
     }
 
-    private func spawn(_ task: AgentTask, in directory: InstanceDirectory) throws -> Launch {
+    private func spawn(_ task: AgentTask, _ argv: [String], environment: [String: String], workingDirectory: String,
+                       in directory: InstanceDirectory) throws -> Launch {
         let offset = ProcessControl.fileSize(directory.log)
-        let argv = ConfigRenderer.substitute(task.process.start, values: task.configuration, extra: [
-            "steward": ProcessControl.ownExecutable(), "conf_dir": directory.conf, "instance_dir": directory.path,
-        ])
-        let pid = try ProcessControl.spawn(argv, environment: Self.environment(for: task.instance, declared: task.process.environment),
-                                           logPath: directory.log)
+        let pid = try ProcessControl.spawn(argv, environment: environment, logPath: directory.log, workingDirectory: workingDirectory)
         reaper.forget(pid)
         directory.recordStart(pid: pid, digest: task.configDigest)
         instances[task.instance.role] = Instance(
             service: task.instance.service, role: task.instance.role, pid: pid, digest: task.configDigest,
-            check: task.process.check, configuration: task.configuration)
+            spec: task.process, configuration: task.configuration)
         logger.info("started", metadata: ["instance": "\(task.instance)", "pid": "\(pid)"])
         return Launch(pid: pid, log: directory.log, offset: offset)
     }
@@ -169,7 +197,10 @@ actor InstanceSupervisor {
                 logger.info("aborted", metadata: ["instance": "\(task.instance)", "pid": "\(launch.pid)", "stop": "\(stopped.detail)"])
                 return Outcome(succeeded: false, detail: "aborted; the process was \(stopped.detail)", outputTail: launch.output())
             }
-            guard await healthy(task.process.check, values: task.configuration) else { return nil }
+            guard await checker.healthy(task.process.check, target(role)) else { return nil }
+            // Healthy as of now: the live checks take over from here, at the role's interval.
+            instances[role]?.health = .good
+            instances[role]?.checkedAt = ContinuousClock.now
             return Outcome(succeeded: true, detail: "started (pid \(launch.pid))", outputTail: launch.output(maxBytes: 1024))
         }
     }
@@ -221,58 +252,12 @@ actor InstanceSupervisor {
         }
     }
 
-    // MARK: status
-
-    func reports() async -> [InstanceReport] {
-        var out: [InstanceReport] = []
-        for (role, instance) in instances.sorted(by: { $0.key < $1.key }) {
-            // Stamped when liveness is read, not after the health check's wait: a process
-            // that dies meanwhile has its start's result stamped later, and that result wins.
-            let observedAt = Self.nowMicros()
-            var running = false
-            if let pid = instance.pid {
-                running = reaper.liveness(pid) == .running
-                if !running { clearPid(role, pid) }
-            }
-            let health: HealthStatus = running
-                ? (await healthy(instance.check, values: instance.configuration) ? .good : .bad) : .unknown
-            out.append(InstanceReport(
-                service: instance.service, role: role, status: running ? .started : .stopped, health: health,
-                pid: running ? instance.pid : nil, configDigest: running ? instance.digest : nil,
-                observedAt: observedAt))
-        }
-        return out
-    }
-
-    func report(role: String) async -> InstanceReport? {
-        await reports().first { $0.role == role }
-    }
-
-    // MARK: helpers
-
-    func healthy(_ check: HealthCheck, values: [String: String]) async -> Bool {
-        switch check {
-        case .process:
-            return true
-        case .tcp(let param):
-            guard let port = values[param].flatMap(Int.init) else { return false }
-            return ProcessControl.tcpAccepts(port: port)
-        case .http(let param, let path):
-            // A refused connect answers at once; the HTTP client would retry it until its timeout.
-            guard let port = values[param].flatMap(Int.init), ProcessControl.tcpAccepts(port: port) else { return false }
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-            // No keep-alive: an idle pooled connection would hold up the process's graceful shutdown.
-            request.headers.add(name: "Connection", value: "close")
-            guard let response = try? await http.execute(request, timeout: .seconds(1)) else { return false }
-            _ = try? await response.body.collect(upTo: 64 * 1024)
-            return (200..<300).contains(response.status.code)
-        }
-    }
-
     /// Forgets the instance's process, unless another start has replaced it meanwhile.
-    private func clearPid(_ role: String, _ pid: pid_t?) {
+    func clearPid(_ role: String, _ pid: pid_t?) {
         guard let current = instances[role]?.pid, pid == nil || pid == current else { return }
         instances[role]?.pid = nil
+        instances[role]?.health = .unknown
+        instances[role]?.checkedAt = nil
         directory(role).removePid()
     }
 
@@ -287,7 +272,7 @@ actor InstanceSupervisor {
             guard let service = directory.service else { continue }
             var instance = Instance(service: service, role: role)
             instance.configuration = directory.configuration
-            instance.check = directory.healthCheck ?? .process
+            instance.spec = directory.processSpec
             if let pid = directory.pid, ProcessControl.liveness(pid) == .running,
                ProcessControl.commandLine(pid)?.contains(directory.path) ?? true {
                 instance.pid = pid

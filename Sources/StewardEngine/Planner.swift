@@ -62,7 +62,7 @@ public enum Planner {
         switch kind {
         case .startService: set = onlySelf ? [name] : dependencies(of: name, in: stack)
         case .stopService, .restartService: set = onlySelf ? [name] : dependents(of: name, in: stack)
-        case .saveConfiguration, .addInstance, .removeInstance, .decommissionHost: set = []
+        case .saveConfiguration, .restartInstance, .addInstance, .removeInstance, .decommissionHost: set = []
         }
         let services = order.filter(set.contains)
         let instances = Set(topology.placed.map(\.ref).filter { set.contains($0.service) })

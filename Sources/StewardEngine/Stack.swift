@@ -33,12 +33,15 @@ public struct ClusterLayout: Sendable, Codable, Hashable {
     public let name: String
     public let description: String
     public let hosts: [String]
+    /// Host -> address, for hosts the stack gives one (`{"name": …, "address": …}`).
+    public let addresses: [String: String]
 
-    public init(id: Int, name: String, description: String, hosts: [String]) {
+    public init(id: Int, name: String, description: String, hosts: [String], addresses: [String: String] = [:]) {
         self.id = id
         self.name = name
         self.description = description
         self.hosts = hosts
+        self.addresses = addresses
     }
 }
 
@@ -87,10 +90,21 @@ public struct RoleDefinition: Sendable, Codable, Hashable {
     /// Per-instance values set when the cluster is created (host -> name -> value).
     public let instanceDefaults: [String: [String: String]]
     public let configFiles: [ConfigFileSpec]
+    /// Whether the manager restarts an instance that fails, and how often; nil: never.
+    public let restartOnFailure: RestartPolicy?
+
+    /// The roles this role's templates name (`roles.<Role>`): the part of the
+    /// cluster's topology its instances see, and whose change makes them stale.
+    public var templateRoles: Set<String> {
+        Set(configFiles.compactMap(\.template).flatMap(TemplateScan.roleNames(in:)))
+    }
+
+    public var hasTemplates: Bool { configFiles.contains { $0.format == .template } }
 
     public init(name: String, description: String, hosts: [String], process: ProcessSpec,
                 configurations: [ParameterDefinition], instanceDefaults: [String: [String: String]],
-                configFiles: [ConfigFileSpec]) {
+                configFiles: [ConfigFileSpec], restartOnFailure: RestartPolicy? = nil) {
+        self.restartOnFailure = restartOnFailure
         self.name = name
         self.description = description
         self.hosts = hosts

@@ -62,6 +62,7 @@ public final class Manager: Sendable {
         try await store.migrate()
 
         let record: ClusterRecord
+        var created = false
         if let existing = try await store.cluster(id: stack.cluster.id) {
             record = existing
         } else {
@@ -80,6 +81,7 @@ public final class Manager: Sendable {
             record = try await store.cluster(id: stack.cluster.id)
                 ?? ClusterRecord(id: stack.cluster.id, name: stack.cluster.name, description: stack.cluster.description,
                                  stackName: stack.name, stackVersion: stack.version, createdAt: now)
+            created = true
             logger.info("cluster created", metadata: ["cluster": "\(record.id)", "stack": "\(stack.name)"])
         }
         // The stack's layout is only the first placement: stored once, then the store's topology rules.
@@ -104,6 +106,10 @@ public final class Manager: Sendable {
 
         let configuration = Configuration(try await sealingClearSecrets(store: store, stack: stack, cluster: record.id,
                                                                         now: clock.now(), logger: logger))
+        // Version 1: the values at creation (a store older than versions starts them from its values now).
+        try await store.ensureFirstConfigVersion(
+            clusterId: record.id, values: ConfigDiff.snapshot(configuration, in: stack),
+            description: created ? "The cluster's values at creation" : "The values when versions began", now: clock.now())
         let cluster = ClusterState(stack: stack, record: record, configuration: configuration, topology: topology)
         let metrics = MetricsHistory(windowMinutes: options.metricsWindowMinutes)
         let hub = AgentHub(hosts: topology.hostNames, heartbeatTimeoutMs: options.heartbeatTimeoutMs,
@@ -114,8 +120,20 @@ public final class Manager: Sendable {
             store: store, cluster: cluster, agents: hub, progress: progress, telemetry: telemetry,
             settings: .init(heartbeatTimeoutMs: options.heartbeatTimeoutMs, taskGraceMs: options.taskGraceMs),
             stack: stack, clock: clock, logger: logger)
-        await hub.connect(center)
         try await center.recover()
+        // After recovery: what should run is what operators' commands last left running.
+        let restarts = FailureRestarts(stack: stack, clock: clock, logger: logger) { instance, why in
+            // Once per instance until an operator acts: never a flood, so never coalesced.
+            let entry = AuditEntry(at: clock.now(), user: "system", source: "manager", action: "RESTART_ON_FAILURE_GAVE_UP",
+                                   target: "\(instance): \(why)", result: .failure, httpStatus: 0,
+                                   errorCode: ErrorCode.taskFailed.rawValue, commandId: nil)
+            do { try await store.appendAudit(entry) } catch {
+                logger.error("could not write the audit log", metadata: ["action": "RESTART_ON_FAILURE_GAVE_UP", "error": "\(error)"])
+            }
+        }
+        restarts.connect(center, lastOperations: try await store.lastOperations(clusterId: record.id))
+        await center.watch(restarts)
+        await hub.connect(center, restarts: restarts)
         return Manager(options: options, stack: stack, store: store, clock: clock, cluster: cluster, hub: hub, center: center,
                        progress: progress, metrics: metrics, telemetry: telemetry, credentials: credentials, logger: logger)
     }
@@ -230,6 +248,11 @@ public final class Manager: Sendable {
             try await store.reseal(clear, clusterId: cluster, now: now)
             logger.info("sealed password values stored clear", metadata: ["count": "\(clear.count)"])
         }
+        // The same in the versions, whose values and changes keep what was saved then.
+        let versions = try await store.resealConfigVersions(clusterId: cluster) { scope, name in
+            Configuration.markingSecrets([ConfigValue(scope: scope, name: name, value: "")], in: stack)[0].secret
+        }
+        if versions > 0 { logger.info("sealed password values stored clear in versions", metadata: ["count": "\(versions)"]) }
         return marked
     }
 

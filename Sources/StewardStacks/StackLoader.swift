@@ -12,18 +12,20 @@ public struct StackError: Error, CustomStringConvertible, Equatable {
 /// default passes its own validity check, every placement names a known host.
 public enum StackLoader {
     /// The bundled stacks by name.
-    public static let bundled: [String: String] = ["demo": DemoStack.json]
+    public static let bundled: [String: String] = ["demo": DemoStack.json, "lab": LabStack.json]
 
     /// Loads a bundled stack by name, or a stack file by path.
     public static func load(nameOrPath: String, portShift: Int = 0) throws -> Stack {
         if let text = bundled[nameOrPath] { return try load(json: Data(text.utf8), portShift: portShift) }
-        let data = try Data(contentsOf: URL(fileURLWithPath: nameOrPath))
-        return try load(json: data, portShift: portShift)
+        let url = URL(fileURLWithPath: nameOrPath)
+        let data = try Data(contentsOf: url)
+        return try load(json: data, portShift: portShift, directory: url.deletingLastPathComponent().path)
     }
 
     /// `portShift` moves every PORT value (defaults and per-instance values),
-    /// so that several copies of a stack can run on one machine.
-    public static func load(json: Data, portShift: Int = 0) throws -> Stack {
+    /// so that several copies of a stack can run on one machine. `directory`
+    /// is where a `template_file` is looked for (the stack file's own).
+    public static func load(json: Data, portShift: Int = 0, directory: String? = nil) throws -> Stack {
         let file: StackFile
         do {
             file = try JSONDecoder().decode(StackFile.self, from: json)
@@ -31,7 +33,8 @@ public enum StackLoader {
             throw StackError(problems: ["not a stack file: \(error)"])
         }
         var problems: [String] = []
-        let hosts = file.cluster.hosts
+        let hosts = file.cluster.hosts.map(\.name)
+        let addresses = hostAddresses(file.cluster.hosts, problems: &problems)
         if hosts.isEmpty { problems.append("the cluster has no hosts") }
         if Set(hosts).count != hosts.count { problems.append("host names repeat") }
         for h in hosts where !isName(h) { problems.append("host name '\(h)' is not a plain name") }
@@ -64,18 +67,11 @@ public enum StackLoader {
                     }
                 }
                 let process = processSpec(r.process, role: r.name, params: params, problems: &problems)
-                var files: [ConfigFileSpec] = []
-                for f in r.configFiles ?? [] {
-                    guard let format = ConfigFileSpec.Format(rawValue: f.format) else {
-                        problems.append("role \(r.name): config file format '\(f.format)' is not json or properties")
-                        continue
-                    }
-                    if !isFileName(f.name) { problems.append("role \(r.name): config file name '\(f.name)' must be a plain file name") }
-                    files.append(ConfigFileSpec(name: f.name, format: format))
-                }
+                let files = configFiles(r.configFiles ?? [], role: r.name, directory: directory, problems: &problems)
                 roles.append(RoleDefinition(
                     name: r.name, description: r.description ?? "", hosts: r.hosts, process: process,
-                    configurations: params, instanceDefaults: instanceDefaults, configFiles: files))
+                    configurations: params, instanceDefaults: instanceDefaults, configFiles: files,
+                    restartOnFailure: r.restartOnFailure.map { restartPolicy($0, role: r.name, problems: &problems) }))
             }
             if roles.isEmpty { problems.append("service \(s.name) has no roles") }
             let order = RoleOrder(rawValue: s.roleOrder ?? RoleOrder.sequential.rawValue)
@@ -93,11 +89,18 @@ public enum StackLoader {
             }
         }
         if let cycle = findCycle(services) { problems.append("dependency cycle: " + cycle.joined(separator: " -> ")) }
+        for s in services {
+            for r in s.roles {
+                for name in r.templateRoles.sorted() where !roleNames.contains(name) {
+                    problems.append("role \(r.name): a template names roles.\(name), which is not a role of the stack")
+                }
+            }
+        }
         guard problems.isEmpty else { throw StackError(problems: problems) }
         return Stack(
             name: file.name, version: file.version, description: file.description ?? "", services: services,
             cluster: ClusterLayout(id: file.cluster.id, name: file.cluster.name,
-                                   description: file.cluster.description ?? "", hosts: hosts))
+                                   description: file.cluster.description ?? "", hosts: hosts, addresses: addresses))
     }
 
     static func parameters(_ list: [StackFile.ParameterFile], owner: String, shift: Int, problems: inout [String]) -> [ParameterDefinition] {
@@ -118,42 +121,6 @@ public enum StackLoader {
             if let why = def.validate(def.defaultValue) { problems.append("\(owner) default: \(why)") }
             return def
         }
-    }
-
-    static func processSpec(_ p: StackFile.ProcessFile, role: String, params: [ParameterDefinition], problems: inout [String]) -> ProcessSpec {
-        if p.start.isEmpty { problems.append("role \(role): process.start is empty") }
-        let check: HealthCheck
-        switch p.check?.type ?? "process" {
-        case "http":
-            let port = p.check?.portParameter ?? "port"
-            let path = p.check?.path ?? "/"
-            if !params.contains(where: { $0.name == port && ($0.type == .port || $0.type == .int) }) {
-                problems.append("role \(role): check port parameter '\(port)' is not an integer parameter of the role")
-            }
-            if !path.hasPrefix("/") { problems.append("role \(role): check path must start with /") }
-            check = .http(portParameter: port, path: path)
-        case "tcp":
-            let port = p.check?.portParameter ?? "port"
-            if !params.contains(where: { $0.name == port && ($0.type == .port || $0.type == .int) }) {
-                problems.append("role \(role): check port parameter '\(port)' is not an integer parameter of the role")
-            }
-            check = .tcp(portParameter: port)
-        case "process":
-            check = .process
-        case let other:
-            problems.append("role \(role): check type '\(other)' is not http, tcp or process")
-            check = .process
-        }
-        let startTimeout = p.startTimeoutSeconds ?? 60
-        let stopTimeout = p.stopTimeoutSeconds ?? 10
-        if !(1...3600).contains(startTimeout) { problems.append("role \(role): start_timeout_seconds must be 1-3600") }
-        if !(1...3600).contains(stopTimeout) { problems.append("role \(role): stop_timeout_seconds must be 1-3600") }
-        let environment = p.environment ?? [:]
-        for name in environment.keys.sorted() where !isEnvironmentName(name) {
-            problems.append("role \(role): environment variable name '\(name)' must be letters, digits and _, not starting with a digit")
-        }
-        return ProcessSpec(start: p.start, check: check, startTimeoutSeconds: startTimeout, stopTimeoutSeconds: stopTimeout,
-                           environment: environment)
     }
 
     static func shiftValue(_ value: String, of p: ParameterDefinition, by shift: Int) -> String {

@@ -3,10 +3,15 @@ import StewardAPI
 import StewardEngine
 
 extension SQLStore {
-    public func insert(_ command: Command, saving values: [ConfigValue], now: Millis) async throws -> Command {
+    public func insert(_ command: Command, saving values: [ConfigValue], version: ConfigVersion?, now: Millis) async throws -> Command {
         try await transaction { db in
             let stored = try await Self.insertRows(of: command, on: db)
             try await Self.upsert(values, clusterId: command.clusterId, command: stored.id, now: now, sealer: self.sealer, on: db)
+            if var version {
+                version.commandId = stored.id
+                version.createdAt = now
+                try await Self.insertVersion(version, clusterId: command.clusterId, sealer: self.sealer, on: db)
+            }
             return stored
         }
     }

@@ -18,16 +18,24 @@ public enum ProcessControl {
     /// `logPath` (or inherited when nil). With `newSession` the child gets its
     /// own session and process group (its pid), detached from our terminal and
     /// our signals: Ctrl-C on the agent does not reach the role processes.
+    /// `workingDirectory`: where the child starts (our own when nil).
     public static func spawn(_ argv: [String], environment: [String: String], logPath: String?,
-                             newSession: Bool = true) throws -> pid_t {
+                             newSession: Bool = true, workingDirectory: String? = nil, truncateLog: Bool = false) throws -> pid_t {
         guard let exe = argv.first, !exe.isEmpty else { throw SpawnError(description: "empty command") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         if let logPath {
-            posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o640)
+            posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | (truncateLog ? O_TRUNC : O_APPEND), 0o640)
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
+        // The file actions run in order: the log is opened before the chdir.
+        if let workingDirectory {
+            guard let addchdir = Self.addchdir else {
+                throw SpawnError(description: "cannot start \(exe) in \(workingDirectory): this C library cannot set a child's directory")
+            }
+            _ = addchdir(&actions, workingDirectory)
         }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -56,6 +64,13 @@ public enum ProcessControl {
         guard rc == 0 else { throw SpawnError(description: "cannot start \(exe): \(String(cString: strerror(rc)))") }
         return pid
     }
+
+    /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), which Swift's
+    /// Glibc module does not export: looked up once, by name.
+    private static let addchdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
+    }()
 
     public enum Liveness: Equatable, Sendable {
         case running
@@ -115,15 +130,28 @@ public enum ProcessControl {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    /// Connects to 127.0.0.1:port; true if something accepts.
-    public static func tcpAccepts(port: Int) -> Bool {
+    /// The path of a program as `execvp` would find it in `searchPath`
+    /// (colon-separated), or of `name` itself when it holds a slash; nil if
+    /// there is no such executable file.
+    public static func findExecutable(_ name: String, searchPath: String) -> String? {
+        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
+        for directory in searchPath.split(separator: ":") where !directory.isEmpty {
+            let candidate = "\(directory)/\(name)"
+            var info = stat()
+            if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
+    }
+
+    /// Connects to host:port (an IPv4 address, 127.0.0.1 by default); true if something accepts.
+    public static func tcpAccepts(port: Int, host: String = "127.0.0.1") -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_addr.s_addr = inet_addr(host)
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }

@@ -74,7 +74,7 @@ struct CommandCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "The command history, newest first.")
         @OptionGroup var client: ClientOptions
         @Option(help: "IN_PROGRESS, COMPLETE or FAILED.") var state: CommandState?
-        @Option(help: "START_SERVICE, STOP_SERVICE, RESTART_SERVICE or SAVE_CONFIGURATION.") var kind: CommandKind?
+        @Option(help: "START_SERVICE, STOP_SERVICE, RESTART_SERVICE, SAVE_CONFIGURATION or RESTART_INSTANCE (the manager's restarts after a failure).") var kind: CommandKind?
         @Option(help: "Only commands touching this service.") var service: String?
         @Option(help: "Only this user's commands.") var byUser: String?
         @Option(help: "Only commands of the last N minutes.") var sinceMinutes: Int?

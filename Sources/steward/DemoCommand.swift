@@ -27,8 +27,15 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Added to every role port of the demo stack.")
     var portShift: Int = 0
 
+    @Option(help: "The bundled stack to run: demo (Steward's own role processes) or lab (ZooKeeper, Redis and nginx from the OS's packages; each agent on its own address 127.0.1.N, standard ports).")
+    var stack: String = "demo"
+
     @Option(help: "Failed logins of one user before it is refused for a while.")
     var loginFailureLimit: Int = 5
+
+    func validate() throws {
+        guard ["demo", "lab"].contains(stack) else { throw ValidationError("--stack must be demo or lab, not '\(stack)'") }
+    }
 
     func run() async throws {
         let logger = LogSetup.logger("steward.demo", level: .info)
@@ -85,17 +92,19 @@ struct DemoService: Service {
         await children.setArguments("manager", managerArguments(managerDir, port: port))
         for n in 1...3 {
             let host = "host-\(n)"
+            // The lab's hosts are loopback addresses of their own, so that every member uses the standard ports.
+            let address = options.stack == "lab" ? ["--address", "127.0.1.\(n)"] : []
             try await children.start("agent \(host)", [
                 "agent", "--manager", url, "--host", host, "--data-dir", root + "/" + host,
                 "--token-file", managerDir + "/agent.token", "--stop-instances-on-exit",
-            ], environment: ProcessInfo.processInfo.environment)
+            ] + address, environment: ProcessInfo.processInfo.environment)
         }
         Self.printBanner(url: url, root: root)
         try await children.superviseUntilCancelled()
     }
 
     private func managerArguments(_ managerDir: String, port: Int) -> [String] {
-        ["manager", "--data-dir", managerDir, "--port", String(port),
+        ["manager", "--data-dir", managerDir, "--port", String(port), "--stack", options.stack,
          "--port-shift", String(options.portShift), "--login-failure-limit", String(options.loginFailureLimit)]
             + (options.adminPasswordFile.map { ["--admin-password-file", $0] } ?? [])
     }

@@ -19,8 +19,11 @@ struct HostsCommand: AsyncParsableCommand {
                     let hosts = try await api.hosts(cluster: try await client.clusterId(api))
                     try client.output(hosts) {
                         hosts.map { h in
-                            "\(h.hostName.printable.column(12)) \(h.status.rawValue.column(10)) \(h.state.rawValue.column(15)) "
-                                + "\(h.agentState.rawValue.column(8)) \(h.instances.joined(separator: ", ").printable)\n"
+                            let facts = [h.cores.map { "\($0) cores" }, h.memoryMib.map { "\($0) MiB" }, h.os?.printable]
+                                .compactMap { $0 }.joined(separator: ", ")
+                            return "\(h.hostName.printable.column(12)) \((h.ip ?? "-").printable.column(15)) \(h.status.rawValue.column(10)) "
+                                + "\(h.state.rawValue.column(15)) \(h.agentState.rawValue.column(8)) \(h.instances.joined(separator: ", ").printable)"
+                                + (facts.isEmpty ? "" : "\n\(String().column(12)) \(facts)") + "\n"
                         }.joined()
                     }
                 }

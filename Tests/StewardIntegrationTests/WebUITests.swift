@@ -21,6 +21,10 @@ extension IntegrationTests {
                 #expect(try await browser.eval("document.querySelector('#session-user').textContent")?.string == "admin (admin)")
                 #expect(try await browser.eval("document.querySelectorAll('tr[data-service]').length")?.number == 3)
                 #expect(try await browser.eval("document.querySelectorAll('tr[data-host] [data-state=CONNECTED]').length")?.number == 3)
+                // Each host's address (the agents' default --address) and what its agent reported of it.
+                #expect(try await browser.eval("document.querySelectorAll('tr[data-host] [data-ip=\"127.0.0.1\"]').length")?.number == 3)
+                #expect(try await browser.eval(#"document.querySelector('tr[data-host="host-1"] [data-ip]').textContent"#)?.string?
+                    .contains("cores") == true)
                 #expect(try await browser.eval(state(#"tr[data-service="Storage"]"#))?.string == "STOPPED")
 
                 // Keyboard: the Start button takes Enter, the dialog takes the

@@ -79,7 +79,22 @@ enum WireSamples {
         return command
     }
 
-    static var all: [WireSample] { reads + commands + access + agents + agentCredentials }
+    static var all: [WireSample] { reads + commands + versions + access + agents + agentCredentials }
+
+    static var versions: [WireSample] {
+        let change = ConfigVersionChange(serviceName: "Gateway", roleName: "GatewayServer", hostName: "host-1", name: "port",
+                                         oldValue: "21300", newValue: "21301", secret: false)
+        let summary = ConfigVersionSummary(version: 2, user: "admin", createTime: time, commandId: 7,
+                                           description: "Save 1 value(s) of Gateway: port", changes: [change])
+        let value = ConfigVersionValue(serviceName: "Gateway", roleName: "GatewayServer", hostName: "host-1", name: "port", value: "21301")
+        let rollback = "POST /web/v1/config/cluster/{cluster_id}/versions/{version}/rollback"
+        return [
+            ok("GET /web/v1/config/cluster/{cluster_id}/versions", ConfigVersionList(total: 2, versions: [summary])),
+            ok("GET /web/v1/config/cluster/{cluster_id}/versions/{version}", ConfigVersionDetail(summary: summary, values: [value])),
+            request(rollback, RollbackRequest(restartAffectedComponents: true)),
+            accepted(rollback),
+        ]
+    }
 
     static var reads: [WireSample] {
         let parameter = ServiceConfigurationView.ParameterView(
@@ -102,7 +117,8 @@ enum WireSamples {
                ServiceConfigurationView(serviceName: "Gateway", parameters: [parameter])),
             ok("GET /web/v1/cluster/{cluster_id}/hosts", HostList(hosts: [HostView(
                 hostName: "host-1", status: .connected, lastHeartbeat: time, agentVersion: "0.1.0",
-                instances: ["GatewayServer@host-1"], agentState: .active, state: .active, joinedAt: time)])),
+                instances: ["GatewayServer@host-1"], agentState: .active, state: .active, joinedAt: time, ip: "127.0.1.1",
+                cores: 2, memoryMib: 24105, os: "Debian GNU/Linux 12 (bookworm)")])),
             ok("GET /web/v1/cluster/{cluster_id}/instances", InstanceList(instances: [InstanceView(
                 name: "GatewayServer@host-1", serviceName: "Gateway", roleName: "GatewayServer", hostName: "host-1",
                 operationalStatus: .started, healthStatus: .good, pid: 4242, configStale: true,
@@ -198,20 +214,32 @@ extension WireSamples {
     static var agents: [WireSample] {
         let report = InstanceReport(service: "Gateway", role: "GatewayServer", status: .started, health: .good, pid: 4242,
                                     configDigest: "d1", observedAt: time * 1000)
-        let process = ProcessSpec(start: ["{steward}", "role"], check: .http(portParameter: "port", path: "/health"),
-                                  startTimeoutSeconds: 30, stopTimeoutSeconds: 10, environment: ["JAVA_HOME": "/opt/jdk"])
+        let process = ProcessSpec(start: ["{steward}", "role"],
+                                  check: .tcp(portParameter: "port", send: "srvr\n", expect: ["Mode: leader"], timeoutSeconds: 2),
+                                  startTimeoutSeconds: 30, stopTimeoutSeconds: 10, environment: ["JAVA_HOME": "/opt/jdk"],
+                                  workingDirectory: "{instance_dir}/data", prepare: [PrepareStep(command: ["mkdir", "-p", "data"])],
+                                  requires: [Requirement(path: "/usr/share/java/zookeeper.jar", command: "java", package: "zookeeper")],
+                                  checkIntervalSeconds: 5)
         let task = AgentTask(taskId: 11, commandId: 7, instance: gateway, operation: .start, process: process,
-                             configuration: ["port": "21101"], configFiles: [ConfigFileSpec(name: "role.json", format: .json)],
-                             configDigest: "d1", timeoutSeconds: 30)
+                             configuration: ["port": "21101"],
+                             configFiles: [ConfigFileSpec(name: "peers.txt", format: .template,
+                                                          template: "{{#roles.GatewayServer}}{{address}}\n{{/roles.GatewayServer}}")],
+                             configDigest: "d1", timeoutSeconds: 30, context: TemplateContext(
+                                instance: .init(service: "Gateway", role: "GatewayServer", host: "host-1", address: "127.0.1.1", ordinal: 1),
+                                host: .init(name: "host-1", address: "127.0.1.1"), cluster: .init(id: 1, name: "demo"),
+                                values: ["port": "21101"],
+                                roles: ["GatewayServer": [.init(host: "host-1", address: "127.0.1.1", ordinal: 1, values: ["port": "21101"])]]))
         let sample = HostSample(time: time, values: ["hm_cpu_used": 12.5])
         return [
-            request("POST /agent/v1/register", AgentHello(host: "host-1", agentVersion: "0.1.0", instances: [report], incarnation: "i1")),
+            request("POST /agent/v1/register", AgentHello(host: "host-1", agentVersion: "0.1.0", instances: [report], incarnation: "i1",
+                                                                address: "127.0.1.1", cores: 2, memoryMiB: 24105, os: "Debian GNU/Linux 12 (bookworm)")),
             ok("POST /agent/v1/register", AgentWelcome(heartbeatIntervalMs: 1000, pollTimeoutMs: 20000, metricsIntervalMs: 5000,
                                                        credential: String(repeating: "ab", count: 32), pending: true, heartbeatTimeoutMs: 5000)),
             request("POST /agent/v1/poll", AgentPoll(host: "host-1", received: [10])),
             ok("POST /agent/v1/poll", AgentWork(tasks: [task], abort: [9])),
             request("POST /agent/v1/result", AgentTaskResult(host: "host-1", taskId: 11, succeeded: false, detail: "exited",
-                                                             exitCode: 1, outputTail: "port in use", instance: report)),
+                                                             exitCode: 1, outputTail: "port in use", instance: report,
+                                                             errorCode: ErrorCode.prepareFailed.rawValue)),
             ok("POST /agent/v1/result", NoResult()),
             request("POST /agent/v1/output", AgentTaskOutput(host: "host-1", taskId: 11, outputTail: "starting")),
             ok("POST /agent/v1/output", NoResult()),

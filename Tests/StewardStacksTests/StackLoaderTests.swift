@@ -194,7 +194,7 @@ struct StackLoaderTests {
 
     @Test func badCheckType() {
         let data = StackText.valid(front: StackText.service("Front", roles: [StackText.role("FrontServer", check: #"{"type": "ping"}"#)]))
-        expectRejected(data, naming: "check type 'ping' is not http, tcp or process")
+        expectRejected(data, naming: "check type 'ping' is not http, tcp, command or process")
     }
 
     @Test func checkOnAMissingPortParameter() {

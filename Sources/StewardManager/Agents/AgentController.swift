@@ -87,7 +87,7 @@ struct AgentController {
     /// A first join with the join token: the host is issued its credential,
     /// answered once, and is let in at once or held for approval.
     private func bootstrap(_ hello: AgentHello, request: Request, context: Context) async throws -> Response {
-        if await !hub.knows(hello.host) { try HostFacts.checkNewName(hello.host) }
+        if await !hub.knows(hello.host) { try HostJoin.checkNewName(hello.host) }
         let issued: (secret: String, state: AgentCredentialState)
         do {
             issued = try await credentials.issue(to: hello.host)
@@ -100,7 +100,7 @@ struct AgentController {
         await auditor.record(user: "agent:\(hello.host.prefix(64))", source: context.remoteAddress, action: "AGENT_BOOTSTRAP",
                              target: hello.host, result: .success, status: 200, code: .success)
         // Pending or not, the host is now one of the cluster's: admins see it (and approve it) in the hosts list.
-        let joined = try await center.join(HostFacts.record(from: hello))
+        let joined = try await center.join(HostJoin.record(from: hello))
         await hub.add(host: joined.name)
         logger.info("host joined: credential issued", metadata: ["host": "\(hello.host)", "state": "\(issued.state.rawValue)"])
         guard issued.state == .active else { return JSONBody.ok(with(credential: issued.secret, pending: true)) }
@@ -110,7 +110,7 @@ struct AgentController {
 
     private func admit(_ hello: AgentHello) async throws {
         // What the agent says of its host (address, cores, …) may change between its starts.
-        _ = try await center.join(HostFacts.record(from: hello))
+        _ = try await center.join(HostJoin.record(from: hello))
         let lost = try await hub.hello(hello)
         if !lost.isEmpty {
             logger.warning("agent restarted: the tasks its previous process held fail",

@@ -10,7 +10,10 @@ extension AgentHub {
     func hello(_ hello: AgentHello) async throws(StewardError) -> Set<Int64> {
         try requireHost(hello.host)
         seen(hello.host, version: hello.agentVersion)
+        await cluster.recordHost(hello.host, facts: HostFacts(address: hello.address, cores: hello.cores,
+                                                              memoryMiB: hello.memoryMiB, os: hello.os))
         await cluster.record(hello.instances, host: hello.host)
+        await restarts?.observe(hello.instances, host: hello.host)
         let lost = register(hello.host, incarnation: hello.incarnation)
         if !lost.isEmpty { await center?.receive(.agentRestarted(host: hello.host, tasks: lost)) }
         return lost
@@ -36,6 +39,8 @@ extension AgentHub {
         settled(result.taskId, host: result.host)
         await cluster.record(result.instance, host: result.host)
         await center?.receive(.result(result))
+        // After the center took the result: a restart's own end frees the instance first.
+        await restarts?.observe([result.instance], host: result.host)
     }
 
     func output(_ output: AgentTaskOutput) async throws(StewardError) {
@@ -47,6 +52,7 @@ extension AgentHub {
         try requireHost(beat.host)
         seen(beat.host)
         await cluster.record(beat.instances, host: beat.host)
+        await restarts?.observe(beat.instances, host: beat.host)
         if let sample = beat.metrics { metrics.record(sample, host: beat.host) }
     }
 

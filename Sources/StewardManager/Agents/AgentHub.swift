@@ -35,6 +35,8 @@ actor AgentHub: AgentDispatch {
     let clock: any TimeSource
     /// Set once at start-up: the center is built after the hub, from it.
     var center: (any AgentEventSink)?
+    /// Sees every instance report, for `restart_on_failure`.
+    var restarts: FailureRestarts?
 
     init(hosts: [String], heartbeatTimeoutMs: Int, cluster: ClusterState, metrics: MetricsHistory, clock: any TimeSource) {
         self.heartbeatTimeoutMs = heartbeatTimeoutMs
@@ -44,7 +46,10 @@ actor AgentHub: AgentDispatch {
         for h in hosts { links[h] = Link() }
     }
 
-    func connect(_ center: any AgentEventSink) { self.center = center }
+    func connect(_ center: any AgentEventSink, restarts: FailureRestarts? = nil) {
+        self.center = center
+        self.restarts = restarts
+    }
 
     func knows(_ host: String) -> Bool { links[host] != nil }
 

@@ -16,6 +16,8 @@ actor ClusterState {
     private(set) var configuration: Configuration
     private(set) var topology: Topology
     private var reports: [InstanceRef: InstanceReport] = [:]
+    /// What each host's agent said of its host when it registered (address, cores, memory, OS).
+    private(set) var hostFacts: [String: HostFacts] = [:]
 
     init(stack: Stack, record: ClusterRecord, configuration: Configuration, topology: Topology) {
         self.stack = stack
@@ -25,6 +27,8 @@ actor ClusterState {
     }
 
     nonisolated var clusterId: Int { record.id }
+
+    func setFacts(_ facts: HostFacts, of host: String) { hostFacts[host] = facts }
 
     func apply(_ values: [ConfigValue]) {
         for v in values { configuration.set(v) }
@@ -49,19 +53,23 @@ actor ClusterState {
 
     func forget(_ host: String) { topology.forget(host) }
 
-    /// Every member of every role, by ordinal, with its host's address: the
-    /// one source of what templates listing an ensemble see.
-    func templateMembers() -> [String: [TopologyMember]] { topology.members(in: stack) }
-
     func effective(for instance: InstanceRef) -> [String: String] {
         configuration.effective(for: instance, in: stack)
     }
 
-    /// A short digest of an instance's effective configuration, to tell when a
-    /// running process has an outdated one.
-    nonisolated static func digest(_ config: [String: String]) -> String {
-        let text = config.keys.sorted().map { "\($0)=\(config[$0] ?? "")" }.joined(separator: "\n")
+    /// A short digest of an instance's effective configuration and of what its
+    /// templates see, to tell when a running process has an outdated one. The
+    /// context is the part its templates can see only (the roles they name),
+    /// so a new ZooKeeper member makes every QuorumPeer stale but not Redis.
+    nonisolated static func digest(_ config: [String: String], context: TemplateContext? = nil) -> String {
+        var text = config.keys.sorted().map { "\($0)=\(config[$0] ?? "")" }.joined(separator: "\n")
+        if let context { text += "\n#context\n" + String(decoding: WireJSON.encode(context), as: UTF8.self) }
         return SHA256.hash(data: Data(text.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The digest a task for the instance carries, and that its report is compared with.
+    func digest(for instance: InstanceRef) -> String {
+        Self.digest(effective(for: instance), context: templateContext(for: instance))
     }
 
     func record(_ report: InstanceReport, host: String) {
@@ -88,7 +96,7 @@ actor ClusterState {
             let (status, health) = status(of: ref, hostLost: lostHosts.contains(ref.host))
             let config = effective(for: ref)
             let report = reports[ref]
-            let stale = status == .started && report?.configDigest != nil && report?.configDigest != Self.digest(config)
+            let stale = status == .started && report?.configDigest != nil && report?.configDigest != digest(for: ref)
             return InstanceView(
                 name: ref.description, serviceName: ref.service, roleName: ref.role, hostName: ref.host,
                 operationalStatus: status, healthStatus: health,

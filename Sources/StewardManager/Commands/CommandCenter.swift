@@ -12,7 +12,7 @@ import StewardStore
 /// one exception to arrival order: a turn takes every result queued by then,
 /// so a result may be applied before an abort or tick that entered the gate
 /// ahead of it; each outcome is still stored before it is published.
-actor CommandCenter: AgentEventSink {
+actor CommandCenter: AgentEventSink, RestartSubmitter {
     /// What the center needs of the manager's settings.
     struct Settings: Sendable {
         var heartbeatTimeoutMs: Int
@@ -42,32 +42,16 @@ actor CommandCenter: AgentEventSink {
     /// Transactions written for transitions, and results queued now: how well results batch.
     private(set) var storeWrites = 0
     var queuedResultCount: Int { queuedResults.count }
+    /// Told of every ended command: what should run, for `restart_on_failure`.
+    var restarts: FailureRestarts?
+
     /// Output of running tasks so far, as their agents send it.
-    private var liveOutput: [Int64: String] = [:]
+    private(set) var liveOutput: [Int64: String] = [:]
 
     private func recordOutput(_ output: AgentTaskOutput) {
         guard let id = taskOwner[output.taskId], let task = active[id]?.task(id: output.taskId), task.state == .running,
               task.instance.host == output.host else { return }
         liveOutput[output.taskId] = output.outputTail
-    }
-
-    /// A task's output: live while it runs, as stored once it has ended.
-    func output(command id: Int64, task taskID: Int64) async throws -> TaskOutputView {
-        let command: Command
-        if let running = active[id] {
-            command = running
-        } else if let stored = try await store.command(id: id) {
-            command = stored
-        } else {
-            throw StewardError(.commandNotFound, "Command \(id) does not exist.")
-        }
-        guard let task = command.task(id: taskID) else {
-            throw StewardError(.taskNotFound, "Command \(id) has no task \(taskID).")
-        }
-        let output = task.state == .running ? (liveOutput[taskID] ?? "") : task.outputTail
-        return TaskOutputView(taskId: task.id, commandId: id, instance: task.instance.description, operation: task.operation,
-                              state: task.state, exitCode: task.exitCode, detail: task.detail, output: output,
-                              startTime: task.startedAt, endTime: task.endedAt)
     }
 
     init(store: any Store, cluster: ClusterState, agents: any AgentDispatch, progress: ProgressCache, telemetry: Telemetry,
@@ -93,7 +77,18 @@ actor CommandCenter: AgentEventSink {
     }
 
     func submitConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async throws -> Command {
-        try await gate.run { try await self.createConfiguration(changes, restart: restart, user: user) }
+        try await submitConfiguration(restart: restart, user: user) { _ in changes }
+    }
+
+    /// A save whose values are worked out under the gate from the configuration
+    /// as it is then (a rollback's depend on every save before it); `title`
+    /// names it in its step and its version ("Roll back to version 3").
+    func submitConfiguration(restart: Bool, user: String, title: String? = nil,
+                             _ changes: @escaping @Sendable (Configuration) throws -> [ConfigValue]) async throws -> Command {
+        try await gate.run {
+            let values = try changes(await self.cluster.configuration)
+            return try await self.createConfiguration(values, restart: restart, user: user, title: title)
+        }
     }
 
     /// The one input of what agents say, from the agent hub.
@@ -160,10 +155,11 @@ actor CommandCenter: AgentEventSink {
         try checkFree(command.services)
     }
 
-    private func createConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async throws -> Command {
-        let command = await draftConfiguration(changes, restart: restart, user: user)
+    private func createConfiguration(_ changes: [ConfigValue], restart: Bool, user: String, title: String?) async throws -> Command {
+        let command = await draftConfiguration(changes, restart: restart, user: user, title: title)
         try checkFree(command.services)
-        return try await begin(command, saving: changes)
+        let version = await versionMade(saving: changes, user: user, description: command.steps[0].description)
+        return try await begin(command, saving: changes, version: version)
     }
 
     // MARK: abort and retry
@@ -222,14 +218,15 @@ actor CommandCenter: AgentEventSink {
         }
     }
 
-    /// Stores a new command (with the values it saves or the instance it
-    /// places, in the same transaction), takes its locks and starts it.
-    func begin(_ draft: Command, saving values: [ConfigValue], placing: PlacedInstance? = nil) async throws -> Command {
+    /// Stores a new command (with the values it saves and their version, or
+    /// the instance it places, in the same transaction), takes its locks and starts it.
+    func begin(_ draft: Command, saving values: [ConfigValue], version: ConfigVersion? = nil,
+               placing: PlacedInstance? = nil) async throws -> Command {
         let command: Command
         if let placing {
             command = try await store.insert(draft, placing: placing, now: clock.now())
         } else {
-            command = try await store.insert(draft, saving: values, now: clock.now())
+            command = try await store.insert(draft, saving: values, version: version, now: clock.now())
         }
         if !values.isEmpty { await cluster.apply(values) }
         if let placing { await cluster.place(placing) }
@@ -268,7 +265,9 @@ actor CommandCenter: AgentEventSink {
             logger.warning("result from the wrong host ignored", metadata: ["task": "\(result.taskId)", "host": "\(result.host)"])
             return nil
         }
-        let outcome = TaskOutcome(succeeded: result.succeeded, errorCode: .taskFailed, detail: result.detail,
+        // Only the codes an agent may give (software missing, prepare failed); any other is the task's own failure.
+        let code = result.errorCode.flatMap(ErrorCode.init(rawValue:)).flatMap { [.softwareMissing, .prepareFailed].contains($0) ? $0 : nil }
+        let outcome = TaskOutcome(succeeded: result.succeeded, errorCode: code ?? .taskFailed, detail: result.detail,
                                   exitCode: result.exitCode, outputTail: result.outputTail)
         let now = clock.now()
         return (id, { $0.complete(taskID: result.taskId, outcome: outcome, now: now) })
@@ -375,6 +374,7 @@ actor CommandCenter: AgentEventSink {
 
     private func finish(_ command: Command) {
         telemetry.commandEnded(command)
+        restarts?.commandEnded(command)
         active[command.id] = nil
         for s in command.services where locks[s] == command.id { locks[s] = nil }
         if let host = Self.placementHost(of: command), hostLocks[host] == command.id { hostLocks[host] = nil }
@@ -402,10 +402,11 @@ actor CommandCenter: AgentEventSink {
             let config = await cluster.effective(for: task.instance)
             // A clean-up stops the process first, then deletes its directory.
             let timeout = task.operation == .start ? role.process.startTimeoutSeconds : role.process.stopTimeoutSeconds + 5
+            let context = await cluster.templateContext(for: task.instance)
             byHost[host, default: []].append(AgentTask(
                 taskId: task.id, commandId: command.id, instance: task.instance, operation: task.operation,
                 process: role.process, configuration: config, configFiles: role.configFiles,
-                configDigest: ClusterState.digest(config), timeoutSeconds: timeout))
+                configDigest: ClusterState.digest(config, context: context), timeoutSeconds: timeout, context: context))
             deadlines[task.id] = clock.now() + Millis(timeout * 1000 + settings.taskGraceMs)
         }
         for (host, list) in byHost { await agents.enqueue(list, for: host) }

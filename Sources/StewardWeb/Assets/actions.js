@@ -1,7 +1,6 @@
-// Start, stop and restart (and, through commandDialog, the placement
-// commands), each confirmed in a dialog that shows the plan the manager would
-// run (a dry run), so the operator sees every instance it touches before
-// anything happens.
+// Start, stop and restart (and rollback), each confirmed in a dialog that shows the plan
+// the manager would run (a dry run), so the operator sees every instance it
+// touches before anything happens.
 import { call, errorText } from './api.js';
 import { h, replace, openDialog, dialogForm, notify } from './dom.js';
 
@@ -14,52 +13,55 @@ const words = {
 };
 
 export function serviceAction(session, service, action) {
-  const path = `maintain/cluster/${session.cluster.id}/service/${encodeURIComponent(service.name)}/${action}`;
   const w = words[action];
-  const scope = h('input', { type: 'checkbox', id: 'dialog-scope' });
-  return commandDialog({
-    title: `${w.verb} ${service.name}?`, verb: `${w.verb} ${service.name}`, danger: action === 'stop',
-    fields: [h('label', {}, scope, ' ', w.scope)], inputs: [scope],
-    request: () => ({ method: 'POST', path, body: { only_self: !scope.checked } }),
+  return confirmWithPlan({
+    path: `maintain/cluster/${session.cluster.id}/service/${encodeURIComponent(service.name)}/${action}`,
+    title: `${w.verb} ${service.name}?`, confirmLabel: `${w.verb} ${service.name}`, danger: action === 'stop',
+    option: { id: 'dialog-scope', label: w.scope, checked: false },
+    body: (checked) => ({ only_self: !checked }),
+    started: (id) => `${w.verb} ${service.name}: command #${id} started.`,
   });
 }
 
-// A command confirmed in a dialog that first shows the plan the manager would
-// run (a dry run of the same request), then runs it on Confirm and opens the
-// command's page. `request()` gives {method, path, body}; a change of one of
-// `inputs` asks for the plan again; `fields` are drawn above the plan.
-export function commandDialog({ title, verb, danger = false, request, fields = [], inputs = [] }) {
+// The one dialog of every command a button starts (start, stop, restart,
+// rollback, and the placement commands): the plan the manager would run (a
+// dry run of the same request), asked again when the option or one of
+// `inputs` changes; Confirm sends it and opens the command. `fields` are
+// drawn above the plan; `body(checked)` is the request's body.
+export function confirmWithPlan({ path, method = 'POST', title, confirmLabel, danger = false, intro, option, fields = [],
+  inputs = [], body = () => ({}), started }) {
   return openDialog((close) => {
     const planBox = h('div', { class: 'plan', 'aria-live': 'polite' }, h('p', { class: 'loading' }, 'Working out the plan…'));
+    const box = option ? h('input', { type: 'checkbox', id: option.id, checked: option.checked }) : null;
+    const send = (params) => call(path, { method, body: body(box?.checked) ?? {}, params });
     const errorBox = h('p', { class: 'error', role: 'alert', hidden: true });
-    const confirm = h('button', { type: 'submit', class: danger ? 'danger' : 'primary', disabled: true }, verb);
+    const confirm = h('button', { type: 'submit', class: danger ? 'danger' : 'primary', disabled: true }, confirmLabel);
     let asked = 0;
 
     async function plan() {
       const mine = ++asked;
       confirm.disabled = true;
       errorBox.hidden = true;
-      const { method, path, body } = request();
       try {
-        const envelope = await call(path, { method, body: body ?? {}, params: { dry_run: 'true' } });
-        // Only the answer to the latest question: an input may have changed since.
+        const envelope = await send({ dry_run: 'true' });
+        // Only the answer to the latest question: the checkbox may have changed since.
         if (mine !== asked) return;
         replace(planBox, planList(envelope.res_obj));
         confirm.disabled = false;
       } catch (e) {
+        // The manager's refusal, in its words (a busy service; a rollback that would change nothing).
         if (mine !== asked) return;
         replace(planBox, h('p', { class: 'error' }, errorText(e)));
       }
     }
-    for (const input of inputs) input.addEventListener('change', plan);
+    for (const input of [box, ...inputs]) input?.addEventListener('change', plan);
 
     async function submit() {
       confirm.disabled = true;
-      const { method, path, body } = request();
       try {
-        const envelope = await call(path, { method, body: body ?? {} });
+        const envelope = await send();
         close(envelope.id);
-        notify(`${verb}: command #${envelope.id} started.`);
+        notify(started(envelope.id));
         location.hash = `#/commands/${envelope.id}`;
       } catch (e) {
         errorBox.textContent = errorText(e);
@@ -70,6 +72,8 @@ export function commandDialog({ title, verb, danger = false, request, fields = [
 
     plan();
     return dialogForm({ title, close, onsubmit: submit, confirm },
+      intro ? h('p', { class: 'desc' }, intro) : null,
+      box ? h('label', {}, box, ' ', option.label) : null,
       fields,
       h('p', { class: 'desc' }, 'The manager will run these steps, in order:'),
       planBox,

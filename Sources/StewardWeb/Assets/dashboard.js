@@ -94,10 +94,11 @@ function hostsTable(hosts, metrics, session, reload) {
     return v === undefined ? '—' : `${Number(v).toFixed(1)} %`;
   };
   return h('table', { 'aria-labelledby': 'hosts' },
-    h('thead', {}, h('tr', {}, ['Host', 'Agent', 'Last heartbeat', 'CPU', 'Memory', 'Disk', 'Instances', 'Actions'].map((t, i) =>
-      h('th', { scope: 'col', class: i >= 3 && i <= 5 ? 'num' : undefined }, t)))),
+    h('thead', {}, h('tr', {}, ['Host', 'Address', 'Agent', 'Last heartbeat', 'CPU', 'Memory', 'Disk', 'Instances', 'Actions'].map((t, i) =>
+      h('th', { scope: 'col', class: i >= 4 && i <= 6 ? 'num' : undefined }, t)))),
     h('tbody', {}, hosts.map((x) => h('tr', { 'data-host': x.host_name },
       h('th', { scope: 'row' }, x.host_name, x.agent_version ? h('div', { class: 'desc' }, `agent ${x.agent_version}`) : null),
+      h('td', { 'data-ip': x.ip ?? '' }, h('span', { class: 'mono' }, x.ip ?? '—'), hostFacts(x)),
       h('td', {}, badge(x.status), agentState(x.agent_state),
         x.state === 'DECOMMISSIONED' ? h('span', { class: 'badge warn', 'data-host-state': x.state }, 'DECOMMISSIONED') : null),
       h('td', {}, ago(x.last_heartbeat)),
@@ -116,6 +117,16 @@ function hostsTable(hosts, metrics, session, reload) {
           title: why ?? (x.instances.length ? 'Decommission it first' : undefined),
           onclick: () => forgetHost(session, x, reload),
         }, 'Forget')))))));
+}
+
+// What the agent reported of its host: cores, memory, OS, under its address.
+function hostFacts(x) {
+  const facts = [
+    x.cores !== undefined ? `${x.cores} cores` : null,
+    x.memory_mib !== undefined ? `${(x.memory_mib / 1024).toFixed(1)} GiB` : null,
+    x.os ?? null,
+  ].filter((f) => f !== null);
+  return facts.length ? h('div', { class: 'desc' }, facts.join(' · ')) : null;
 }
 
 // A host waiting for an admin's approval, or shut out, says so beside its agent's status.

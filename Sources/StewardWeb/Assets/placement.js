@@ -4,7 +4,7 @@
 // run), then follow the command on its page.
 import { call, errorText } from './api.js';
 import { h, notify, confirmDialog } from './dom.js';
-import { commandDialog } from './actions.js';
+import { confirmWithPlan } from './actions.js';
 
 const base = (session) => `maintain/cluster/${session.cluster.id}`;
 
@@ -15,24 +15,27 @@ export function addInstance(session, roles, hosts) {
     hosts.filter((x) => x.state !== 'DECOMMISSIONED').map((x) => h('option', { value: x.host_name }, x.host_name)));
   const start = h('input', { type: 'checkbox', name: 'start', checked: true, 'data-label': 'Start it' });
   const inputs = [role, host, start];
-  return commandDialog({
-    title: 'Add an instance', verb: 'Add instance', inputs,
+  return confirmWithPlan({
+    path: `${base(session)}/instances`, title: 'Add an instance', confirmLabel: 'Add instance', inputs,
     fields: h('div', { class: 'fields' }, inputs.map((input) => h('label', {}, input.dataset.label, ' ', input))),
-    request: () => ({ method: 'POST', path: `${base(session)}/instances`, body: { role: role.value, host: host.value, start: start.checked } }),
+    body: () => ({ role: role.value, host: host.value, start: start.checked }),
+    started: (id) => `Add ${role.value}@${host.value}: command #${id} started.`,
   });
 }
 
 export function removeInstance(session, instance) {
-  return commandDialog({
-    title: `Remove ${instance.name}?`, verb: `Remove ${instance.name}`, danger: true,
-    request: () => ({ method: 'DELETE', path: `${base(session)}/instances/${encodeURIComponent(instance.name).replace(/%40/g, '@')}` }),
+  return confirmWithPlan({
+    path: `${base(session)}/instances/${encodeURIComponent(instance.name).replace(/%40/g, '@')}`, method: 'DELETE',
+    title: `Remove ${instance.name}?`, confirmLabel: `Remove ${instance.name}`, danger: true,
+    started: (id) => `Remove ${instance.name}: command #${id} started.`,
   });
 }
 
 export function decommissionHost(session, host) {
-  return commandDialog({
-    title: `Decommission ${host.host_name}?`, verb: `Decommission ${host.host_name}`, danger: true,
-    request: () => ({ method: 'POST', path: `${base(session)}/hosts/${encodeURIComponent(host.host_name)}/decommission` }),
+  return confirmWithPlan({
+    path: `${base(session)}/hosts/${encodeURIComponent(host.host_name)}/decommission`,
+    title: `Decommission ${host.host_name}?`, confirmLabel: `Decommission ${host.host_name}`, danger: true,
+    started: (id) => `Decommission ${host.host_name}: command #${id} started.`,
   });
 }
 

@@ -1,15 +1,13 @@
 import StewardAPI
 import StewardEngine
 
-/// What an agent's hello says of its host, as the topology keeps it.
-///
-/// The one seam for the hello's facts: the hello is to carry the host's
-/// address, cores, memory and OS (issue 12, the templates+lab part); until it
-/// does, only the name is known, and the columns stay empty. When it does,
-/// this is the only place to read them.
-enum HostFacts {
+/// A host joining the cluster: what its agent's hello says of it, as the
+/// topology keeps it (stored, so that a restarted manager shows it before the
+/// agent says it again), and whether its name may be a new host's.
+enum HostJoin {
     static func record(from hello: AgentHello) -> HostRecord {
-        HostRecord(name: hello.host, joinedAt: 0)
+        HostRecord(name: hello.host, address: hello.address, cores: hello.cores, memoryMiB: hello.memoryMiB, os: hello.os,
+                   joinedAt: 0)
     }
 
     /// A new host's name becomes part of instance names (`Role@host`), paths

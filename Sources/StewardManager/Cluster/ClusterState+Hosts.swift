@@ -1,0 +1,43 @@
+import StewardAPI
+import StewardEngine
+
+/// What an agent says of its host when it registers.
+struct HostFacts: Sendable, Hashable {
+    var address: String?
+    var cores: Int?
+    var memoryMiB: Int?
+    var os: String?
+}
+
+/// Hosts' addresses and the topology templates see.
+extension ClusterState {
+    func recordHost(_ host: String, facts: HostFacts) {
+        guard topology.host(host) != nil else { return }
+        setFacts(facts, of: host)
+    }
+
+    func facts(of host: String) -> HostFacts? { hostFacts[host] }
+
+    /// The address of a host as templates and the hosts list see it: what its
+    /// agent reports (`--address`; stored with the topology, so known before
+    /// it reports again), else the stack's, else the host's name.
+    func address(of host: String) -> String {
+        hostFacts[host]?.address ?? topology.host(host)?.address ?? stack.cluster.addresses[host] ?? host
+    }
+
+    /// Every placed instance with its host's address and its ordinal in its
+    /// role: the stored topology, so that an added member appears in the
+    /// templates listing its role (and their digests change: config_stale).
+    func templateMembers() -> [TemplateMember] {
+        topology.instances(in: stack).compactMap { ref in
+            topology.placement(of: ref).map { TemplateMember(instance: ref, address: address(of: ref.host), ordinal: $0.ordinal) }
+        }
+    }
+
+    /// What the instance's `template` config files see; nil for a role without one.
+    func templateContext(for instance: InstanceRef) -> TemplateContext? {
+        guard stack.role(instance.role)?.1.hasTemplates == true else { return nil }
+        return TemplateContextBuilder.build(for: instance, members: templateMembers(), configuration: configuration,
+                                            stack: stack)
+    }
+}
