@@ -101,6 +101,10 @@ public struct HostView: Codable, Sendable {
     public var instances: [String]
     /// Steward's addition: whether the host's agent has joined, awaits approval or was revoked.
     public var agentState: AgentCredentialState
+    /// ACTIVE, or DECOMMISSIONED (its instances removed; it takes no new ones until forgotten).
+    public var state: HostState
+    /// When the host joined the cluster (the cluster's creation for the stack's layout hosts).
+    public var joinedAt: Millis
     /// The host's address: what its agent reports (`--address`), else the stack's, else absent.
     public var ip: String?
     /// Cores online, total memory and OS, as the agent last reported them.
@@ -109,23 +113,26 @@ public struct HostView: Codable, Sendable {
     public var os: String?
 
     enum CodingKeys: String, CodingKey {
-        case status, instances, ip, cores, os
+        case status, instances, state, ip, cores, os
         case hostName = "host_name"
         case lastHeartbeat = "last_heartbeat"
         case agentVersion = "agent_version"
         case agentState = "agent_state"
+        case joinedAt = "joined_at"
         case memoryMib = "memory_mib"
     }
 
     public init(hostName: String, status: HostStatus, lastHeartbeat: Millis?, agentVersion: String?, instances: [String],
-                agentState: AgentCredentialState = .none, ip: String? = nil, cores: Int? = nil, memoryMib: Int? = nil,
-                os: String? = nil) {
+                agentState: AgentCredentialState = .none, state: HostState = .active, joinedAt: Millis = 0,
+                ip: String? = nil, cores: Int? = nil, memoryMib: Int? = nil, os: String? = nil) {
         self.hostName = hostName
         self.status = status
         self.lastHeartbeat = lastHeartbeat
         self.agentVersion = agentVersion
         self.instances = instances
         self.agentState = agentState
+        self.state = state
+        self.joinedAt = joinedAt
         self.ip = ip
         self.cores = cores
         self.memoryMib = memoryMib
@@ -149,9 +156,11 @@ public struct InstanceView: Codable, Sendable {
     /// True when the saved configuration differs from the one the process runs with.
     public var configStale: Bool
     public var configurations: [String: String]
+    /// The instance's number within its role: stable, never reused (a ZooKeeper member's `myid`).
+    public var ordinal: Int?
 
     enum CodingKeys: String, CodingKey {
-        case name, pid, configurations
+        case name, pid, configurations, ordinal
         case serviceName = "service_name"
         case roleName = "role_name"
         case hostName = "host_name"
@@ -161,7 +170,8 @@ public struct InstanceView: Codable, Sendable {
     }
 
     public init(name: String, serviceName: String, roleName: String, hostName: String, operationalStatus: InstanceStatus,
-                healthStatus: HealthStatus, pid: Int32?, configStale: Bool, configurations: [String: String]) {
+                healthStatus: HealthStatus, pid: Int32?, configStale: Bool, configurations: [String: String],
+                ordinal: Int? = nil) {
         self.name = name
         self.serviceName = serviceName
         self.roleName = roleName
@@ -171,6 +181,7 @@ public struct InstanceView: Codable, Sendable {
         self.pid = pid
         self.configStale = configStale
         self.configurations = configurations
+        self.ordinal = ordinal
     }
 }
 

@@ -14,6 +14,21 @@ public struct ServiceActionRequest: Codable, Sendable {
     }
 }
 
+/// Body of `POST /web/v1/maintain/cluster/{cluster_id}/instances`: place a
+/// role on a host, and start it unless `start` is false.
+public struct AddInstanceRequest: Codable, Sendable, Equatable {
+    public var role: String
+    public var host: String
+    /// Default true.
+    public var start: Bool?
+
+    public init(role: String, host: String, start: Bool? = nil) {
+        self.role = role
+        self.host = host
+        self.start = start
+    }
+}
+
 /// Body of `POST /web/v1/config/cluster/{cluster_id}/save`, as in the reference.
 /// Only the fields that carry the change are read; the rest is accepted and ignored.
 public struct SaveConfigurationRequest: Codable, Sendable {

@@ -46,6 +46,10 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case serviceBusy = 13001
     case commandEnded = 13002
     case nothingToRetry = 13003
+    case roleAlreadyOnHost = 13010
+    case hostNotEmpty = 13011
+    case hostDecommissioned = 13012
+    case hostBusy = 13013
 
     // Command outcomes (carried by a FAILED command's progress document)
     case taskFailed = 14001
@@ -94,6 +98,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
              .stepNotFound, .configVersionNotFound: 404
         case .unknownConfiguration, .invalidConfigurationValue, .configurationLevelMismatch: 400
         case .serviceBusy, .commandEnded, .nothingToRetry, .nothingToRollBack: 409
+        case .roleAlreadyOnHost, .hostNotEmpty, .hostDecommissioned, .hostBusy: 409
         case .taskFailed, .taskTimedOut, .hostLost, .managerRestarted, .aborted, .agentRestarted, .softwareMissing,
              .prepareFailed: 200
         case .internalError: 500
@@ -139,6 +144,10 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .serviceBusy: "Another command is running on the service."
         case .commandEnded: "The command has already ended."
         case .nothingToRetry: "Only a FAILED command with failed tasks can be retried."
+        case .roleAlreadyOnHost: "The role already has an instance on that host."
+        case .hostNotEmpty: "The host still has instances; decommission it first."
+        case .hostDecommissioned: "The host is decommissioned and takes no new instances."
+        case .hostBusy: "Another placement command is running on the host."
         case .taskFailed: "One or more tasks failed."
         case .taskTimedOut: "A task did not finish within its timeout."
         case .hostLost: "The agent of a host stopped sending heartbeats."

@@ -28,8 +28,17 @@ public struct InstanceRef: Hashable, Sendable, Codable, Comparable, CustomString
 public enum Operation: String, Sendable, Codable, Hashable, CaseIterable {
     case start = "START"
     case stop = "STOP"
+    /// Stops the instance if it runs, then deletes its directory on the host:
+    /// the last task of an instance taken off its host.
+    case remove = "REMOVE"
 
-    public var verb: String { self == .start ? "Start" : "Stop" }
+    public var verb: String {
+        switch self {
+        case .start: "Start"
+        case .stop: "Stop"
+        case .remove: "Clean up"
+        }
+    }
 }
 
 public enum CommandKind: String, Sendable, Codable, Hashable, CaseIterable {
@@ -37,6 +46,12 @@ public enum CommandKind: String, Sendable, Codable, Hashable, CaseIterable {
     case stopService = "STOP_SERVICE"
     case restartService = "RESTART_SERVICE"
     case saveConfiguration = "SAVE_CONFIGURATION"
+    /// Places a role on a host (and starts it unless asked not to).
+    case addInstance = "ADD_INSTANCE"
+    /// Stops an instance and deletes it from its host and the topology.
+    case removeInstance = "REMOVE_INSTANCE"
+    /// Stops and removes every instance of a host, then marks it DECOMMISSIONED.
+    case decommissionHost = "DECOMMISSION_HOST"
     /// The manager's own restart of an instance that failed, for a role with
     /// `restart_on_failure`; its user is "system".
     case restartInstance = "RESTART_INSTANCE"
@@ -89,6 +104,13 @@ public enum ServiceStatus: String, Sendable, Codable, Hashable, CaseIterable {
     case stopped = "STOPPED"
     case partiallyStarted = "PARTIALLY_STARTED"
     case unknown = "UNKNOWN"
+}
+
+/// Where a host stands in the cluster: ACTIVE takes instances; DECOMMISSIONED
+/// had them all removed and takes no new ones until it is forgotten.
+public enum HostState: String, Sendable, Codable, Hashable, CaseIterable {
+    case active = "ACTIVE"
+    case decommissioned = "DECOMMISSIONED"
 }
 
 /// Whether a host's agent is heard from.

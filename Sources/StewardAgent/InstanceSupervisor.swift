@@ -89,6 +89,7 @@ actor InstanceSupervisor {
         switch task.operation {
         case .start: return await start(task, output: output)
         case .stop: return await stop(role: task.instance.role, timeout: task.process.stopTimeoutSeconds)
+        case .remove: return await remove(role: task.instance.role, timeout: task.process.stopTimeoutSeconds)
         }
     }
 
@@ -236,6 +237,12 @@ actor InstanceSupervisor {
         case .survived:
             return Outcome(succeeded: false, detail: "pid \(pid) survived SIGKILL")
         }
+    }
+
+    /// Drops a stopped instance from what the agent reports (its directory is gone).
+    func forget(role: String) {
+        guard instances[role]?.pid == nil else { return }
+        instances[role] = nil
     }
 
     /// On `--stop-instances-on-exit`: stops every running instance.

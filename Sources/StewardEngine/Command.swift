@@ -251,7 +251,7 @@ public struct Command: Sendable, Codable, Hashable, Identifiable {
         let names = failed.map { task in
             task.detail.isEmpty ? "\(task.instance)" : "\(task.instance) (\(task.detail))"
         }
-        let verb = failed.first?.operation == .stop ? "stop" : "start"
+        let verb = (failed.first?.operation ?? .start).verb.lowercased()
         return "Step '\(step.name)' failed: \(failed.count) of \(step.tasks.count) instance(s) failed to \(verb): "
             + Planner.listing(names, noun: "instances", separator: "; ")
     }

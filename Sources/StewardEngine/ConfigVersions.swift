@@ -112,7 +112,8 @@ public enum ConfigDiff {
     /// the stack still defines them: every value of `target` that differs now,
     /// and every instance-level value set since, given the value that instance
     /// had then (a save sets values; it never unsets one). Empty: nothing differs.
-    public static func restoring(_ target: [ConfigValue], current: [ConfigValue], in stack: Stack) -> [ConfigValue] {
+    public static func restoring(_ target: [ConfigValue], current: [ConfigValue], in stack: Stack,
+                                 topology: Topology) -> [ConfigValue] {
         let then = index(target), now = index(current)
         var out: [ConfigValue] = []
         for (key, v) in then.sorted(by: { $0.key < $1.key }) where now[key]?.value != v.value {
@@ -124,9 +125,9 @@ public enum ConfigDiff {
             let was = then[Key(.role(service: ref.service, role: ref.role), v.name)]?.value ?? p.defaultValue
             if was != v.value { out.append(ConfigValue(scope: v.scope, name: v.name, value: was)) }
         }
-        // A parameter or instance the stack no longer has cannot be restored.
+        // A parameter the stack no longer has, or an instance no longer placed, cannot be restored.
         let kept = out.filter { v in
-            (try? Configuration.parameters(at: v.scope, in: stack))?.contains { $0.name == v.name } ?? false
+            (try? Configuration.parameters(at: v.scope, in: stack, topology: topology))?.contains { $0.name == v.name } ?? false
         }
         return Configuration.markingSecrets(kept, in: stack)
     }

@@ -79,7 +79,9 @@ public struct Configuration: Sendable, Hashable {
     }
 
     /// The parameters that may be set at a scope, or why the scope is wrong.
-    public static func parameters(at scope: ConfigScope, in stack: Stack) throws(StewardError) -> [ParameterDefinition] {
+    /// With a topology, an instance scope must name a placed instance.
+    public static func parameters(at scope: ConfigScope, in stack: Stack,
+                                  topology: Topology? = nil) throws(StewardError) -> [ParameterDefinition] {
         guard let service = stack.service(scope.service) else {
             throw StewardError(.serviceNotFound, "Service '\(scope.service)' does not exist in the cluster.")
         }
@@ -95,7 +97,7 @@ public struct Configuration: Sendable, Hashable {
             guard let role = service.role(instance.role) else {
                 throw StewardError(.roleNotFound, "Role '\(instance.role)' does not exist in service '\(service.name)'.")
             }
-            guard role.hosts.contains(instance.host) else {
+            if let topology, !topology.contains(InstanceRef(service: service.name, role: role.name, host: instance.host)) {
                 throw StewardError(.instanceNotFound, "Role '\(role.name)' has no instance on host '\(instance.host)'.")
             }
             return role.configurations
@@ -104,7 +106,7 @@ public struct Configuration: Sendable, Hashable {
 
     /// Validates a whole change before anything is stored; every problem is
     /// reported at once so that an operator fixes them in one go.
-    public static func validate(_ changes: [ConfigValue], in stack: Stack) throws(StewardError) -> [ConfigValue] {
+    public static func validate(_ changes: [ConfigValue], in stack: Stack, topology: Topology) throws(StewardError) -> [ConfigValue] {
         var normalized: [ConfigValue] = []
         var problems: [String] = []
         var located: [ConfigurationProblem] = []
@@ -116,7 +118,7 @@ public struct Configuration: Sendable, Hashable {
         for change in changes {
             let params: [ParameterDefinition]
             do {
-                params = try parameters(at: change.scope, in: stack)
+                params = try parameters(at: change.scope, in: stack, topology: topology)
             } catch {
                 firstCode = firstCode ?? error.code
                 note(change, error.message)
@@ -156,7 +158,13 @@ public struct Configuration: Sendable, Hashable {
     }
 
     /// The instances whose effective configuration differs between two configurations.
-    public static func affectedInstances(before: Configuration, after: Configuration, in stack: Stack) -> [InstanceRef] {
-        stack.instances.filter { before.effective(for: $0, in: stack) != after.effective(for: $0, in: stack) }
+    public static func affectedInstances(before: Configuration, after: Configuration, in stack: Stack,
+                                         topology: Topology) -> [InstanceRef] {
+        topology.instances(in: stack).filter { before.effective(for: $0, in: stack) != after.effective(for: $0, in: stack) }
+    }
+
+    /// Forgets the values set for one instance: it was taken off its host.
+    public mutating func drop(_ instance: InstanceRef) {
+        values[.instance(instance)] = nil
     }
 }

@@ -2,7 +2,7 @@ import StewardAPI
 
 extension SaveConfigurationRequest {
     /// Flattens the nested levels into scoped values, checking names against the stack.
-    public func changes(in stack: Stack) throws(StewardError) -> [ConfigValue] {
+    public func changes(in stack: Stack, topology: Topology) throws(StewardError) -> [ConfigValue] {
         var out: [ConfigValue] = []
         func items(_ list: [Item]?, _ scope: ConfigScope) throws(StewardError) {
             for item in list ?? [] {
@@ -29,10 +29,10 @@ extension SaveConfigurationRequest {
                     guard let host = instanceLevel.node?.hostName, !host.isEmpty else {
                         throw StewardError(.invalidParameter, "An instance of \(role.name) needs node.host_name.")
                     }
-                    guard stack.cluster.hosts.contains(host) else {
+                    guard topology.host(host) != nil else {
                         throw StewardError(.hostNotFound, "Host '\(host)' does not exist in the cluster.")
                     }
-                    guard role.hosts.contains(host) else {
+                    guard topology.contains(InstanceRef(service: service.name, role: role.name, host: host)) else {
                         throw StewardError(.instanceNotFound, "Role '\(role.name)' has no instance on host '\(host)'.")
                     }
                     try items(instanceLevel.configurations,

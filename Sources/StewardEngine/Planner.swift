@@ -52,7 +52,8 @@ public enum Planner {
     /// - stop: with `onlySelf == false`, the services that depend on it stop first.
     /// - restart: stops, then starts, the service and (unless `onlySelf`) its
     ///   dependents, whose connections a restart would break.
-    public static func plan(_ kind: CommandKind, service name: String, onlySelf: Bool, in stack: Stack) throws(StewardError) -> (services: [String], steps: [Step]) {
+    public static func plan(_ kind: CommandKind, service name: String, onlySelf: Bool, in stack: Stack,
+                            topology: Topology) throws(StewardError) -> (services: [String], steps: [Step]) {
         guard stack.service(name) != nil else {
             throw StewardError(.serviceNotFound, "Service '\(name)' does not exist in the cluster.")
         }
@@ -61,26 +62,26 @@ public enum Planner {
         switch kind {
         case .startService: set = onlySelf ? [name] : dependencies(of: name, in: stack)
         case .stopService, .restartService: set = onlySelf ? [name] : dependents(of: name, in: stack)
-        case .saveConfiguration, .restartInstance: set = []
+        case .saveConfiguration, .restartInstance, .addInstance, .removeInstance, .decommissionHost: set = []
         }
         let services = order.filter(set.contains)
-        let instances = Set(stack.instances.filter { set.contains($0.service) })
+        let instances = Set(topology.placed.map(\.ref).filter { set.contains($0.service) })
         var steps: [Step] = []
         if kind == .stopService || kind == .restartService {
-            steps += operationSteps(.stop, instances: instances, services: services.reversed(), stack: stack)
+            steps += operationSteps(.stop, instances: instances, services: services.reversed(), stack: stack, topology: topology)
         }
         if kind == .startService || kind == .restartService {
-            steps += operationSteps(.start, instances: instances, services: services, stack: stack)
+            steps += operationSteps(.start, instances: instances, services: services, stack: stack, topology: topology)
         }
         return (services, numbered(steps))
     }
 
     /// Steps that restart the given instances: stop in reverse dependency order,
     /// then start in dependency order.
-    public static func restartSteps(of instances: Set<InstanceRef>, in stack: Stack) -> [Step] {
+    public static func restartSteps(of instances: Set<InstanceRef>, in stack: Stack, topology: Topology) -> [Step] {
         let order = startOrder(stack).filter { s in instances.contains { $0.service == s } }
-        return numbered(operationSteps(.stop, instances: instances, services: order.reversed(), stack: stack)
-            + operationSteps(.start, instances: instances, services: order, stack: stack))
+        return numbered(operationSteps(.stop, instances: instances, services: order.reversed(), stack: stack, topology: topology)
+            + operationSteps(.start, instances: instances, services: order, stack: stack, topology: topology))
     }
 
     /// The steps of a retry: each failed task again, in its original step
@@ -117,15 +118,16 @@ public enum Planner {
 
     /// One step per role: roles in stack order to start, in reverse to stop;
     /// or, for a service whose roles run in parallel, one step for all of them.
-    static func operationSteps(_ op: Operation, instances: Set<InstanceRef>, services: [String], stack: Stack) -> [Step] {
+    static func operationSteps(_ op: Operation, instances: Set<InstanceRef>, services: [String], stack: Stack,
+                               topology: Topology) -> [Step] {
         var steps: [Step] = []
         for serviceName in services {
             guard let service = stack.service(serviceName) else { continue }
-            let roles = op == .start ? service.roles : service.roles.reversed()
+            let roles = op == .stop ? service.roles.reversed() : service.roles
             let groups = service.roleOrder == .parallel ? [roles] : roles.map { [$0] }
             for group in groups {
                 let targets = group.flatMap { role in
-                    role.hosts.map { InstanceRef(service: service.name, role: role.name, host: $0) }.filter(instances.contains)
+                    topology.placements(ofRole: role.name).map(\.ref).filter(instances.contains)
                 }
                 guard !targets.isEmpty else { continue }
                 steps.append(step(op, targets, of: service.name, index: steps.count))
@@ -134,7 +136,7 @@ public enum Planner {
         return steps
     }
 
-    private static func step(_ op: Operation, _ targets: [InstanceRef], of service: String, index: Int) -> Step {
+    static func step(_ op: Operation, _ targets: [InstanceRef], of service: String, index: Int) -> Step {
         var seenRoles: Set<String> = [], seenHosts: Set<String> = []
         let roles = targets.map(\.role).filter { seenRoles.insert($0).inserted }
         let hosts = targets.map(\.host).filter { seenHosts.insert($0).inserted }

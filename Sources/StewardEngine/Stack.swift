@@ -26,14 +26,6 @@ public struct Stack: Sendable, Codable, Hashable {
         return nil
     }
 
-    /// Every instance the layout places, in stack order (service, role, host).
-    public var instances: [InstanceRef] {
-        services.flatMap { service in
-            service.roles.flatMap { role in
-                role.hosts.map { InstanceRef(service: service.name, role: role.name, host: $0) }
-            }
-        }
-    }
 }
 
 public struct ClusterLayout: Sendable, Codable, Hashable {
@@ -90,7 +82,8 @@ public struct ServiceDefinition: Sendable, Codable, Hashable {
 public struct RoleDefinition: Sendable, Codable, Hashable {
     public let name: String
     public let description: String
-    /// Hosts the role is placed on, in order.
+    /// Hosts the role is first placed on, in order: the layout seeds the
+    /// cluster's `Topology` when it is created; operators change it after.
     public let hosts: [String]
     public let process: ProcessSpec
     public let configurations: [ParameterDefinition]

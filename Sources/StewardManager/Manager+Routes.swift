@@ -38,14 +38,18 @@ extension Manager {
         CommandController(center: center, progress: progress, history: store, stack: stack, audit: audit, bodyLimit: limit,
                           streams: streams)
             .addRoutes(maintain: api.group("maintain/cluster/:cluster_id"), inCluster: inCluster, common: api.group("common"))
-        MonitoringController(hosts: stack.cluster.hosts, history: metrics, hub: hub, telemetry: telemetry, latency: requestLatency,
+        MonitoringController(cluster: self.cluster, history: metrics, hub: hub, telemetry: telemetry, latency: requestLatency,
                              sessions: auth.sessions, passwords: auth.pool, clock: clock)
             .addRoutes(root: router, scrape: router.group().add(middleware: AuthMiddleware(auth: auth)).add(middleware: PasswordChangeGate()),
                        api: api)
+        PlacementController(center: center, cluster: self.cluster, hub: hub, credentials: credentials, audit: audit,
+                            bodyLimit: limit)
+            .addRoutes(maintain: api.group("maintain/cluster/:cluster_id"), inCluster: inCluster)
         OpenAPIController().addRoutes(api: api)
-        AgentController(hub: hub, credentials: credentials, auditor: auditor, welcome: welcome, bodyLimit: limit, logger: logger)
+        AgentController(hub: hub, credentials: credentials, center: center, auditor: auditor, welcome: welcome,
+                        bodyLimit: limit, logger: logger)
             .addRoutes(to: router)
-        AgentCredentialController(credentials: credentials, hub: hub, stack: stack, audit: audit)
+        AgentCredentialController(credentials: credentials, hub: hub, cluster: self.cluster, audit: audit)
             .addRoutes(api: api, inCluster: inCluster)
 
         routeTable.load(router.routes.map { ($0.method.rawValue, $0.path.description) })

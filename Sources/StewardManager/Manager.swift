@@ -59,15 +59,6 @@ public final class Manager: Sendable {
     private static func open(_ options: ManagerOptions, stack: Stack, store: SQLStore, clock: any TimeSource,
                              logger: Logger) async throws -> Manager {
         var options = options
-        let heartbeat = HeartbeatPolicy(intervalMs: options.heartbeatIntervalMs, timeoutMs: options.heartbeatTimeoutMs,
-                                        maxPerSecond: options.maxHeartbeatsPerSecond).scaled(hosts: stack.cluster.hosts.count)
-        if heartbeat.intervalMs != options.heartbeatIntervalMs {
-            logger.notice("heartbeats scaled to the cluster's size", metadata: [
-                "hosts": "\(stack.cluster.hosts.count)", "interval_ms": "\(heartbeat.intervalMs)", "timeout_ms": "\(heartbeat.timeoutMs)",
-            ])
-        }
-        options.heartbeatIntervalMs = heartbeat.intervalMs
-        options.heartbeatTimeoutMs = heartbeat.timeoutMs
         try await store.migrate()
 
         let record: ClusterRecord
@@ -93,6 +84,20 @@ public final class Manager: Sendable {
             created = true
             logger.info("cluster created", metadata: ["cluster": "\(record.id)", "stack": "\(stack.name)"])
         }
+        // The stack's layout is only the first placement: stored once, then the store's topology rules.
+        if try await store.seedTopology(Topology(layoutOf: stack, joinedAt: clock.now()), clusterId: record.id) {
+            logger.info("placement seeded from the stack's layout", metadata: ["cluster": "\(record.id)"])
+        }
+        let topology = try await store.topology(clusterId: record.id)
+        let heartbeat = HeartbeatPolicy(intervalMs: options.heartbeatIntervalMs, timeoutMs: options.heartbeatTimeoutMs,
+                                        maxPerSecond: options.maxHeartbeatsPerSecond).scaled(hosts: topology.hosts.count)
+        if heartbeat.intervalMs != options.heartbeatIntervalMs {
+            logger.notice("heartbeats scaled to the cluster's size", metadata: [
+                "hosts": "\(topology.hosts.count)", "interval_ms": "\(heartbeat.intervalMs)", "timeout_ms": "\(heartbeat.timeoutMs)",
+            ])
+        }
+        options.heartbeatIntervalMs = heartbeat.intervalMs
+        options.heartbeatTimeoutMs = heartbeat.timeoutMs
         try await ensureAdmin(store: store, options: options, clock: clock, logger: logger)
         let tokenPath = options.dataDirectory + "/agent.token"
         let credentials = try await HostCredentials.load(
@@ -105,9 +110,9 @@ public final class Manager: Sendable {
         try await store.ensureFirstConfigVersion(
             clusterId: record.id, values: ConfigDiff.snapshot(configuration, in: stack),
             description: created ? "The cluster's values at creation" : "The values when versions began", now: clock.now())
-        let cluster = ClusterState(stack: stack, record: record, configuration: configuration)
+        let cluster = ClusterState(stack: stack, record: record, configuration: configuration, topology: topology)
         let metrics = MetricsHistory(windowMinutes: options.metricsWindowMinutes)
-        let hub = AgentHub(hosts: stack.cluster.hosts, heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+        let hub = AgentHub(hosts: topology.hostNames, heartbeatTimeoutMs: options.heartbeatTimeoutMs,
                            cluster: cluster, metrics: metrics, clock: clock)
         let progress = ProgressCache()
         let telemetry = Telemetry()

@@ -29,6 +29,8 @@ enum Migrations {
         Migration(version: 4, name: "audit count", sqlite: auditCount, postgres: auditCount),
         // Every save makes a version; the same text in both dialects.
         Migration(version: 5, name: "configuration versions", sqlite: configVersions, postgres: configVersions),
+        // Placement moves from the stack file into the store: the same text in both dialects.
+        Migration(version: 6, name: "topology", sqlite: topology, postgres: topology),
     ]
 
     /// A version's header, the whole configuration it left (a PASSWORD value
@@ -73,6 +75,39 @@ enum Migrations {
           secret INTEGER NOT NULL,
           PRIMARY KEY (cluster_id, version, service, role, host, name),
           FOREIGN KEY (cluster_id, version) REFERENCES config_versions (cluster_id, version)
+        )
+        """,
+    ]
+
+    /// What a host's agent reported when it joined, and whether the host takes
+    /// instances; each role instance placed on a host with its ordinal; and the
+    /// highest ordinal each role has used, so that a removed instance's is
+    /// never given again.
+    static let topology = [
+        "ALTER TABLE hosts ADD COLUMN address TEXT",
+        "ALTER TABLE hosts ADD COLUMN cores INTEGER",
+        "ALTER TABLE hosts ADD COLUMN memory_mib INTEGER",
+        "ALTER TABLE hosts ADD COLUMN os TEXT",
+        "ALTER TABLE hosts ADD COLUMN state TEXT NOT NULL DEFAULT 'ACTIVE'",
+        "ALTER TABLE hosts ADD COLUMN joined_at BIGINT NOT NULL DEFAULT 0",
+        """
+        CREATE TABLE instances (
+          cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+          service TEXT NOT NULL,
+          role TEXT NOT NULL,
+          host TEXT NOT NULL,
+          ordinal INTEGER NOT NULL,
+          placed_at BIGINT NOT NULL,
+          PRIMARY KEY (cluster_id, role, host),
+          UNIQUE (cluster_id, role, ordinal)
+        )
+        """,
+        """
+        CREATE TABLE role_ordinals (
+          cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+          role TEXT NOT NULL,
+          last_ordinal INTEGER NOT NULL,
+          PRIMARY KEY (cluster_id, role)
         )
         """,
     ]

@@ -5,34 +5,7 @@ import StewardEngine
 extension SQLStore {
     public func insert(_ command: Command, saving values: [ConfigValue], version: ConfigVersion?, now: Millis) async throws -> Command {
         try await transaction { db in
-            var stored = command
-            guard let row = try await db.raw("""
-                INSERT INTO commands (cluster_id, kind, target, username, services, state, error_code,
-                                      error_description, progress, created_at, ended_at)
-                VALUES (\(bind: command.clusterId), \(bind: command.kind.rawValue), \(bind: command.target),
-                        \(bind: command.user), \(bind: command.services.joined(separator: ",")),
-                        \(bind: command.state.rawValue), \(bind: command.errorCode.rawValue),
-                        \(bind: command.errorDescription), \(bind: command.progress), \(bind: command.createdAt),
-                        \(bind: command.endedAt))
-                RETURNING id
-                """).first() else { throw StewardError(.storeUnavailable, "The store did not return a command id.") }
-            stored.id = try row.decode(column: "id", as: Int64.self)
-            for s in stored.steps.indices {
-                let step = stored.steps[s]
-                try await db.raw("""
-                    INSERT INTO steps (command_id, idx, name, description, state, started_at, ended_at)
-                    VALUES (\(bind: stored.id), \(bind: step.index), \(bind: step.name), \(bind: step.description),
-                            \(bind: step.state.rawValue), \(bind: step.startedAt), \(bind: step.endedAt))
-                    """).run()
-            }
-            let rows = stored.steps.flatMap { step in step.tasks.map { TaskRow(commandId: stored.id, step: step.index, task: $0) } }
-            var ids = try await Self.insertTasks(rows, commandId: stored.id, on: db).makeIterator()
-            for s in stored.steps.indices {
-                for t in stored.steps[s].tasks.indices {
-                    guard let id = ids.next() else { throw StewardError(.storeUnavailable, "The store did not return every task id.") }
-                    stored.steps[s].tasks[t].id = id
-                }
-            }
+            let stored = try await Self.insertRows(of: command, on: db)
             try await Self.upsert(values, clusterId: command.clusterId, command: stored.id, now: now, sealer: self.sealer, on: db)
             if var version {
                 version.commandId = stored.id
@@ -41,6 +14,39 @@ extension SQLStore {
             }
             return stored
         }
+    }
+
+    /// The command's row, steps and tasks, with the ids assigned: part of a transaction.
+    static func insertRows(of command: Command, on db: any SQLDatabase) async throws -> Command {
+        var stored = command
+        guard let row = try await db.raw("""
+            INSERT INTO commands (cluster_id, kind, target, username, services, state, error_code,
+                                  error_description, progress, created_at, ended_at)
+            VALUES (\(bind: command.clusterId), \(bind: command.kind.rawValue), \(bind: command.target),
+                    \(bind: command.user), \(bind: command.services.joined(separator: ",")),
+                    \(bind: command.state.rawValue), \(bind: command.errorCode.rawValue),
+                    \(bind: command.errorDescription), \(bind: command.progress), \(bind: command.createdAt),
+                    \(bind: command.endedAt))
+            RETURNING id
+            """).first() else { throw StewardError(.storeUnavailable, "The store did not return a command id.") }
+        stored.id = try row.decode(column: "id", as: Int64.self)
+        for s in stored.steps.indices {
+            let step = stored.steps[s]
+            try await db.raw("""
+                INSERT INTO steps (command_id, idx, name, description, state, started_at, ended_at)
+                VALUES (\(bind: stored.id), \(bind: step.index), \(bind: step.name), \(bind: step.description),
+                        \(bind: step.state.rawValue), \(bind: step.startedAt), \(bind: step.endedAt))
+                """).run()
+        }
+        let rows = stored.steps.flatMap { step in step.tasks.map { TaskRow(commandId: stored.id, step: step.index, task: $0) } }
+        var ids = try await Self.insertTasks(rows, commandId: stored.id, on: db).makeIterator()
+        for s in stored.steps.indices {
+            for t in stored.steps[s].tasks.indices {
+                guard let id = ids.next() else { throw StewardError(.storeUnavailable, "The store did not return every task id.") }
+                stored.steps[s].tasks[t].id = id
+            }
+        }
+        return stored
     }
 
     public func save(_ batch: [(command: Command, change: CommandChange)]) async throws {

@@ -126,9 +126,15 @@ public final class SQLStore: Store, @unchecked Sendable {
                 INSERT INTO clusters (id, name, description, stack_name, stack_version, created_at)
                 VALUES (\(bind: id), \(bind: name), \(bind: description), \(bind: stack.name), \(bind: stack.version), \(bind: now))
                 """).run()
-            for host in stack.cluster.hosts {
-                try await db.raw("INSERT INTO hosts (cluster_id, name) VALUES (\(bind: id), \(bind: host))").run()
+            // The stack's layout is the first placement; the topology changes from here on.
+            let layout = Topology(layoutOf: stack, joinedAt: now)
+            for h in layout.hosts {
+                try await db.raw("""
+                    INSERT INTO hosts (cluster_id, name, address, state, joined_at)
+                    VALUES (\(bind: id), \(bind: h.name), \(bind: h.address), \(bind: h.state.rawValue), \(bind: h.joinedAt))
+                    """).run()
             }
+            for instance in layout.placed { try await Self.place(instance, clusterId: id, now: now, on: db) }
             try await Self.upsert(values, clusterId: id, command: nil, now: now, sealer: self.sealer, on: db)
         }
     }

@@ -89,7 +89,8 @@ public protocol Store: Sendable {
 
     func cluster(id: Int) async throws -> ClusterRecord?
     func clusters() async throws -> [ClusterRecord]
-    /// Creates a cluster with its hosts and initial configuration values, atomically.
+    /// Creates a cluster with its initial placement (the stack's layout) and
+    /// initial configuration values, atomically.
     func createCluster(id: Int, name: String, description: String, stack: Stack, values: [ConfigValue], now: Millis) async throws
     func configValues(clusterId: Int) async throws -> [ConfigValue]
     /// Stores values again as they are marked (a secret one sealed), outside any command.
@@ -123,6 +124,21 @@ public protocol Store: Sendable {
     /// Seals, in every version, the values `secret` says are PASSWORDs and that were stored clear
     /// (a stack made the parameter one since): how many it sealed.
     func resealConfigVersions(clusterId: Int, secret: @escaping @Sendable (ConfigScope, String) -> Bool) async throws -> Int
+
+    /// The cluster's hosts and placed instances (`SQLStore+Topology`).
+    func topology(clusterId: Int) async throws -> Topology
+    /// Stores a topology whose roles have never been numbered (a new cluster,
+    /// or a store from before placement was stored); false, and nothing
+    /// written, when ordinals exist already.
+    func seedTopology(_ topology: Topology, clusterId: Int) async throws -> Bool
+    /// Inserts a host, or updates its facts and state.
+    func saveHost(_ host: HostRecord, clusterId: Int) async throws
+    /// Deletes a host that has no instances.
+    func forgetHost(_ name: String, clusterId: Int) async throws
+    /// Stores a new command together with the instance it places, atomically.
+    func insert(_ command: Command, placing instance: PlacedInstance, now: Millis) async throws -> Command
+    /// Deletes instances and the values set for them, in one transaction.
+    func removeInstances(_ refs: [InstanceRef], clusterId: Int) async throws
 
     /// The hosts of a cluster that have been issued an agent credential.
     func agentCredentials(clusterId: Int) async throws -> [AgentCredentialRecord]

@@ -36,7 +36,6 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Option(help: "PEM file of the CAs that the manager's certificate must chain to (for an https --manager).")
     var caFile: String?
 
-
     @Flag(help: "Stop the role processes when the agent exits (by default they keep running).")
     var stopInstancesOnExit = false
 

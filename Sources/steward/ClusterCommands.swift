@@ -3,7 +3,7 @@ import Foundation
 import StewardClient
 import StewardAPI
 
-/// Reads of the cluster: clusters, hosts, services, instances.
+/// Reads of the cluster: clusters, services (hosts and instances have files of their own).
 struct ClustersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "clusters", abstract: "List the clusters.")
     @OptionGroup var client: ClientOptions
@@ -13,28 +13,6 @@ struct ClustersCommand: AsyncParsableCommand {
             try await client.run { api in
                 let list = try await api.clusters()
                 try client.output(list) { list.map { "\($0.id)  \($0.name)  \($0.stack)  \($0.description)\n" }.joined() }
-            }
-        }
-    }
-}
-
-struct HostsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hosts", abstract: "List the hosts and their agents.")
-    @OptionGroup var client: ClientOptions
-
-    func run() async throws {
-        try await reportingRefusals {
-            try await client.run { api in
-                let hosts = try await api.hosts(cluster: try await client.clusterId(api))
-                try client.output(hosts) {
-                    hosts.map { h in
-                        let facts = [h.cores.map { "\($0) cores" }, h.memoryMib.map { "\($0) MiB" }, h.os?.printable]
-                            .compactMap { $0 }.joined(separator: ", ")
-                        return "\(h.hostName.column(12)) \((h.ip ?? "-").printable.column(15)) \(h.status.rawValue.column(10)) "
-                            + "\(h.agentState.rawValue.column(8)) \(h.instances.joined(separator: ", ").printable)"
-                            + (facts.isEmpty ? "" : "\n\(String().column(12)) \(facts)") + "\n"
-                    }.joined()
-                }
             }
         }
     }
@@ -52,27 +30,6 @@ struct ServicesCommand: AsyncParsableCommand {
                     services.map { s in
                         let running = s.runningCommand.map { "  (command \($0) running)" } ?? ""
                         return "\(s.name.column(14)) \(s.operationalStatus.rawValue.column(18)) \(s.healthStatus.rawValue)\(running)\n"
-                    }.joined()
-                }
-            }
-        }
-    }
-}
-
-struct InstancesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "instances", abstract: "List role instances with their status.")
-    @OptionGroup var client: ClientOptions
-    @Option(help: "Only this service's instances.") var service: String?
-
-    func run() async throws {
-        try await reportingRefusals {
-            try await client.run { api in
-                let list = try await api.instances(service: service, cluster: try await client.clusterId(api))
-                try client.output(list) {
-                    list.map { i in
-                        let pid = i.pid.map { "pid \($0)" } ?? ""
-                        let stale = i.configStale ? "  (configuration changed: restart to apply)" : ""
-                        return "\(i.name.column(28)) \(i.operationalStatus.rawValue.column(9)) \(i.healthStatus.rawValue.column(8)) port \((i.configurations["port"] ?? "-").printable)  \(pid)\(stale)\n"
                     }.joined()
                 }
             }
@@ -133,13 +90,8 @@ struct ConfigCommand: AsyncParsableCommand {
             } else {
                 component = .init(componentName: service, configurations: items)
             }
-            try await reportingRefusals {
-                try await client.run { api in
-                    let request = SaveConfigurationRequest(restartAffectedComponents: restart, components: [component])
-                    let command = try await api.save(request, cluster: try await client.clusterId(api))
-                    try await follow(command.id, api: api, client: client, wait: wait)
-                }
-            }
+            let request = SaveConfigurationRequest(restartAffectedComponents: restart, components: [component])
+            try await submit(client, wait: wait) { api, cluster in try await api.save(request, cluster: cluster) }
         }
     }
 }

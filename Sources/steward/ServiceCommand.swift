@@ -37,11 +37,19 @@ struct ServiceAction: ParsableArguments {
     @Flag(help: "Wait for the command to end, drawing its progress; exit 0 on COMPLETE, 2 on FAILED.") var wait = false
 
     func run(_ action: StewardClient.ServiceAction) async throws {
-        try await reportingRefusals {
-            try await client.run { api in
-                let command = try await api.submit(action, service: name, onlySelf: onlySelf, cluster: try await client.clusterId(api))
-                try await follow(command.id, api: api, client: client, wait: wait)
-            }
+        try await submit(client, wait: wait) { api, cluster in
+            try await api.submit(action, service: name, onlySelf: onlySelf, cluster: cluster)
+        }
+    }
+}
+
+/// Creates a command on the client's cluster (refusals reported), then follows it.
+func submit(_ client: ClientOptions, wait: Bool,
+            _ create: (StewardClient, _ cluster: Int) async throws -> Envelope<NoResult>) async throws {
+    try await reportingRefusals {
+        try await client.run { api in
+            let command = try await create(api, try await client.clusterId(api))
+            try await follow(command.id, api: api, client: client, wait: wait)
         }
     }
 }

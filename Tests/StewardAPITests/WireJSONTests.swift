@@ -20,7 +20,7 @@ struct WireJSONTests {
     @Test func keysInsideAreSortedSoThatAnswersDiffCleanly() {
         let view = HostView(hostName: "host-1", status: .connected, lastHeartbeat: 5, agentVersion: "1", instances: ["A@host-1"])
         let body = Self.text(WireJSON.envelope(Envelope(resObj: HostList(hosts: [view]))))
-        #expect(body.hasSuffix(#""res_obj":{"hosts":[{"agent_state":"NONE","agent_version":"1","host_name":"host-1","instances":["A@host-1"],"last_heartbeat":5,"status":"CONNECTED"}]}}"#),
+        #expect(body.hasSuffix(#""res_obj":{"hosts":[{"agent_state":"NONE","agent_version":"1","host_name":"host-1","instances":["A@host-1"],"joined_at":0,"last_heartbeat":5,"state":"ACTIVE","status":"CONNECTED"}]}}"#),
                 "\(body)")
     }
 

@@ -62,19 +62,19 @@ struct ConfigDiffTests {
             ConfigValue(scope: .service("Gateway"), name: "max_connections", value: "300"),
             ConfigValue(scope: .service("Coordinator"), name: "log_level", value: "DEBUG"),
         ])
-        let values = ConfigDiff.restoring(target, current: current, in: stack)
+        let values = ConfigDiff.restoring(target, current: current, in: stack, topology: stack.layout)
         #expect(Set(values) == [
             ConfigValue(scope: .service("Gateway"), name: "max_connections", value: "100"),
             ConfigValue(scope: .service("Coordinator"), name: "log_level", value: "INFO"),
         ])
-        #expect(ConfigDiff.restoring(current, current: current, in: stack).isEmpty, "nothing differs: nothing to save")
+        #expect(ConfigDiff.restoring(current, current: current, in: stack, topology: stack.layout).isEmpty, "nothing differs: nothing to save")
     }
 
     @Test func anInstanceValueSetSinceTheTargetGetsTheValueThatInstanceHadThen() {
         let target = snapshot([ConfigValue(scope: .role(service: "Gateway", role: "GatewayServer"), name: "port", value: "21400")])
         var config = Configuration(target)
         config.set(ConfigValue(scope: .instance(gateway3), name: "port", value: "22003"))
-        let restored = ConfigDiff.restoring(target, current: ConfigDiff.snapshot(config, in: stack), in: stack)
+        let restored = ConfigDiff.restoring(target, current: ConfigDiff.snapshot(config, in: stack), in: stack, topology: stack.layout)
         #expect(restored == [ConfigValue(scope: .instance(gateway3), name: "port", value: "21400")])
         // Saved, every instance's effective values are the target's again.
         for v in restored { config.set(v) }
@@ -89,6 +89,6 @@ struct ConfigDiffTests {
             ConfigValue(scope: .service("Gateway"), name: "retired", value: "1"),
             ConfigValue(scope: .instance(ghost), name: "port", value: "1234"),
         ]
-        #expect(ConfigDiff.restoring(target, current: snapshot([]), in: stack).isEmpty)
+        #expect(ConfigDiff.restoring(target, current: snapshot([]), in: stack, topology: stack.layout).isEmpty)
     }
 }

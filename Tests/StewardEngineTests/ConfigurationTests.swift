@@ -76,7 +76,7 @@ struct ConfigurationTests {
             ConfigValue(scope: coordinatorRole, name: "port", value: " 22000 "),
             ConfigValue(scope: .instance(coordinator2), name: "port", value: "22002"),
         ]
-        let normalized = try Configuration.validate(changes, in: stack)
+        let normalized = try Configuration.validate(changes, in: stack, topology: stack.layout)
         #expect(normalized.map(\.value) == ["WARN", "22000", "22002"])
         #expect(normalized.map(\.scope) == changes.map(\.scope))
         #expect(normalized.map(\.name) == ["log_level", "port", "port"])
@@ -84,7 +84,7 @@ struct ConfigurationTests {
 
     @Test func unknownParameter() {
         let error = #expect(throws: StewardError.self) {
-            try Configuration.validate([ConfigValue(scope: .service("Coordinator"), name: "colour", value: "red")], in: stack)
+            try Configuration.validate([ConfigValue(scope: .service("Coordinator"), name: "colour", value: "red")], in: stack, topology: stack.layout)
         }
         #expect(error?.code == .unknownConfiguration)
         #expect(error?.message.contains("'colour' is not a parameter of Coordinator") == true)
@@ -92,7 +92,7 @@ struct ConfigurationTests {
 
     @Test func roleParameterAtServiceLevelIsALevelMismatch() {
         let error = #expect(throws: StewardError.self) {
-            try Configuration.validate([ConfigValue(scope: .service("Coordinator"), name: "port", value: "22000")], in: stack)
+            try Configuration.validate([ConfigValue(scope: .service("Coordinator"), name: "port", value: "22000")], in: stack, topology: stack.layout)
         }
         #expect(error?.code == .configurationLevelMismatch)
         #expect(error?.message.contains("'port' cannot be set at Coordinator") == true)
@@ -101,7 +101,7 @@ struct ConfigurationTests {
     @Test func serviceParameterAtRoleOrInstanceLevelIsALevelMismatch() {
         for scope in [coordinatorRole, .instance(coordinator1)] {
             let error = #expect(throws: StewardError.self) {
-                try Configuration.validate([ConfigValue(scope: scope, name: "log_level", value: "INFO")], in: stack)
+                try Configuration.validate([ConfigValue(scope: scope, name: "log_level", value: "INFO")], in: stack, topology: stack.layout)
             }
             #expect(error?.code == .configurationLevelMismatch)
         }
@@ -109,7 +109,7 @@ struct ConfigurationTests {
 
     @Test func invalidValue() {
         let error = #expect(throws: StewardError.self) {
-            try Configuration.validate([ConfigValue(scope: .service("Storage"), name: "replication", value: "4")], in: stack)
+            try Configuration.validate([ConfigValue(scope: .service("Storage"), name: "replication", value: "4")], in: stack, topology: stack.layout)
         }
         #expect(error?.code == .invalidConfigurationValue)
         #expect(error?.message.contains("replication must be integer 1-3, got 4") == true)
@@ -122,7 +122,7 @@ struct ConfigurationTests {
                 ConfigValue(scope: .service("Coordinator"), name: "log_level", value: "WARN"),
                 ConfigValue(scope: coordinatorRole, name: "port", value: "80"),
                 ConfigValue(scope: .instance(coordinator2), name: "port", value: "x"),
-            ], in: stack)
+            ], in: stack, topology: stack.layout)
         }
         // The valid value has no problem; each bad one says where it was set.
         #expect(error?.problems.map { [$0.serviceName, $0.roleName ?? "-", $0.hostName ?? "-", $0.name] } == [
@@ -138,7 +138,7 @@ struct ConfigurationTests {
         for instance in [InstanceRef(service: "Coordinator", role: "CoordinatorServer", host: "host-9"),
                          InstanceRef(service: "Storage", role: "StorageMaster", host: "host-2")] {
             let error = #expect(throws: StewardError.self) {
-                try Configuration.validate([ConfigValue(scope: .instance(instance), name: "port", value: "22000")], in: stack)
+                try Configuration.validate([ConfigValue(scope: .instance(instance), name: "port", value: "22000")], in: stack, topology: stack.layout)
             }
             #expect(error?.code == .instanceNotFound)
         }
@@ -146,11 +146,11 @@ struct ConfigurationTests {
 
     @Test func unknownServiceOrRole() {
         let noService = #expect(throws: StewardError.self) {
-            try Configuration.validate([ConfigValue(scope: .service("Nope"), name: "x", value: "1")], in: stack)
+            try Configuration.validate([ConfigValue(scope: .service("Nope"), name: "x", value: "1")], in: stack, topology: stack.layout)
         }
         #expect(noService?.code == .serviceNotFound)
         let noRole = #expect(throws: StewardError.self) {
-            try Configuration.validate([ConfigValue(scope: .role(service: "Storage", role: "CoordinatorServer"), name: "port", value: "22000")], in: stack)
+            try Configuration.validate([ConfigValue(scope: .role(service: "Storage", role: "CoordinatorServer"), name: "port", value: "22000")], in: stack, topology: stack.layout)
         }
         #expect(noRole?.code == .roleNotFound)
     }
@@ -161,7 +161,7 @@ struct ConfigurationTests {
             ConfigValue(scope: .service("Storage"), name: "replication", value: "0"),        // invalid value
             ConfigValue(scope: .service("Gateway"), name: "nope", value: "1"),               // unknown
         ]
-        let error = #expect(throws: StewardError.self) { try Configuration.validate(changes, in: stack) }
+        let error = #expect(throws: StewardError.self) { try Configuration.validate(changes, in: stack, topology: stack.layout) }
         // The first problem gives the code; every problem is in the message.
         #expect(error?.code == .invalidConfigurationValue)
         let message = error?.message ?? ""
@@ -191,7 +191,7 @@ struct ConfigurationTests {
     @Test func affectedByServiceLevel() {
         var after = Configuration()
         after.set(ConfigValue(scope: .service("Storage"), name: "replication", value: "2"))
-        #expect(Configuration.affectedInstances(before: Configuration(), after: after, in: stack) == [
+        #expect(Configuration.affectedInstances(before: Configuration(), after: after, in: stack, topology: stack.layout) == [
             TestStack.ref("StorageMaster", "host-1"),
             TestStack.ref("StorageNode", "host-1"), TestStack.ref("StorageNode", "host-2"), TestStack.ref("StorageNode", "host-3"),
         ])
@@ -201,11 +201,11 @@ struct ConfigurationTests {
         let before = Configuration([ConfigValue(scope: coordinatorRole, name: "port", value: "22000")])
         var after = before
         after.set(ConfigValue(scope: .instance(coordinator2), name: "port", value: "22002"))
-        #expect(Configuration.affectedInstances(before: before, after: after, in: stack) == [coordinator2])
+        #expect(Configuration.affectedInstances(before: before, after: after, in: stack, topology: stack.layout) == [coordinator2])
 
         var roleChange = before
         roleChange.set(ConfigValue(scope: coordinatorRole, name: "port", value: "22010"))
-        #expect(Configuration.affectedInstances(before: before, after: roleChange, in: stack)
+        #expect(Configuration.affectedInstances(before: before, after: roleChange, in: stack, topology: stack.layout)
             == TestStack.hosts.map { TestStack.ref("CoordinatorServer", $0) })
     }
 
@@ -213,11 +213,11 @@ struct ConfigurationTests {
         var after = Configuration()
         after.set(ConfigValue(scope: .service("Coordinator"), name: "log_level", value: "INFO"))
         after.set(ConfigValue(scope: .instance(coordinator1), name: "port", value: "21100"))
-        #expect(Configuration.affectedInstances(before: Configuration(), after: after, in: stack).isEmpty)
+        #expect(Configuration.affectedInstances(before: Configuration(), after: after, in: stack, topology: stack.layout).isEmpty)
         // An instance value hidden by nothing but equal to the role value is no change either.
         let before = Configuration([ConfigValue(scope: coordinatorRole, name: "port", value: "22000")])
         var same = before
         same.set(ConfigValue(scope: .instance(coordinator1), name: "port", value: "22000"))
-        #expect(Configuration.affectedInstances(before: before, after: same, in: stack).isEmpty)
+        #expect(Configuration.affectedInstances(before: before, after: same, in: stack, topology: stack.layout).isEmpty)
     }
 }

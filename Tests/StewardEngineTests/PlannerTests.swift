@@ -49,15 +49,15 @@ struct PlannerTests {
 
     @Test func sequentialRolesStartOneStepEachAndStopInReverse() throws {
         let s = twoRoles(.sequential)
-        let (_, start) = try Planner.plan(.startService, service: "Pair", onlySelf: true, in: s)
+        let (_, start) = try Planner.plan(.startService, service: "Pair", onlySelf: true, in: s, topology: s.layout)
         #expect(start.map(\.name) == ["Start First", "Start Second"])
-        let (_, stop) = try Planner.plan(.stopService, service: "Pair", onlySelf: true, in: s)
+        let (_, stop) = try Planner.plan(.stopService, service: "Pair", onlySelf: true, in: s, topology: s.layout)
         #expect(stop.map(\.name) == ["Stop Second", "Stop First"])
     }
 
     @Test func parallelRolesShareOneStepWithEveryInstance() throws {
         let s = twoRoles(.parallel)
-        let (_, steps) = try Planner.plan(.restartService, service: "Pair", onlySelf: true, in: s)
+        let (_, steps) = try Planner.plan(.restartService, service: "Pair", onlySelf: true, in: s, topology: s.layout)
         #expect(steps.map(\.name) == ["Stop Pair (2 roles)", "Start Pair (2 roles)"])
         #expect(steps.map(\.index) == [0, 1])
         #expect(steps[1].description == "Start First, Second of Pair on host-1, host-2")
@@ -69,7 +69,7 @@ struct PlannerTests {
     // MARK: start
 
     @Test func startWithDependencies() throws {
-        let (services, steps) = try Planner.plan(.startService, service: "Gateway", onlySelf: false, in: stack)
+        let (services, steps) = try Planner.plan(.startService, service: "Gateway", onlySelf: false, in: stack, topology: stack.layout)
         #expect(services == ["Coordinator", "Storage", "Gateway"])
         #expect(steps.map(\.name) == ["Start CoordinatorServer", "Start StorageMaster", "Start StorageNode", "Start GatewayServer"])
         #expect(steps.map(\.index) == [0, 1, 2, 3])
@@ -86,7 +86,7 @@ struct PlannerTests {
     }
 
     @Test func startOnlySelf() throws {
-        let (services, steps) = try Planner.plan(.startService, service: "Gateway", onlySelf: true, in: stack)
+        let (services, steps) = try Planner.plan(.startService, service: "Gateway", onlySelf: true, in: stack, topology: stack.layout)
         #expect(services == ["Gateway"])
         #expect(steps.map(\.name) == ["Start GatewayServer"])
         #expect(steps[0].index == 0)
@@ -94,14 +94,14 @@ struct PlannerTests {
     }
 
     @Test func startOfARootServiceStartsOnlyIt() throws {
-        let (services, steps) = try Planner.plan(.startService, service: "Coordinator", onlySelf: false, in: stack)
+        let (services, steps) = try Planner.plan(.startService, service: "Coordinator", onlySelf: false, in: stack, topology: stack.layout)
         #expect(services == ["Coordinator"])
         #expect(steps.map(\.name) == ["Start CoordinatorServer"])
         #expect(steps[0].tasks.map(\.instance.host) == ["host-1", "host-2", "host-3"])
     }
 
     @Test func startOfStorageStartsRolesInStackOrder() throws {
-        let (services, steps) = try Planner.plan(.startService, service: "Storage", onlySelf: true, in: stack)
+        let (services, steps) = try Planner.plan(.startService, service: "Storage", onlySelf: true, in: stack, topology: stack.layout)
         #expect(services == ["Storage"])
         #expect(steps.map(\.name) == ["Start StorageMaster", "Start StorageNode"])
         #expect(steps.map(\.tasks.count) == [1, 3])
@@ -110,7 +110,7 @@ struct PlannerTests {
     // MARK: stop
 
     @Test func stopWithDependents() throws {
-        let (services, steps) = try Planner.plan(.stopService, service: "Coordinator", onlySelf: false, in: stack)
+        let (services, steps) = try Planner.plan(.stopService, service: "Coordinator", onlySelf: false, in: stack, topology: stack.layout)
         #expect(services == ["Coordinator", "Storage", "Gateway"])
         #expect(steps.map(\.name) == ["Stop GatewayServer", "Stop StorageNode", "Stop StorageMaster", "Stop CoordinatorServer"])
         #expect(steps.map(\.index) == [0, 1, 2, 3])
@@ -120,14 +120,14 @@ struct PlannerTests {
     }
 
     @Test func stopOnlySelf() throws {
-        let (services, steps) = try Planner.plan(.stopService, service: "Coordinator", onlySelf: true, in: stack)
+        let (services, steps) = try Planner.plan(.stopService, service: "Coordinator", onlySelf: true, in: stack, topology: stack.layout)
         #expect(services == ["Coordinator"])
         #expect(steps.map(\.name) == ["Stop CoordinatorServer"])
         #expect(steps[0].tasks.count == 3)
     }
 
     @Test func stopOfALeafServiceStopsOnlyIt() throws {
-        let (services, steps) = try Planner.plan(.stopService, service: "Gateway", onlySelf: false, in: stack)
+        let (services, steps) = try Planner.plan(.stopService, service: "Gateway", onlySelf: false, in: stack, topology: stack.layout)
         #expect(services == ["Gateway"])
         #expect(steps.map(\.name) == ["Stop GatewayServer"])
     }
@@ -135,7 +135,7 @@ struct PlannerTests {
     // MARK: restart
 
     @Test func restartWithDependents() throws {
-        let (services, steps) = try Planner.plan(.restartService, service: "Storage", onlySelf: false, in: stack)
+        let (services, steps) = try Planner.plan(.restartService, service: "Storage", onlySelf: false, in: stack, topology: stack.layout)
         #expect(services == ["Storage", "Gateway"])
         #expect(steps.map(\.name) == [
             "Stop GatewayServer", "Stop StorageNode", "Stop StorageMaster",
@@ -153,14 +153,14 @@ struct PlannerTests {
     }
 
     @Test func restartOnlySelf() throws {
-        let (services, steps) = try Planner.plan(.restartService, service: "Storage", onlySelf: true, in: stack)
+        let (services, steps) = try Planner.plan(.restartService, service: "Storage", onlySelf: true, in: stack, topology: stack.layout)
         #expect(services == ["Storage"])
         #expect(steps.map(\.name) == ["Stop StorageNode", "Stop StorageMaster", "Start StorageMaster", "Start StorageNode"])
         #expect(steps.map(\.index) == [0, 1, 2, 3])
     }
 
     @Test func restartOfTheRootRestartsEverything() throws {
-        let (services, steps) = try Planner.plan(.restartService, service: "Coordinator", onlySelf: false, in: stack)
+        let (services, steps) = try Planner.plan(.restartService, service: "Coordinator", onlySelf: false, in: stack, topology: stack.layout)
         #expect(services == ["Coordinator", "Storage", "Gateway"])
         #expect(steps.count == 8)
         #expect(steps.first?.name == "Stop GatewayServer")
@@ -171,7 +171,7 @@ struct PlannerTests {
     }
 
     @Test func saveConfigurationKindPlansNothing() throws {
-        let (services, steps) = try Planner.plan(.saveConfiguration, service: "Storage", onlySelf: false, in: stack)
+        let (services, steps) = try Planner.plan(.saveConfiguration, service: "Storage", onlySelf: false, in: stack, topology: stack.layout)
         #expect(services.isEmpty)
         #expect(steps.isEmpty)
     }
@@ -179,7 +179,7 @@ struct PlannerTests {
     @Test(arguments: [CommandKind.startService, .stopService, .restartService])
     func unknownServiceThrows(kind: CommandKind) {
         let error = #expect(throws: StewardError.self) {
-            try Planner.plan(kind, service: "Nope", onlySelf: false, in: stack)
+            try Planner.plan(kind, service: "Nope", onlySelf: false, in: stack, topology: stack.layout)
         }
         #expect(error?.code == .serviceNotFound)
         #expect(error?.message.contains("Nope") == true)
@@ -193,7 +193,7 @@ struct PlannerTests {
             TestStack.ref("CoordinatorServer", "host-1"),
             TestStack.ref("GatewayServer", "host-3"),
         ]
-        let steps = Planner.restartSteps(of: set, in: stack)
+        let steps = Planner.restartSteps(of: set, in: stack, topology: stack.layout)
         #expect(steps.map(\.name) == [
             "Stop GatewayServer", "Stop StorageNode", "Stop CoordinatorServer",
             "Start CoordinatorServer", "Start StorageNode", "Start GatewayServer",
@@ -204,7 +204,7 @@ struct PlannerTests {
     }
 
     @Test func restartStepsOfNothingIsEmpty() {
-        #expect(Planner.restartSteps(of: [], in: stack).isEmpty)
+        #expect(Planner.restartSteps(of: [], in: stack, topology: stack.layout).isEmpty)
     }
 
     @Test func numberedRenumbersAndKeepsState() {
@@ -217,7 +217,7 @@ struct PlannerTests {
         #expect(steps.map(\.state) == [.succeeded, .pending, .succeeded])
         #expect(steps[1].tasks == b.tasks)
 
-        let restart = Planner.numbered(Planner.restartSteps(of: Set(stack.instances), in: stack))
+        let restart = Planner.numbered(Planner.restartSteps(of: Set(stack.instances), in: stack, topology: stack.layout))
         #expect(restart.map(\.index) == Array(0..<8))
     }
 }

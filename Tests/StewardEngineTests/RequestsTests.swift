@@ -58,7 +58,7 @@ struct RequestsTests {
         let request = try decode(Self.referenceBody)
         #expect(request.id == 1)
         #expect(request.configurationsSummary.restartAffectedComponents == true)
-        let changes = try request.changes(in: stack)
+        let changes = try request.changes(in: stack, topology: stack.layout)
         #expect(changes == [
             ConfigValue(scope: .service("Coordinator"), name: "log_level", value: "DEBUG"),
             ConfigValue(scope: .role(service: "Coordinator", role: "CoordinatorServer"), name: "startup_delay_ms", value: "100"),
@@ -67,7 +67,7 @@ struct RequestsTests {
             ConfigValue(scope: .instance(TestStack.ref("StorageNode", "host-3")), name: "port", value: "23003"),
         ])
         // What the request carries passes validation as is.
-        #expect(try Configuration.validate(changes, in: stack) == changes)
+        #expect(try Configuration.validate(changes, in: stack, topology: stack.layout) == changes)
     }
 
     @Test func valuesAsNumbersAndBooleans() throws {
@@ -80,7 +80,7 @@ struct RequestsTests {
           {"name": "d", "value": "text"}
         ]}]}}
         """
-        let changes = try decode(body).changes(in: stack)
+        let changes = try decode(body).changes(in: stack, topology: stack.layout)
         #expect(changes.map(\.value) == ["512", "true", "false", "-7", "text"])
         #expect(changes.allSatisfy { $0.scope == .service("Gateway") })
     }
@@ -96,7 +96,7 @@ struct RequestsTests {
         for item in [#"{"name": "max_connections"}"#, #"{"name": "max_connections", "value": null}"#] {
             let body = #"{"configurations_summary": {"components": [{"component_name": "Gateway", "configurations": [\#(item)]}]}}"#
             let request = try decode(body)
-            let error = #expect(throws: StewardError.self) { try request.changes(in: stack) }
+            let error = #expect(throws: StewardError.self) { try request.changes(in: stack, topology: stack.layout) }
             #expect(error?.code == .invalidParameter)
             #expect(error?.message.contains("max_connections") == true)
         }
@@ -104,7 +104,7 @@ struct RequestsTests {
 
     @Test func missingNameIsAnInvalidParameter() throws {
         let request = try decode(#"{"configurations_summary": {"components": [{"component_name": "Gateway", "configurations": [{"value": "1"}]}]}}"#)
-        let error = #expect(throws: StewardError.self) { try request.changes(in: stack) }
+        let error = #expect(throws: StewardError.self) { try request.changes(in: stack, topology: stack.layout) }
         #expect(error?.code == .invalidParameter)
     }
 
@@ -112,18 +112,18 @@ struct RequestsTests {
         let request = SaveConfigurationRequest(restartAffectedComponents: false, components: [
             .init(componentName: "Nope", configurations: [.init(name: "x", value: "1")]),
         ])
-        let error = #expect(throws: StewardError.self) { try request.changes(in: stack) }
+        let error = #expect(throws: StewardError.self) { try request.changes(in: stack, topology: stack.layout) }
         #expect(error?.code == .serviceNotFound)
         #expect(error?.message.contains("Nope") == true)
         let unnamed = try decode(#"{"configurations_summary": {"components": [{"configurations": []}]}}"#)
-        #expect(throws: StewardError(.serviceNotFound, "Service '' does not exist in the cluster.")) { try unnamed.changes(in: stack) }
+        #expect(throws: StewardError(.serviceNotFound, "Service '' does not exist in the cluster.")) { try unnamed.changes(in: stack, topology: stack.layout) }
     }
 
     @Test func unknownRole() {
         let request = SaveConfigurationRequest(restartAffectedComponents: false, components: [
             .init(componentName: "Storage", children: [.init(roleName: "GatewayServer")]),
         ])
-        let error = #expect(throws: StewardError.self) { try request.changes(in: stack) }
+        let error = #expect(throws: StewardError.self) { try request.changes(in: stack, topology: stack.layout) }
         #expect(error?.code == .roleNotFound)
         #expect(error?.message.contains("GatewayServer") == true)
     }
@@ -134,7 +134,7 @@ struct RequestsTests {
                 .init(roleName: "StorageNode", children: [.init(hostName: "host-9", configurations: [.init(name: "port", value: "23000")])]),
             ]),
         ])
-        let error = #expect(throws: StewardError.self) { try request.changes(in: stack) }
+        let error = #expect(throws: StewardError.self) { try request.changes(in: stack, topology: stack.layout) }
         #expect(error?.code == .hostNotFound)
         #expect(error?.message.contains("host-9") == true)
     }
@@ -145,7 +145,7 @@ struct RequestsTests {
                 .init(roleName: "StorageMaster", children: [.init(hostName: "host-2", configurations: [.init(name: "port", value: "23000")])]),
             ]),
         ])
-        let error = #expect(throws: StewardError.self) { try request.changes(in: stack) }
+        let error = #expect(throws: StewardError.self) { try request.changes(in: stack, topology: stack.layout) }
         #expect(error?.code == .instanceNotFound)
     }
 
@@ -154,12 +154,12 @@ struct RequestsTests {
             {"configurations_summary": {"components": [{"component_name": "Storage", "children": [
               {"role_name": "StorageNode", "children": [{"node": {"ip_address": "10.0.0.1"}, "configurations": []}]}]}]}}
             """#)
-        let error = #expect(throws: StewardError.self) { try request.changes(in: stack) }
+        let error = #expect(throws: StewardError.self) { try request.changes(in: stack, topology: stack.layout) }
         #expect(error?.code == .invalidParameter)
     }
 
     @Test func emptySummaryHasNoChanges() throws {
-        #expect(try decode(#"{"configurations_summary": {}}"#).changes(in: stack).isEmpty)
+        #expect(try decode(#"{"configurations_summary": {}}"#).changes(in: stack, topology: stack.layout).isEmpty)
         #expect(throws: DecodingError.self) { try decode(#"{"id": 1}"#) }
     }
 
@@ -191,6 +191,6 @@ struct RequestsTests {
         #expect((instance["node"] as? [String: Any])?["host_name"] as? String == "host-1")
         // And it decodes back to the same changes.
         let decoded = try JSONDecoder().decode(SaveConfigurationRequest.self, from: data)
-        #expect(try decoded.changes(in: stack) == request.changes(in: stack))
+        #expect(try decoded.changes(in: stack, topology: stack.layout) == request.changes(in: stack, topology: stack.layout))
     }
 }

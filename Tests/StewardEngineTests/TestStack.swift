@@ -77,7 +77,7 @@ func withTaskIDs(_ steps: [Step], from first: Int64 = 1) -> [Step] {
 /// A command planned on the test stack, with task ids assigned.
 func plannedCommand(_ kind: CommandKind, service: String, onlySelf: Bool = false,
                     id: Int64 = 7, createdAt: Millis = 1_000) throws -> Command {
-    let (services, steps) = try Planner.plan(kind, service: service, onlySelf: onlySelf, in: TestStack.stack)
+    let (services, steps) = try Planner.plan(kind, service: service, onlySelf: onlySelf, in: TestStack.stack, topology: TestStack.stack.layout)
     return Command(id: id, kind: kind, clusterId: TestStack.stack.cluster.id, target: service, user: "admin",
                    services: services, steps: withTaskIDs(steps), createdAt: createdAt)
 }
@@ -85,7 +85,7 @@ func plannedCommand(_ kind: CommandKind, service: String, onlySelf: Bool = false
 /// A configuration-save command: one zero-task step, then optional restart steps.
 func saveCommand(restarting instances: Set<InstanceRef> = [], createdAt: Millis = 1_000) -> Command {
     let save = Step(index: 0, name: "Save configuration", description: "Save values", tasks: [])
-    let steps = Planner.numbered([save] + Planner.restartSteps(of: instances, in: TestStack.stack))
+    let steps = Planner.numbered([save] + Planner.restartSteps(of: instances, in: TestStack.stack, topology: TestStack.stack.layout))
     let services = Planner.startOrder(TestStack.stack).filter { s in instances.contains { $0.service == s } }
     return Command(id: 9, kind: .saveConfiguration, clusterId: 1, target: services.joined(separator: ","),
                    user: "admin", services: services, steps: withTaskIDs(steps), createdAt: createdAt)

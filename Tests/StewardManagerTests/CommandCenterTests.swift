@@ -107,7 +107,7 @@ struct CommandCenterTests {
             #expect(error.message.contains("command \(first.id)"))
         }
         // A dry run is refused alike, so a plan shown is a plan that can run now.
-        let draft = try h.center.draft(.stopService, service: "Coordinator", onlySelf: true, user: "bob")
+        let draft = try await h.center.draft(.stopService, service: "Coordinator", onlySelf: true, user: "bob")
         await #expect(throws: StewardError.self) { try await h.center.checkDraft(draft) }
     }
 

@@ -12,7 +12,7 @@ import Testing
         let stack = try StackLoader.load(nameOrPath: "lab")
         return ClusterState(stack: stack, record: ClusterRecord(id: 1, name: "lab", description: "", stackName: "lab",
                                                                 stackVersion: "1.0", createdAt: 0),
-                            configuration: Configuration())
+                            configuration: Configuration(), topology: Topology(layoutOf: stack))
     }
 
     static let peer2 = InstanceRef(service: "ZooKeeper", role: "QuorumPeer", host: "host-2")

@@ -117,12 +117,12 @@ enum WireSamples {
                ServiceConfigurationView(serviceName: "Gateway", parameters: [parameter])),
             ok("GET /web/v1/cluster/{cluster_id}/hosts", HostList(hosts: [HostView(
                 hostName: "host-1", status: .connected, lastHeartbeat: time, agentVersion: "0.1.0",
-                instances: ["GatewayServer@host-1"], agentState: .active, ip: "127.0.1.1", cores: 2, memoryMib: 24105,
-                os: "Debian GNU/Linux 12 (bookworm)")])),
+                instances: ["GatewayServer@host-1"], agentState: .active, state: .active, joinedAt: time, ip: "127.0.1.1",
+                cores: 2, memoryMib: 24105, os: "Debian GNU/Linux 12 (bookworm)")])),
             ok("GET /web/v1/cluster/{cluster_id}/instances", InstanceList(instances: [InstanceView(
                 name: "GatewayServer@host-1", serviceName: "Gateway", roleName: "GatewayServer", hostName: "host-1",
                 operationalStatus: .started, healthStatus: .good, pid: 4242, configStale: true,
-                configurations: ["gateway.port": "21101"])])),
+                configurations: ["gateway.port": "21101"], ordinal: 1)])),
             ok("GET /web/v1/monitor/metrics_info", metrics),
         ]
     }
@@ -163,6 +163,12 @@ enum WireSamples {
             ok("GET /web/v1/common/command/{command_id}/steps/{step_index}/tasks",
                StepTaskPage(total: 1, tasks: command.steps[0].tasks.map(ProgressDocument.TaskEntry.init))),
             ok("GET /web/v1/common/commands", CommandList(total: 1, commands: [summary])),
+            request("POST /web/v1/maintain/cluster/{cluster_id}/instances",
+                    AddInstanceRequest(role: "GatewayServer", host: "host-4", start: false)),
+            accepted("POST /web/v1/maintain/cluster/{cluster_id}/instances"),
+            accepted("DELETE /web/v1/maintain/cluster/{cluster_id}/instances/{instance_name}"),
+            accepted("POST /web/v1/maintain/cluster/{cluster_id}/hosts/{host_name}/decommission"),
+            ok("DELETE /web/v1/maintain/cluster/{cluster_id}/hosts/{host_name}", NoResult()),
         ]
         return samples
     }

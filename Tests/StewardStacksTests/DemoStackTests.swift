@@ -42,7 +42,7 @@ struct DemoStackTests {
             "StorageNode": ["host-1", "host-2", "host-3"],
             "GatewayServer": ["host-2", "host-3"],
         ])
-        #expect(stack.instances.count == 9)
+        #expect(Topology(layoutOf: stack).instances(in: stack).count == 9)
         #expect(Planner.startOrder(stack) == ["Coordinator", "Storage", "Gateway"])
     }
 
@@ -68,12 +68,12 @@ struct DemoStackTests {
 
     @Test func instancePortsAreDistinct() throws {
         let stack = try demo()
-        let ports = try stack.instances.map { try port(of: $0, in: stack) }
+        let ports = try Topology(layoutOf: stack).instances(in: stack).map { try port(of: $0, in: stack) }
         #expect(ports.count == 9)
         #expect(Set(ports).count == 9)
         #expect(try port(of: InstanceRef(service: "Coordinator", role: "CoordinatorServer", host: "host-2"), in: stack) == 21102)
         // Every instance has its own value, not just the role default.
-        for instance in stack.instances {
+        for instance in Topology(layoutOf: stack).instances(in: stack) {
             let (_, role) = try #require(stack.role(instance.role))
             #expect(role.instanceDefaults[instance.host]?["port"] != nil, "\(instance)")
         }
@@ -109,7 +109,7 @@ struct DemoStackTests {
             }
         }
         #expect(try port(of: InstanceRef(service: "Gateway", role: "GatewayServer", host: "host-3"), in: shifted) == 22303)
-        let ports = try shifted.instances.map { try port(of: $0, in: shifted) }
+        let ports = try Topology(layoutOf: shifted).instances(in: shifted).map { try port(of: $0, in: shifted) }
         #expect(Set(ports).count == 9)
     }
 

@@ -48,7 +48,8 @@ struct LastOperationsTests {
         try await withStore { store in
             try await Self.run(try Fixtures.command(.stopService, service: "Gateway", onlySelf: true), on: store)
             let restart = Command(kind: .restartInstance, clusterId: 1, target: "\(Self.gateway2) after failure (attempt 1)", user: "system",
-                                  services: ["Gateway"], steps: Planner.restartSteps(of: [Self.gateway2], in: try Fixtures.demo()),
+                                  services: ["Gateway"], steps: Planner.restartSteps(of: [Self.gateway2], in: try Fixtures.demo(),
+                                                                                   topology: Topology(layoutOf: try Fixtures.demo())),
                                   createdAt: 5)
             try await Self.run(restart, on: store)
             #expect(try await store.lastOperations(clusterId: 1)[Self.gateway2] == .stop)

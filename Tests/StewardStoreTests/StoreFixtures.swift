@@ -57,7 +57,7 @@ enum Fixtures {
     static func command(_ kind: CommandKind, service: String, onlySelf: Bool = false, user: String = "admin",
                         createdAt: Millis = 1_000) throws -> Command {
         let stack = try demo()
-        let (services, steps) = try Planner.plan(kind, service: service, onlySelf: onlySelf, in: stack)
+        let (services, steps) = try Planner.plan(kind, service: service, onlySelf: onlySelf, in: stack, topology: Topology(layoutOf: stack))
         return Command(kind: kind, clusterId: stack.cluster.id, target: service, user: user, services: services,
                        steps: steps, createdAt: createdAt)
     }

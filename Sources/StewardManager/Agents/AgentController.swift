@@ -13,6 +13,8 @@ struct AgentController {
     typealias Context = StewardRequestContext
     let hub: AgentHub
     let credentials: HostCredentials
+    /// A new host joining is stored in the topology through the center.
+    let center: CommandCenter
     let auditor: Auditor
     let welcome: AgentWelcome
     let bodyLimit: Int
@@ -32,11 +34,12 @@ struct AgentController {
     @Sendable func register(_ request: Request, context: Context) async throws -> Response {
         let caller = try await authenticate(request, context)
         let hello = try await JSONBody.decode(AgentHello.self, from: request, limit: bodyLimit)
-        try await hub.requireHost(hello.host)
         switch caller {
         case .joiner:
+            // A host not yet in the cluster joins it here: that is how hosts are added.
             return try await bootstrap(hello, request: request, context: context)
         case .host(let host, let state):
+            try await hub.requireHost(hello.host)
             guard host == hello.host else { throw await forgery(by: host, claimed: hello.host, task: nil, request, context) }
             guard state == .active else { return JSONBody.ok(with(pending: true)) }
             try await admit(hello)
@@ -84,6 +87,7 @@ struct AgentController {
     /// A first join with the join token: the host is issued its credential,
     /// answered once, and is let in at once or held for approval.
     private func bootstrap(_ hello: AgentHello, request: Request, context: Context) async throws -> Response {
+        if await !hub.knows(hello.host) { try HostJoin.checkNewName(hello.host) }
         let issued: (secret: String, state: AgentCredentialState)
         do {
             issued = try await credentials.issue(to: hello.host)
@@ -95,6 +99,9 @@ struct AgentController {
         }
         await auditor.record(user: "agent:\(hello.host.prefix(64))", source: context.remoteAddress, action: "AGENT_BOOTSTRAP",
                              target: hello.host, result: .success, status: 200, code: .success)
+        // Pending or not, the host is now one of the cluster's: admins see it (and approve it) in the hosts list.
+        let joined = try await center.join(HostJoin.record(from: hello))
+        await hub.add(host: joined.name)
         logger.info("host joined: credential issued", metadata: ["host": "\(hello.host)", "state": "\(issued.state.rawValue)"])
         guard issued.state == .active else { return JSONBody.ok(with(credential: issued.secret, pending: true)) }
         try await admit(hello)
@@ -102,6 +109,8 @@ struct AgentController {
     }
 
     private func admit(_ hello: AgentHello) async throws {
+        // What the agent says of its host (address, cores, …) may change between its starts.
+        _ = try await center.join(HostJoin.record(from: hello))
         let lost = try await hub.hello(hello)
         if !lost.isEmpty {
             logger.warning("agent restarted: the tasks its previous process held fail",

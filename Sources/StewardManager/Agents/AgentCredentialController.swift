@@ -9,7 +9,7 @@ struct AgentCredentialController {
     typealias Context = StewardRequestContext
     let credentials: HostCredentials
     let hub: AgentHub
-    let stack: Stack
+    let cluster: ClusterState
     let audit: AuditTrail
 
     func addRoutes(api: RouterGroup<Context>, inCluster: ClusterMiddleware) {
@@ -29,7 +29,7 @@ struct AgentCredentialController {
 
     @Sendable func revoke(_ request: Request, context: Context) async throws -> Response {
         try refuseDryRun(request)
-        let host = try hostName(context)
+        let host = try await hostName(context)
         let view = try await credentials.revoke(host)
         // Its waiting long poll ends now, refused, rather than at its timeout.
         await hub.disconnect(host)
@@ -38,7 +38,7 @@ struct AgentCredentialController {
 
     @Sendable func approve(_ request: Request, context: Context) async throws -> Response {
         try refuseDryRun(request)
-        return JSONBody.ok(try await credentials.approve(try hostName(context)))
+        return JSONBody.ok(try await credentials.approve(try await hostName(context)))
     }
 
     @Sendable func rotate(_ request: Request, context: Context) async throws -> Response {
@@ -51,10 +51,13 @@ struct AgentCredentialController {
         if try request.dryRun() { throw StewardError(.invalidParameter, "This operation has no dry run.") }
     }
 
-    private func hostName(_ context: Context) throws(StewardError) -> String {
+    /// A host of the topology, or one forgotten whose credential is still listed.
+    private func hostName(_ context: Context) async throws -> String {
         let name = context.parameters.get("host_name") ?? ""
-        guard stack.cluster.hosts.contains(name) else {
-            throw StewardError(.hostNotFound, "Host '\(name.prefix(64))' does not exist in cluster \(stack.cluster.id).")
+        let placed = await cluster.topology.host(name) != nil
+        let issued = await credentials.state(of: name) != .none
+        guard placed || issued else {
+            throw StewardError(.hostNotFound, "Host '\(name.prefix(64))' does not exist in cluster \(cluster.clusterId).")
         }
         return name
     }

@@ -53,6 +53,18 @@ actor AgentHub: AgentDispatch {
 
     func knows(_ host: String) -> Bool { links[host] != nil }
 
+    /// A host joined the cluster: its agent may now be heard and sent tasks.
+    func add(host: String) {
+        if links[host] == nil { links[host] = Link() }
+    }
+
+    /// A host was forgotten: its poll is answered, and nothing more is heard from it.
+    func remove(host: String) {
+        disconnect(host)
+        links[host] = nil
+        taskHosts = taskHosts.filter { $0.value != host }
+    }
+
     /// A sign of life: registration, heartbeat, poll or result.
     func seen(_ host: String, version: String? = nil) {
         links[host]?.lastSeen = clock.now()

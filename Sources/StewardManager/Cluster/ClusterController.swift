@@ -67,15 +67,20 @@ struct ClusterController {
 
     @Sendable func hosts(_ request: Request, context: Context) async throws -> Response {
         var hosts: [HostView] = []
-        for host in stack.cluster.hosts {
-            let status = await hub.status(of: host)
-            let instances = stack.instances.filter { $0.host == host }.map(\.description)
-            let facts = await cluster.facts(of: host)
-            hosts.append(HostView(hostName: host, status: status.lost ? .lost : .connected,
+        let topology = await cluster.topology
+        let placed = Dictionary(grouping: topology.instances(in: stack), by: \.host)
+        for host in topology.hosts {
+            let status = await hub.status(of: host.name)
+            let instances = (placed[host.name] ?? []).map(\.description)
+            // What the agent said since the manager started, else what was stored when it last did.
+            let facts = await cluster.facts(of: host.name)
+            hosts.append(HostView(hostName: host.name, status: status.lost ? .lost : .connected,
                                   lastHeartbeat: status.lastSeen, agentVersion: status.version, instances: instances,
-                                  agentState: await credentials.state(of: host),
-                                  ip: facts?.address ?? stack.cluster.addresses[host], cores: facts?.cores,
-                                  memoryMib: facts?.memoryMiB, os: facts?.os))
+                                  agentState: await credentials.state(of: host.name), state: host.state,
+                                  joinedAt: host.joinedAt,
+                                  ip: facts?.address ?? host.address ?? stack.cluster.addresses[host.name],
+                                  cores: facts?.cores ?? host.cores, memoryMib: facts?.memoryMiB ?? host.memoryMiB,
+                                  os: facts?.os ?? host.os))
         }
         return JSONBody.ok(HostList(hosts: hosts))
     }

@@ -12,31 +12,25 @@ struct HostFacts: Sendable, Hashable {
 /// Hosts' addresses and the topology templates see.
 extension ClusterState {
     func recordHost(_ host: String, facts: HostFacts) {
-        guard stack.cluster.hosts.contains(host) else { return }
+        guard topology.host(host) != nil else { return }
         setFacts(facts, of: host)
     }
 
     func facts(of host: String) -> HostFacts? { hostFacts[host] }
 
     /// The address of a host as templates and the hosts list see it: what its
-    /// agent reports (`--address`), else the stack's, else the host's name.
+    /// agent reports (`--address`; stored with the topology, so known before
+    /// it reports again), else the stack's, else the host's name.
     func address(of host: String) -> String {
-        hostFacts[host]?.address ?? stack.cluster.addresses[host] ?? host
+        hostFacts[host]?.address ?? topology.host(host)?.address ?? stack.cluster.addresses[host] ?? host
     }
 
-    /// Every instance with its host's address and its ordinal in its role.
-    ///
-    /// The one seam that says where members come from: the stack's placement
-    /// today (ordinal = 1 + the host's index in `role.hosts`); the stored
-    /// placement once hosts and instances are added at run time.
+    /// Every placed instance with its host's address and its ordinal in its
+    /// role: the stored topology, so that an added member appears in the
+    /// templates listing its role (and their digests change: config_stale).
     func templateMembers() -> [TemplateMember] {
-        stack.services.flatMap { service in
-            service.roles.flatMap { role in
-                role.hosts.enumerated().map { index, host in
-                    TemplateMember(instance: InstanceRef(service: service.name, role: role.name, host: host),
-                                   address: address(of: host), ordinal: index + 1)
-                }
-            }
+        topology.instances(in: stack).compactMap { ref in
+            topology.placement(of: ref).map { TemplateMember(instance: ref, address: address(of: ref.host), ordinal: $0.ordinal) }
         }
     }
 

@@ -5,7 +5,8 @@ import StewardEngine
 import StewardStore
 
 /// The cluster as the manager sees it: the stack's definitions, the saved
-/// configuration (mirrored from the store) and what the agents last reported.
+/// configuration and the topology (both mirrored from the store: changed here
+/// only after the store has the change) and what the agents last reported.
 ///
 /// Reports live in memory only: after a manager restart the agents report
 /// again within one heartbeat, which is fresher than anything stored.
@@ -13,23 +14,44 @@ actor ClusterState {
     let stack: Stack
     let record: ClusterRecord
     private(set) var configuration: Configuration
+    private(set) var topology: Topology
     private var reports: [InstanceRef: InstanceReport] = [:]
     /// What each host's agent said of its host when it registered (address, cores, memory, OS).
     private(set) var hostFacts: [String: HostFacts] = [:]
 
-    init(stack: Stack, record: ClusterRecord, configuration: Configuration) {
+    init(stack: Stack, record: ClusterRecord, configuration: Configuration, topology: Topology) {
         self.stack = stack
         self.record = record
         self.configuration = configuration
+        self.topology = topology
     }
 
-    var clusterId: Int { record.id }
+    nonisolated var clusterId: Int { record.id }
 
     func setFacts(_ facts: HostFacts, of host: String) { hostFacts[host] = facts }
 
     func apply(_ values: [ConfigValue]) {
         for v in values { configuration.set(v) }
     }
+
+    // MARK: topology (stored first by the caller)
+
+    func place(_ instance: PlacedInstance) { topology.place(instance) }
+
+    /// Instances taken off their hosts: their values and last reports go with them.
+    func remove(_ refs: [InstanceRef]) {
+        for ref in refs {
+            topology.remove(ref)
+            configuration.drop(ref)
+            reports[ref] = nil
+        }
+    }
+
+    func join(_ host: HostRecord) { topology.join(host) }
+
+    func setState(_ state: HostState, of host: String) { topology.setState(state, of: host) }
+
+    func forget(_ host: String) { topology.forget(host) }
 
     func effective(for instance: InstanceRef) -> [String: String] {
         configuration.effective(for: instance, in: stack)
@@ -52,7 +74,7 @@ actor ClusterState {
 
     func record(_ report: InstanceReport, host: String) {
         let ref = InstanceRef(service: report.service, role: report.role, host: host)
-        guard stack.role(report.role)?.1.hosts.contains(host) == true else { return }
+        guard topology.contains(ref) else { return }
         if let known = reports[ref], known.observedAt > report.observedAt { return }
         reports[ref] = report
     }
@@ -70,7 +92,7 @@ actor ClusterState {
     }
 
     func instanceViews(service: String?, lostHosts: Set<String>) -> [InstanceView] {
-        stack.instances.filter { service == nil || $0.service == service }.map { ref in
+        topology.instances(in: stack).filter { service == nil || $0.service == service }.map { ref in
             let (status, health) = status(of: ref, hostLost: lostHosts.contains(ref.host))
             let config = effective(for: ref)
             let report = reports[ref]
@@ -79,14 +101,15 @@ actor ClusterState {
                 name: ref.description, serviceName: ref.service, roleName: ref.role, hostName: ref.host,
                 operationalStatus: status, healthStatus: health,
                 pid: status == .started ? report?.pid : nil, configStale: stale,
-                configurations: Self.masked(config, role: ref.role, in: stack))
+                configurations: Self.masked(config, role: ref.role, in: stack),
+                ordinal: topology.placement(of: ref)?.ordinal)
         }
     }
 
     /// Service status from its instances: STARTED, STOPPED, PARTIALLY_STARTED or UNKNOWN;
     /// health GOOD only when every instance runs and is healthy.
     func serviceStatus(_ name: String, lostHosts: Set<String>) -> (operational: ServiceStatus, health: HealthStatus) {
-        let refs = stack.instances.filter { $0.service == name }
+        let refs = topology.instances(in: stack).filter { $0.service == name }
         let states = refs.map { status(of: $0, hostLost: lostHosts.contains($0.host)) }
         let started = states.filter { $0.0 == .started }.count
         let unknown = states.filter { $0.0 == .unknown }.count
@@ -128,10 +151,9 @@ actor ClusterState {
             for p in role.configurations {
                 let roleValue = configuration.value(p.name, at: .role(service: name, role: role.name)) ?? p.defaultValue
                 params.append(view(p, level: "ROLE", role: role.name, host: nil, value: roleValue))
-                for host in role.hosts {
-                    let ref = InstanceRef(service: name, role: role.name, host: host)
+                for ref in topology.placements(ofRole: role.name).map(\.ref) {
                     if let v = configuration.value(p.name, at: .instance(ref)) {
-                        params.append(view(p, level: "INSTANCE", role: role.name, host: host, value: v))
+                        params.append(view(p, level: "INSTANCE", role: role.name, host: ref.host, value: v))
                     }
                 }
             }

@@ -44,14 +44,16 @@ struct ConfigVersionController {
         let user = context.user?.name ?? ""
         let title = "Roll back to version \(number)"
         let stack = self.stack
+        let topology = await cluster.topology
         // Worked out from the configuration as it is when the command is made:
         // only what differs from the version now is saved again.
         let changes: @Sendable (Configuration) throws -> [ConfigValue] = { current in
-            let values = ConfigDiff.restoring(target.values, current: ConfigDiff.snapshot(current, in: stack), in: stack)
+            let values = ConfigDiff.restoring(target.values, current: ConfigDiff.snapshot(current, in: stack), in: stack,
+                                              topology: topology)
             guard !values.isEmpty else {
                 throw StewardError(.nothingToRollBack, "The configuration already has the values of version \(number); nothing was changed.")
             }
-            return try Configuration.validate(values, in: stack)
+            return try Configuration.validate(values, in: stack, topology: topology)
         }
         if try request.dryRun() {
             let draft = await center.draftConfiguration(try changes(await cluster.configuration), restart: restart,

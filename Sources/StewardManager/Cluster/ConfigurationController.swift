@@ -27,7 +27,8 @@ struct ConfigurationController {
 
     @Sendable func save(_ request: Request, context: Context) async throws -> Response {
         let body = try await JSONBody.decode(SaveConfigurationRequest.self, from: request, limit: bodyLimit, required: true)
-        let changes = try Configuration.validate(try body.changes(in: stack), in: stack)
+        let topology = await cluster.topology
+        let changes = try Configuration.validate(try body.changes(in: stack, topology: topology), in: stack, topology: topology)
         guard !changes.isEmpty else {
             throw StewardError(.invalidParameter, "configurations_summary.components holds no configuration item to save.")
         }

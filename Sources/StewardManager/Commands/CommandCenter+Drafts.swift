@@ -5,8 +5,9 @@ import StewardEngine
 /// command starts from, and what a dry run shows.
 extension CommandCenter {
     /// The command a request would create, not stored: for dry runs.
-    nonisolated func draft(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) throws(StewardError) -> Command {
-        let (services, steps) = try Planner.plan(kind, service: service, onlySelf: onlySelf, in: stack)
+    func draft(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) async throws(StewardError) -> Command {
+        let topology = await cluster.topology
+        let (services, steps) = try Planner.plan(kind, service: service, onlySelf: onlySelf, in: stack, topology: topology)
         return Command(kind: kind, clusterId: stack.cluster.id, target: service, user: user,
                        services: services, steps: steps, createdAt: clock.now())
     }
@@ -14,11 +15,12 @@ extension CommandCenter {
     /// The command a configuration save would create, not stored: for dry runs too.
     func draftConfiguration(_ changes: [ConfigValue], restart: Bool, user: String, title: String? = nil) async -> Command {
         let before = await cluster.configuration
+        let topology = await cluster.topology
         var after = before
         for v in changes { after.set(v) }
         var restartSet: Set<InstanceRef> = []
         if restart {
-            for ref in Configuration.affectedInstances(before: before, after: after, in: stack) {
+            for ref in Configuration.affectedInstances(before: before, after: after, in: stack, topology: topology) {
                 let lost = await agents.isLost(ref.host)
                 if await cluster.status(of: ref, hostLost: lost).0 == .started { restartSet.insert(ref) }
             }
@@ -30,7 +32,7 @@ extension CommandCenter {
         let what = "\(changes.count) value(s) of \(services.joined(separator: ", ")): \(names)"
         let save = Step(index: 0, name: "Save configuration",
                         description: title.map { "\($0): restore \(what)" } ?? "Save \(what)", tasks: [])
-        let steps = Planner.numbered([save] + Planner.restartSteps(of: restartSet, in: stack))
+        let steps = Planner.numbered([save] + Planner.restartSteps(of: restartSet, in: stack, topology: topology))
         return Command(kind: .saveConfiguration, clusterId: stack.cluster.id, target: services.joined(separator: ","),
                        user: user, services: services, steps: steps, createdAt: clock.now())
     }

@@ -13,9 +13,15 @@ extension CommandCenter {
     }
 
     private func createRestart(_ instance: InstanceRef, attempt: Int) async throws -> Command {
+        let topology = await cluster.topology
+        // An instance removed since it failed is not brought back.
+        guard topology.contains(instance) else {
+            throw StewardError(.instanceNotFound, "Instance '\(instance)' is no longer placed.")
+        }
         let command = Command(kind: .restartInstance, clusterId: stack.cluster.id,
                               target: "\(instance) after failure (attempt \(attempt))", user: "system",
-                              services: [instance.service], steps: Planner.restartSteps(of: [instance], in: stack),
+                              services: [instance.service],
+                              steps: Planner.restartSteps(of: [instance], in: stack, topology: topology),
                               createdAt: clock.now())
         try checkFree(command.services)
         return try await begin(command, saving: [])

@@ -35,6 +35,8 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
     private var taskOwner: [Int64: Int64] = [:]
     private var deadlines: [Int64: Millis] = [:]
     private var locks: [String: Int64] = [:]
+    /// The host each running placement command holds (`CommandCenter+Placement`).
+    var hostLocks: [String: Int64] = [:]
     /// Results waiting for their turn at the gate.
     private var queuedResults: [AgentTaskResult] = []
     /// Transactions written for transitions, and results queued now: how well results batch.
@@ -130,6 +132,8 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
                         + "Check the instances' status and run the command again.",
                     now: self.clock.now())
                 try await self.store.save(command, change: change)
+                // Clean-ups that succeeded before the restart still take their instances off.
+                await self.settlePlacement(of: command)
                 self.progress.publish(command)
                 self.logger.warning("failed unfinished command after restart", metadata: ["command": "\(command.id)"])
             }
@@ -139,7 +143,7 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
     // MARK: creation
 
     private func create(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) async throws -> Command {
-        let command = try draft(kind, service: service, onlySelf: onlySelf, user: user)
+        let command = try await draft(kind, service: service, onlySelf: onlySelf, user: user)
         try checkFree(command.services)
         return try await begin(command, saving: [])
     }
@@ -214,11 +218,21 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
         }
     }
 
-    func begin(_ draft: Command, saving values: [ConfigValue], version: ConfigVersion? = nil) async throws -> Command {
-        let command = try await store.insert(draft, saving: values, version: version, now: clock.now())
+    /// Stores a new command (with the values it saves and their version, or
+    /// the instance it places, in the same transaction), takes its locks and starts it.
+    func begin(_ draft: Command, saving values: [ConfigValue], version: ConfigVersion? = nil,
+               placing: PlacedInstance? = nil) async throws -> Command {
+        let command: Command
+        if let placing {
+            command = try await store.insert(draft, placing: placing, now: clock.now())
+        } else {
+            command = try await store.insert(draft, saving: values, version: version, now: clock.now())
+        }
         if !values.isEmpty { await cluster.apply(values) }
+        if let placing { await cluster.place(placing) }
         active[command.id] = command
         for s in command.services { locks[s] = command.id }
+        if let host = Self.placementHost(of: command) { hostLocks[host] = command.id }
         for task in command.steps.flatMap(\.tasks) { taskOwner[task.id] = command.id }
         progress.publish(command)
         let now = clock.now()
@@ -342,6 +356,8 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
                 deadlines[taskID] = nil
                 liveOutput[taskID] = nil
             }
+            // What an ended placement command changed is stored before its end is shown.
+            if command.state.isTerminal { await settlePlacement(of: command) }
             progress.publish(command)
             if command.state.isTerminal {
                 finish(command)
@@ -361,6 +377,7 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
         restarts?.commandEnded(command)
         active[command.id] = nil
         for s in command.services where locks[s] == command.id { locks[s] = nil }
+        if let host = Self.placementHost(of: command), hostLocks[host] == command.id { hostLocks[host] = nil }
         for task in command.steps.flatMap(\.tasks) {
             taskOwner[task.id] = nil
             deadlines[task.id] = nil
@@ -383,6 +400,7 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
             }
             guard let (_, role) = stack.role(task.instance.role) else { continue }
             let config = await cluster.effective(for: task.instance)
+            // A clean-up stops the process first, then deletes its directory.
             let timeout = task.operation == .start ? role.process.startTimeoutSeconds : role.process.stopTimeoutSeconds + 5
             let context = await cluster.templateContext(for: task.instance)
             byHost[host, default: []].append(AgentTask(

@@ -47,7 +47,7 @@ struct CommandController {
         let body = try await JSONBody.decode(ServiceActionRequest.self, from: request, limit: bodyLimit)
         let user = context.user?.name ?? ""
         if try request.dryRun() {
-            let draft = try center.draft(kind, service: name, onlySelf: body.onlySelf ?? true, user: user)
+            let draft = try await center.draft(kind, service: name, onlySelf: body.onlySelf ?? true, user: user)
             try await center.checkDraft(draft)
             return Self.plan(draft)
         }

@@ -8,7 +8,8 @@ import StewardEngine
 /// and the authenticated `ping`.
 struct MonitoringController {
     typealias Context = StewardRequestContext
-    let hosts: [String]
+    /// Its topology says which hosts there are: they join and are forgotten while the manager runs.
+    let cluster: ClusterState
     let history: MetricsHistory
     let hub: AgentHub
     let telemetry: Telemetry
@@ -38,7 +39,8 @@ struct MonitoringController {
 
     @Sendable func metrics(_ request: Request, context: Context) async throws -> Response {
         let lost = await hub.lostHosts().count
-        telemetry.agents(connected: hosts.count - lost, lost: lost)
+        let hosts = await cluster.topology.hosts.count
+        telemetry.agents(connected: max(0, hosts - lost), lost: lost)
         telemetry.sessions(sessions.counts)
         let text = telemetry.registry.emitToBuffer() + Array(latency.exposition().utf8) + Array(passwords.exposition().utf8)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -48,7 +50,7 @@ struct MonitoringController {
     @Sendable func metricsInfo(_ request: Request, context: Context) async throws -> Response {
         let q = request.uri.queryParameters
         let names = try Self.metricNames(q.get("metric_names"))
-        let hosts = try selectedHosts(q.get("hosts"))
+        let hosts = try selectedHosts(q.get("hosts"), of: await cluster.topology.hostNames)
         if let group = q.get("host_group"), !group.isEmpty {
             throw StewardError(.invalidParameter, "host_group is not available in this version (as in the reference).")
         }
@@ -87,7 +89,7 @@ struct MonitoringController {
         return names
     }
 
-    func selectedHosts(_ text: String?) throws(StewardError) -> [String] {
+    func selectedHosts(_ text: String?, of hosts: [String]) throws(StewardError) -> [String] {
         guard let text, !text.isEmpty else { return hosts }
         let selected = text.split(separator: ",").map(String.init)
         guard selected.count <= 50 else { throw StewardError(.invalidParameter, "At most 50 hosts at a time.") }

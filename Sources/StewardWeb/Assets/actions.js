@@ -1,7 +1,7 @@
 // Start, stop and restart (and rollback), each confirmed in a dialog that shows the plan
 // the manager would run (a dry run), so the operator sees every instance it
 // touches before anything happens.
-import { post, errorText } from './api.js';
+import { call, errorText } from './api.js';
 import { h, replace, openDialog, dialogForm, notify } from './dom.js';
 
 export function canOperate(session) { return session.role === 'operator' || session.role === 'admin'; }
@@ -24,12 +24,16 @@ export function serviceAction(session, service, action) {
 }
 
 // The one dialog of every command a button starts (start, stop, restart,
-// rollback): the plan the manager would run (a dry run of the same request),
-// asked again when the option changes; Confirm posts it and opens the command.
-export function confirmWithPlan({ path, title, confirmLabel, danger = false, intro, option, body, started }) {
+// rollback, and the placement commands): the plan the manager would run (a
+// dry run of the same request), asked again when the option or one of
+// `inputs` changes; Confirm sends it and opens the command. `fields` are
+// drawn above the plan; `body(checked)` is the request's body.
+export function confirmWithPlan({ path, method = 'POST', title, confirmLabel, danger = false, intro, option, fields = [],
+  inputs = [], body = () => ({}), started }) {
   return openDialog((close) => {
     const planBox = h('div', { class: 'plan', 'aria-live': 'polite' }, h('p', { class: 'loading' }, 'Working out the plan…'));
-    const box = h('input', { type: 'checkbox', id: option.id, checked: option.checked });
+    const box = option ? h('input', { type: 'checkbox', id: option.id, checked: option.checked }) : null;
+    const send = (params) => call(path, { method, body: body(box?.checked) ?? {}, params });
     const errorBox = h('p', { class: 'error', role: 'alert', hidden: true });
     const confirm = h('button', { type: 'submit', class: danger ? 'danger' : 'primary', disabled: true }, confirmLabel);
     let asked = 0;
@@ -39,7 +43,7 @@ export function confirmWithPlan({ path, title, confirmLabel, danger = false, int
       confirm.disabled = true;
       errorBox.hidden = true;
       try {
-        const envelope = await post(path, body(box.checked), { dry_run: 'true' });
+        const envelope = await send({ dry_run: 'true' });
         // Only the answer to the latest question: the checkbox may have changed since.
         if (mine !== asked) return;
         replace(planBox, planList(envelope.res_obj));
@@ -50,12 +54,12 @@ export function confirmWithPlan({ path, title, confirmLabel, danger = false, int
         replace(planBox, h('p', { class: 'error' }, errorText(e)));
       }
     }
-    box.addEventListener('change', plan);
+    for (const input of [box, ...inputs]) input?.addEventListener('change', plan);
 
     async function submit() {
       confirm.disabled = true;
       try {
-        const envelope = await post(path, body(box.checked));
+        const envelope = await send();
         close(envelope.id);
         notify(started(envelope.id));
         location.hash = `#/commands/${envelope.id}`;
@@ -69,7 +73,8 @@ export function confirmWithPlan({ path, title, confirmLabel, danger = false, int
     plan();
     return dialogForm({ title, close, onsubmit: submit, confirm },
       intro ? h('p', { class: 'desc' }, intro) : null,
-      h('label', {}, box, ' ', option.label),
+      box ? h('label', {}, box, ' ', option.label) : null,
+      fields,
       h('p', { class: 'desc' }, 'The manager will run these steps, in order:'),
       planBox,
       errorBox);

@@ -3,6 +3,7 @@
 import { get } from './api.js';
 import { h, redraw, badge, ago } from './dom.js';
 import { serviceAction, canOperate } from './actions.js';
+import { addInstance, removeInstance, decommissionHost, forgetHost } from './placement.js';
 
 const metricNames = ['hm_cpu_used', 'hm_mem_usage', 'hm_disk_usage'];
 
@@ -38,9 +39,14 @@ export async function render(view, _route, session) {
       h('h2', { id: 'services' }, 'Services'),
       servicesTable(services, session),
       h('h2', { id: 'hosts' }, 'Hosts'),
-      hostsTable(hosts, metrics),
-      h('h2', { id: 'instances' }, 'Instances'),
-      instancesTable(instances));
+      hostsTable(hosts, metrics, session, load),
+      h('h2', { id: 'instances' }, 'Instances',
+        h('button', {
+          type: 'button', class: 'heading-action', 'data-key': 'add-instance', disabled: !canOperate(session),
+          title: canOperate(session) ? undefined : 'Needs the operator role',
+          onclick: () => addInstance(session, services.flatMap((s) => s.roles), hosts),
+        }, 'Add instance')),
+      instancesTable(instances, session));
   }
 
   async function tick() {
@@ -80,23 +86,37 @@ function servicesTable(services, session) {
         h('a', { class: 'button', href: `#/services/${encodeURIComponent(s.name)}/configuration`, 'data-key': `config:${s.name}` }, 'Configure')))))));
 }
 
-function hostsTable(hosts, metrics) {
+function hostsTable(hosts, metrics, session, reload) {
+  const operate = canOperate(session);
+  const why = operate ? undefined : 'Needs the operator role';
   const pct = (host, name) => {
     const v = metrics[name]?.[host];
     return v === undefined ? '—' : `${Number(v).toFixed(1)} %`;
   };
   return h('table', { 'aria-labelledby': 'hosts' },
-    h('thead', {}, h('tr', {}, ['Host', 'Address', 'Agent', 'Last heartbeat', 'CPU', 'Memory', 'Disk', 'Instances'].map((t, i) =>
+    h('thead', {}, h('tr', {}, ['Host', 'Address', 'Agent', 'Last heartbeat', 'CPU', 'Memory', 'Disk', 'Instances', 'Actions'].map((t, i) =>
       h('th', { scope: 'col', class: i >= 4 && i <= 6 ? 'num' : undefined }, t)))),
     h('tbody', {}, hosts.map((x) => h('tr', { 'data-host': x.host_name },
       h('th', { scope: 'row' }, x.host_name, x.agent_version ? h('div', { class: 'desc' }, `agent ${x.agent_version}`) : null),
       h('td', { 'data-ip': x.ip ?? '' }, h('span', { class: 'mono' }, x.ip ?? '—'), hostFacts(x)),
-      h('td', {}, badge(x.status), agentState(x.agent_state)),
+      h('td', {}, badge(x.status), agentState(x.agent_state),
+        x.state === 'DECOMMISSIONED' ? h('span', { class: 'badge warn', 'data-host-state': x.state }, 'DECOMMISSIONED') : null),
       h('td', {}, ago(x.last_heartbeat)),
       h('td', { class: 'num' }, pct(x.host_name, 'hm_cpu_used')),
       h('td', { class: 'num' }, pct(x.host_name, 'hm_mem_usage')),
       h('td', { class: 'num' }, pct(x.host_name, 'hm_disk_usage')),
-      h('td', {}, x.instances.length ? x.instances.join(', ') : '—')))));
+      h('td', {}, x.instances.length ? x.instances.join(', ') : '—'),
+      h('td', {}, h('div', { class: 'actions' },
+        h('button', {
+          type: 'button', disabled: !operate || x.state === 'DECOMMISSIONED', title: why, 'data-key': `decommission:${x.host_name}`,
+          onclick: () => decommissionHost(session, x),
+        }, 'Decommission'),
+        // Only a host without instances can be forgotten: decommission it first.
+        h('button', {
+          type: 'button', disabled: !operate || x.instances.length > 0, 'data-key': `forget:${x.host_name}`,
+          title: why ?? (x.instances.length ? 'Decommission it first' : undefined),
+          onclick: () => forgetHost(session, x, reload),
+        }, 'Forget')))))));
 }
 
 // What the agent reported of its host: cores, memory, OS, under its address.
@@ -115,9 +135,10 @@ function agentState(state) {
   return shown ? h('span', { class: `badge ${shown[0]}`, 'data-agent-state': state }, shown[1]) : null;
 }
 
-function instancesTable(instances) {
+function instancesTable(instances, session) {
+  const operate = canOperate(session);
   return h('table', { 'aria-labelledby': 'instances' },
-    h('thead', {}, h('tr', {}, ['Instance', 'Service', 'Host', 'Status', 'Health', 'PID', 'Configuration'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', {}, h('tr', {}, ['Instance', 'Service', 'Host', 'Status', 'Health', 'PID', 'Configuration', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, instances.map((i) => h('tr', { 'data-instance': i.name },
       h('th', { scope: 'row' }, i.role_name),
       h('td', {}, i.service_name),
@@ -125,7 +146,11 @@ function instancesTable(instances) {
       h('td', {}, badge(i.operational_status)),
       h('td', {}, badge(i.health_status)),
       h('td', { class: 'num mono' }, i.pid ?? '—'),
-      h('td', {}, i.config_stale ? badge('RESTART NEEDED', 'restart needed') : 'current')))));
+      h('td', {}, i.config_stale ? badge('RESTART NEEDED', 'restart needed') : 'current'),
+      h('td', {}, h('button', {
+        type: 'button', disabled: !operate, title: operate ? undefined : 'Needs the operator role', 'data-key': `remove:${i.name}`,
+        onclick: () => removeInstance(session, i),
+      }, 'Remove'))))));
 }
 
 // The newest value of each metric per host, from metrics_info's REAL_TIME answer.

@@ -42,7 +42,7 @@ actor TestCluster {
     }
 
     /// The role ports of the stacks the tests use, before the shift.
-    static let rolePorts = [21101, 21102, 21103, 21201, 21211, 21212, 21213, 21302, 21303, 21500, 21600]
+    static let rolePorts = [21100, 21101, 21102, 21103, 21201, 21211, 21212, 21213, 21302, 21303, 21500, 21600]
     private static let nextShift = Atomic<Int>(Int.random(in: 0..<66))
 
     /// A shift whose role ports nothing listens on now: another test run on

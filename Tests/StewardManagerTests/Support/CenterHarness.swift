@@ -142,6 +142,7 @@ extension ClusterState {
     static func empty(_ stack: Stack, createdAt: Millis) -> ClusterState {
         let record = ClusterRecord(id: stack.cluster.id, name: stack.cluster.name, description: "", stackName: stack.name,
                                    stackVersion: stack.version, createdAt: createdAt)
-        return ClusterState(stack: stack, record: record, configuration: Configuration([]))
+        return ClusterState(stack: stack, record: record, configuration: Configuration([]),
+                            topology: Topology(layoutOf: stack, joinedAt: createdAt))
     }
 }
