@@ -54,8 +54,16 @@ extension IntegrationTests {
             let failed = try await api.wait(for: slow.envelope.id)
             #expect(failed.state == .failed)
             #expect(failed.resObj?.stepList.flatMap(\.tasks).contains { $0.errorCode == ErrorCode.hostLost.rawValue } == true)
-            // Two of three members are a quorum: writes and reads go on.
-            #expect(try await zkCli(server: zk(2), "create", "/netns-cut", "during").status == 0)
+            // Two of three members are a quorum: if host-3 led, the other two elect a leader among
+            // themselves, and then both are leader or follower (their srvr check) and take writes.
+            _ = try await waitFor("host-1 and host-2 serving as a quorum of two", timeout: .seconds(90)) { () -> Bool? in
+                let views = try await api.instances(service: "ZooKeeper").filter { $0.hostName != "host-3" }
+                return views.count == 2 && views.allSatisfy { $0.healthStatus == .good } ? true : nil
+            }
+            _ = try await waitFor("a write through host-2", timeout: .seconds(60)) { () -> Bool? in
+                let created = try await zkCli(server: zk(2), "create", "/netns-cut", "during")
+                return created.status == 0 || created.output.contains("Node already exists") ? true : nil
+            }
             #expect(try await zkCli(server: zk(1), "get", "/netns-cut").output.contains("during"))
 
             try await net.setLink(3, up: true)
