@@ -44,6 +44,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case serviceBusy = 13001
     case commandEnded = 13002
     case nothingToRetry = 13003
+    case nothingRunning = 13004
 
     // Command outcomes (carried by a FAILED command's progress document)
     case taskFailed = 14001
@@ -52,6 +53,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case managerRestarted = 14004
     case aborted = 14005
     case agentRestarted = 14006
+    case toleranceExceeded = 14010
 
     // Agent protocol
     case agentUnauthenticated = 15001
@@ -89,8 +91,8 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
              .commandNotFound, .instanceNotFound, .taskNotFound, .agentUnknownHost, .agentCredentialNotFound,
              .stepNotFound: 404
         case .unknownConfiguration, .invalidConfigurationValue, .configurationLevelMismatch: 400
-        case .serviceBusy, .commandEnded, .nothingToRetry: 409
-        case .taskFailed, .taskTimedOut, .hostLost, .managerRestarted, .aborted, .agentRestarted: 200
+        case .serviceBusy, .commandEnded, .nothingToRetry, .nothingRunning: 409
+        case .taskFailed, .taskTimedOut, .hostLost, .managerRestarted, .aborted, .agentRestarted, .toleranceExceeded: 200
         case .internalError: 500
         case .storeUnavailable: 503
         }
@@ -132,12 +134,14 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .serviceBusy: "Another command is running on the service."
         case .commandEnded: "The command has already ended."
         case .nothingToRetry: "Only a FAILED command with failed tasks can be retried."
+        case .nothingRunning: "No instance of the service is running; a rolling restart restarts only running instances."
         case .taskFailed: "One or more tasks failed."
         case .taskTimedOut: "A task did not finish within its timeout."
         case .hostLost: "The agent of a host stopped sending heartbeats."
         case .managerRestarted: "The manager restarted while the command was running."
         case .aborted: "The command was aborted."
         case .agentRestarted: "The agent of a host restarted while it ran a task of the command."
+        case .toleranceExceeded: "More instances failed to restart than the rolling restart's failure tolerance allows."
         case .agentUnauthenticated: "The agent token is missing or wrong."
         case .agentUnknownHost: "The host is not part of the cluster."
         case .agentCredentialRefused: "The host credential is missing, wrong or revoked; the join token only registers a new host."

@@ -28,8 +28,17 @@ public struct InstanceRef: Hashable, Sendable, Codable, Comparable, CustomString
 public enum Operation: String, Sendable, Codable, Hashable, CaseIterable {
     case start = "START"
     case stop = "STOP"
+    /// Stop, then start, and answer once the instance is healthy again (or failed): one task, so
+    /// that a rolling restart's batch is never without the instance for longer than its own restart.
+    case restart = "RESTART"
 
-    public var verb: String { self == .start ? "Start" : "Stop" }
+    public var verb: String {
+        switch self {
+        case .start: "Start"
+        case .stop: "Stop"
+        case .restart: "Restart"
+        }
+    }
 }
 
 public enum CommandKind: String, Sendable, Codable, Hashable, CaseIterable {
@@ -37,6 +46,8 @@ public enum CommandKind: String, Sendable, Codable, Hashable, CaseIterable {
     case stopService = "STOP_SERVICE"
     case restartService = "RESTART_SERVICE"
     case saveConfiguration = "SAVE_CONFIGURATION"
+    /// A service's running instances restarted batch by batch (`RollingRestart`).
+    case rollingRestart = "ROLLING_RESTART"
 
     /// Only start/stop/restart report failed entities (reference: fail_entity_list).
     public var reportsFailedEntities: Bool { self != .saveConfiguration }

@@ -62,6 +62,8 @@ public enum Planner {
         case .startService: set = onlySelf ? [name] : dependencies(of: name, in: stack)
         case .stopService, .restartService: set = onlySelf ? [name] : dependents(of: name, in: stack)
         case .saveConfiguration: set = []
+        case .rollingRestart:
+            throw StewardError(.invalidParameter, "A rolling restart is planned by RollingRestart.plan, from the running instances.")
         }
         let services = order.filter(set.contains)
         let instances = Set(stack.instances.filter { set.contains($0.service) })
