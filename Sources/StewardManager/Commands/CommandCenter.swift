@@ -30,7 +30,7 @@ actor CommandCenter: AgentEventSink {
     let clock: any TimeSource
     let logger: Logger
 
-    private let gate = SerialGate()
+    let gate = SerialGate()
     private var active: [Int64: Command] = [:]
     private var taskOwner: [Int64: Int64] = [:]
     private var deadlines: [Int64: Millis] = [:]
@@ -207,7 +207,7 @@ actor CommandCenter: AgentEventSink {
         return try await begin(command, saving: [])
     }
 
-    private func checkFree(_ services: [String]) throws(StewardError) {
+    func checkFree(_ services: [String]) throws(StewardError) {
         for s in services {
             if let id = locks[s] {
                 let what = active[id].map { "\($0.kind.rawValue) \($0.target)" } ?? "command"
@@ -218,7 +218,7 @@ actor CommandCenter: AgentEventSink {
         }
     }
 
-    private func begin(_ draft: Command, saving values: [ConfigValue]) async throws -> Command {
+    func begin(_ draft: Command, saving values: [ConfigValue]) async throws -> Command {
         let command = try await store.insert(draft, saving: values, now: clock.now())
         if !values.isEmpty { await cluster.apply(values) }
         active[command.id] = command
@@ -261,13 +261,16 @@ actor CommandCenter: AgentEventSink {
         return (id, { $0.complete(taskID: result.taskId, outcome: outcome, now: now) })
     }
 
+    /// Fails what is past its deadline, and begins a rolling restart's next batch once its pause has passed.
     private func expire() async {
         let now = clock.now()
         let detail = "no result from the agent within the task timeout"
-        await apply(deadlines.compactMap { taskID, deadline -> Mutation? in
+        var due: [Mutation] = deadlines.compactMap { taskID, deadline -> Mutation? in
             guard deadline < now, let id = taskOwner[taskID] else { return nil }
             return (id, { $0.complete(taskID: taskID, outcome: .failure(.taskTimedOut, detail), now: now) })
-        })
+        }
+        for (id, command) in active where command.isPausing { due.append((id, { $0.advance(now: now) })) }
+        await apply(due)
     }
 
     private func failRunningTasks(on host: String, _ code: ErrorCode, _ detail: String, only: Set<Int64>? = nil) async {
@@ -384,7 +387,11 @@ actor CommandCenter: AgentEventSink {
             }
             guard let (_, role) = stack.role(task.instance.role) else { continue }
             let config = await cluster.effective(for: task.instance)
-            let timeout = task.operation == .start ? role.process.startTimeoutSeconds : role.process.stopTimeoutSeconds + 5
+            let timeout = switch task.operation {
+            case .start: role.process.startTimeoutSeconds
+            case .stop: role.process.stopTimeoutSeconds + 5
+            case .restart: role.process.stopTimeoutSeconds + role.process.startTimeoutSeconds + 5
+            }
             byHost[host, default: []].append(AgentTask(
                 taskId: task.id, commandId: command.id, instance: task.instance, operation: task.operation,
                 process: role.process, configuration: config, configFiles: role.configFiles,
