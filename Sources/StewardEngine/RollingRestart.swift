@@ -95,8 +95,7 @@ public enum RollingRestart {
         let steps = groups.enumerated().map { i, group in
             let pause = i + 1 < groups.count && policy.pauseSeconds > 0 ? ", then wait \(policy.pauseSeconds) s" : ""
             return Step(index: i, name: stepName(batch: i + 1, of: groups.count, instances: group),
-                        description: "Restart \(Planner.listing(group.map(\.description), noun: "instances")) of \(name) "
-                            + "and wait until healthy again\(pause)",
+                        description: "Stop, start and wait until healthy again: \(group.count) instance(s) of \(name)\(pause)",
                         tasks: group.map { CommandTask(instance: $0, operation: .restart) })
         }
         return (steps, RollingRestartRun(policy: policy, notRunning: all.filter { !running.contains($0) }))

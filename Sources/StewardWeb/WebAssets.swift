@@ -42,6 +42,7 @@ public enum WebAssets {
         "dom.js": Asset(PackageResources.dom_js, js),
         "dashboard.js": Asset(PackageResources.dashboard_js, js),
         "actions.js": Asset(PackageResources.actions_js, js),
+        "rolling.js": Asset(PackageResources.rolling_js, js),
         "configuration.js": Asset(PackageResources.configuration_js, js),
         "commands.js": Asset(PackageResources.commands_js, js),
         "command.js": Asset(PackageResources.command_js, js),

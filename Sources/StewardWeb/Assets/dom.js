@@ -109,7 +109,7 @@ export function notify(message, kind = '') {
 }
 
 export const kindLabels = {
-  START_SERVICE: 'Start', STOP_SERVICE: 'Stop', RESTART_SERVICE: 'Restart', SAVE_CONFIGURATION: 'Save configuration of',
+  START_SERVICE: 'Start', STOP_SERVICE: 'Stop', RESTART_SERVICE: 'Restart', SAVE_CONFIGURATION: 'Save configuration of', ROLLING_RESTART: 'Rolling restart',
 };
 
 export function commandTitle(kind, target) {
