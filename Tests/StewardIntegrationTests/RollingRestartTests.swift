@@ -67,11 +67,8 @@ extension IntegrationTests {
 
     @Test("rolling restart: a failure past the tolerance fails the command and stops it")
     func rollingRestartToleranceExceeded() async throws {
-        try await withCluster { cluster, api in
-            let (before, holder) = try await breakSecondCoordinator(cluster, api)
-            defer { holder.release() }
-            let reply = try await api.rollingRestart("Coordinator", RollingRestartRequest(failureTolerance: 0), cluster: 1)
-            let result = try await api.wait(for: reply.envelope.id)
+        try await withCluster { _, api in
+            let (before, result, after) = try await rollingRestartBreakingSecondCoordinator(api, tolerance: 0)
             #expect(result.state == .failed)
             #expect(result.errorCode == ErrorCode.toleranceExceeded.rawValue)
             #expect(result.errorDescription.hasPrefix("1 instance(s) failed to restart, more than the failure tolerance of 0: CoordinatorServer@host-2"),
@@ -81,7 +78,6 @@ extension IntegrationTests {
             #expect(result.failEntities == ["CoordinatorServer@host-2 RESTART"])
             let failed = try #require(result.task("CoordinatorServer@host-2", in: result.stepNames[1]))
             #expect(failed.detail.contains("already in use"), "\(failed.detail)")
-            let after = try await pids(api)
             #expect(after["CoordinatorServer@host-1"] != before["CoordinatorServer@host-1"])
             #expect(after["CoordinatorServer@host-3"] == before["CoordinatorServer@host-3"], "the batch after the failure never ran")
         }
@@ -89,17 +85,13 @@ extension IntegrationTests {
 
     @Test("rolling restart: failures within the tolerance go on, complete, and are named")
     func rollingRestartWithinTolerance() async throws {
-        try await withCluster { cluster, api in
-            let (before, holder) = try await breakSecondCoordinator(cluster, api)
-            defer { holder.release() }
-            let reply = try await api.rollingRestart("Coordinator", RollingRestartRequest(failureTolerance: 1), cluster: 1)
-            let result = try await api.wait(for: reply.envelope.id)
+        try await withCluster { _, api in
+            let (before, result, after) = try await rollingRestartBreakingSecondCoordinator(api, tolerance: 1)
             #expect(result.state == .complete)
             #expect(result.errorCode == 0)
             #expect(result.errorDescription.hasPrefix("1 instance(s) failed to restart, within the failure tolerance of 1: CoordinatorServer@host-2"),
                     "\(result.errorDescription)")
             #expect(result.resObj?.stepList.map(\.state) == [.succeeded, .failed, .succeeded])
-            let after = try await pids(api)
             #expect(after["CoordinatorServer@host-1"] != before["CoordinatorServer@host-1"])
             #expect(after["CoordinatorServer@host-3"] != nil && after["CoordinatorServer@host-3"] != before["CoordinatorServer@host-3"])
             #expect(after["CoordinatorServer@host-2"] == nil, "it failed to start again")
@@ -141,14 +133,19 @@ func pids(_ api: StewardClient) async throws -> [String: Int32] {
     return out
 }
 
-/// Starts Coordinator, then saves (without restart) a port for CoordinatorServer@host-2 that the
-/// test holds, so that restarting it fails: "port N is already in use". The pids before, and the holder.
-func breakSecondCoordinator(_ cluster: TestCluster, _ api: StewardClient) async throws -> ([String: Int32], PortHolder) {
+/// Starts Coordinator, saves (without restart) a port for CoordinatorServer@host-2 that the test
+/// holds, so that restarting it fails ("port N is already in use"), then rolling-restarts Coordinator
+/// with `tolerance`: the pids before, the command at its end, the pids after.
+func rollingRestartBreakingSecondCoordinator(_ api: StewardClient, tolerance: Int) async throws
+    -> (before: [String: Int32], result: Envelope<ProgressDocument>, after: [String: Int32]) {
     #expect(try await api.run(.start, "Coordinator", onlySelf: true).state == .complete)
     let before = try await pids(api)
     let port = try freePort()
     let holder = try PortHolder(port: port)
+    defer { holder.release() }
     let save = try await api.saveConfiguration(instanceValue("Coordinator", "CoordinatorServer", "host-2", "port", String(port), restart: false))
     #expect(try await api.wait(for: save.envelope.id).state == .complete)
-    return (before, holder)
+    let reply = try await api.rollingRestart("Coordinator", RollingRestartRequest(failureTolerance: tolerance), cluster: 1)
+    let result = try await api.wait(for: reply.envelope.id)
+    return (before, result, try await pids(api))
 }

@@ -1,6 +1,6 @@
 // Start, stop and restart, each confirmed in a dialog that shows the plan
 // the manager would run (a dry run), so the operator sees every instance it
-// touches before anything happens.
+// touches before anything happens. The rolling restart (rolling.js) uses the same dialog.
 import { post, errorText } from './api.js';
 import { h, replace, openDialog, dialogForm, notify } from './dom.js';
 
@@ -13,14 +13,31 @@ const words = {
 };
 
 export function serviceAction(session, service, action) {
-  const path = `maintain/cluster/${session.cluster.id}/service/${encodeURIComponent(service.name)}/${action}`;
   const w = words[action];
+  const scope = h('input', { type: 'checkbox', id: 'dialog-scope' });
+  return commandDialog({
+    path: `maintain/cluster/${session.cluster.id}/service/${encodeURIComponent(service.name)}/${action}`,
+    title: `${w.verb} ${service.name}?`,
+    confirmText: `${w.verb} ${service.name}`,
+    danger: action === 'stop',
+    body: () => ({ only_self: !scope.checked }),
+    done: (id) => `${w.verb} ${service.name}: command #${id} started.`,
+    controls: (replan) => {
+      scope.addEventListener('change', replan);
+      return [h('label', {}, scope, ' ', w.scope)];
+    },
+  });
+}
+
+// The dialog every service command is confirmed in: `controls` (given the
+// function that asks for the plan again) above the plan of the request as
+// `body` makes it now (a dry run: the manager's refusal takes the plan's
+// place and Confirm is disabled); Confirm posts it and opens the command.
+export function commandDialog({ path, title, confirmText, danger = false, body, done, controls }) {
   return openDialog((close) => {
     const planBox = h('div', { class: 'plan', 'aria-live': 'polite' }, h('p', { class: 'loading' }, 'Working out the plan…'));
-    const scope = h('input', { type: 'checkbox', id: 'dialog-scope' });
     const errorBox = h('p', { class: 'error', role: 'alert', hidden: true });
-    const confirm = h('button', { type: 'submit', class: action === 'stop' ? 'danger' : 'primary', disabled: true }, `${w.verb} ${service.name}`);
-    const body = () => ({ only_self: !scope.checked });
+    const confirm = h('button', { type: 'submit', class: danger ? 'danger' : 'primary', disabled: true }, confirmText);
     let asked = 0;
 
     async function plan() {
@@ -29,7 +46,7 @@ export function serviceAction(session, service, action) {
       errorBox.hidden = true;
       try {
         const envelope = await post(path, body(), { dry_run: 'true' });
-        // Only the answer to the latest question: the checkbox may have changed since.
+        // Only the answer to the latest question: the controls may have changed since.
         if (mine !== asked) return;
         replace(planBox, planList(envelope.res_obj));
         confirm.disabled = false;
@@ -38,14 +55,13 @@ export function serviceAction(session, service, action) {
         replace(planBox, h('p', { class: 'error' }, errorText(e)));
       }
     }
-    scope.addEventListener('change', plan);
 
     async function submit() {
       confirm.disabled = true;
       try {
         const envelope = await post(path, body());
         close(envelope.id);
-        notify(`${w.verb} ${service.name}: command #${envelope.id} started.`);
+        notify(done(envelope.id));
         location.hash = `#/commands/${envelope.id}`;
       } catch (e) {
         errorBox.textContent = errorText(e);
@@ -54,9 +70,10 @@ export function serviceAction(session, service, action) {
       }
     }
 
+    const above = controls(plan);
     plan();
-    return dialogForm({ title: `${w.verb} ${service.name}?`, close, onsubmit: submit, confirm },
-      h('label', {}, scope, ' ', w.scope),
+    return dialogForm({ title, close, onsubmit: submit, confirm },
+      above,
       h('p', { class: 'desc' }, 'The manager will run these steps, in order:'),
       planBox,
       errorBox);
