@@ -54,6 +54,26 @@ extension IntegrationTests {
         }
     }
 
+    @Test("web UI: a rolling restart that bore a failure says which, on its complete command's page",
+          .enabled(if: Browser.enabled))
+    func webRollingRestartBorneFailure() async throws {
+        try await withCluster { _, api in
+            let (_, result, _) = try await rollingRestartBreakingSecondCoordinator(api, tolerance: 1)
+            #expect(result.state == .complete)
+            let base = api.baseURL
+            try await withBrowser("rolling-borne") { browser in
+                try await logIn(browser, base, user: "admin", password: TestCluster.password)
+                try await browser.navigate(base + "/#/commands/\(result.id)")
+                let note = try await browser.wait("\(commandIs("COMPLETE")) && document.querySelector('#complete')?.textContent")?.string ?? ""
+                #expect(note.contains("within the failure tolerance of 1: CoordinatorServer@host-2"), "\(note)")
+                #expect(!note.contains("Every step succeeded"))
+                #expect(try await browser.eval("document.querySelectorAll('.step [data-state=FAILED]').length")?.number ?? 0 >= 1)
+                try await browser.screenshot("1-complete-with-failure")
+                try await expectNoPageErrors(browser)
+            }
+        }
+    }
+
     /// Sets a number field as typing would, with the input event the form listens to.
     static func setField(_ selector: String, _ value: String) -> String {
         "(i => { i.value = '\(value)'; i.dispatchEvent(new Event('input', {bubbles: true})); return true })(document.querySelector('\(selector)'))"
