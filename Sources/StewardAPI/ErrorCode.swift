@@ -34,11 +34,13 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case taskNotFound = 11007
     case agentCredentialNotFound = 11008
     case stepNotFound = 11009
+    case configVersionNotFound = 11010
 
     // Configuration (400)
     case unknownConfiguration = 12001
     case invalidConfigurationValue = 12002
     case configurationLevelMismatch = 12003
+    case nothingToRollBack = 12004
 
     // Conflicts (409)
     case serviceBusy = 13001
@@ -89,9 +91,9 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .tooManyStreams: 429
         case .clusterNotFound, .serviceNotFound, .hostNotFound, .roleNotFound,
              .commandNotFound, .instanceNotFound, .taskNotFound, .agentUnknownHost, .agentCredentialNotFound,
-             .stepNotFound: 404
+             .stepNotFound, .configVersionNotFound: 404
         case .unknownConfiguration, .invalidConfigurationValue, .configurationLevelMismatch: 400
-        case .serviceBusy, .commandEnded, .nothingToRetry, .nothingRunning: 409
+        case .serviceBusy, .commandEnded, .nothingToRetry, .nothingRunning, .nothingToRollBack: 409
         case .taskFailed, .taskTimedOut, .hostLost, .managerRestarted, .aborted, .agentRestarted, .toleranceExceeded: 200
         case .internalError: 500
         case .storeUnavailable: 503
@@ -128,9 +130,11 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .taskNotFound: "No such task in the command."
         case .agentCredentialNotFound: "The host has no agent credential."
         case .stepNotFound: "No such step in the command."
+        case .configVersionNotFound: "No such configuration version in the cluster."
         case .unknownConfiguration: "The configuration parameter is not defined by the stack."
         case .invalidConfigurationValue: "The configuration value fails the parameter's validity check."
         case .configurationLevelMismatch: "The configuration parameter cannot be set at that level."
+        case .nothingToRollBack: "The configuration already has that version's values: a rollback would change nothing."
         case .serviceBusy: "Another command is running on the service."
         case .commandEnded: "The command has already ended."
         case .nothingToRetry: "Only a FAILED command with failed tasks can be retried."

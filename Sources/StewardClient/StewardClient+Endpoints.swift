@@ -70,6 +70,30 @@ extension StewardClient {
         try await saveConfiguration(request, cluster: cluster).accepted()
     }
 
+    /// Configuration versions, newest first: a page and how many there are.
+    public func configVersions(offset: Int? = nil, limit: Int? = nil, cluster: Int) async throws -> ConfigVersionList {
+        try await get("/web/v1/config/cluster/\(cluster)/versions"
+                      + Self.query(["offset": offset.map(String.init), "limit": limit.map(String.init)]),
+                      as: ConfigVersionList.self).value()
+    }
+
+    /// One version: its values and what it changed from the version before.
+    public func configVersion(_ number: Int, cluster: Int) async throws -> ConfigVersionDetail {
+        try await get("/web/v1/config/cluster/\(cluster)/versions/\(number)", as: ConfigVersionDetail.self).value()
+    }
+
+    /// Rolls back to a version: the new save command's envelope.
+    public func rollback(to number: Int, restart: Bool, cluster: Int) async throws -> Envelope<NoResult> {
+        try await post("/web/v1/config/cluster/\(cluster)/versions/\(number)/rollback",
+                       RollbackRequest(restartAffectedComponents: restart)).accepted()
+    }
+
+    /// The plan a rollback would run, nothing changed.
+    public func rollbackPlan(to number: Int, restart: Bool, cluster: Int) async throws -> ProgressDocument {
+        try await post("/web/v1/config/cluster/\(cluster)/versions/\(number)/rollback?dry_run=true",
+                       RollbackRequest(restartAffectedComponents: restart), as: ProgressDocument.self).value()
+    }
+
     public func commands(_ filter: CommandFilter = CommandFilter()) async throws -> CommandList {
         try await get("/web/v1/common/commands" + Self.query(filter.queryParameters), as: CommandList.self).value()
     }

@@ -30,8 +30,11 @@ extension Manager {
         AuditController(log: store).addRoutes(api: api)
         ClusterController(stack: stack, cluster: self.cluster, hub: hub, center: center, credentials: credentials)
             .addRoutes(api: api, cluster: cluster)
+        let config = api.group("config/cluster/:cluster_id")
         ConfigurationController(stack: stack, cluster: self.cluster, center: center, audit: audit, bodyLimit: limit)
-            .addRoutes(cluster: cluster, config: api.group("config/cluster/:cluster_id"), inCluster: inCluster)
+            .addRoutes(cluster: cluster, config: config, inCluster: inCluster)
+        ConfigVersionController(stack: stack, cluster: self.cluster, center: center, versions: store, audit: audit, bodyLimit: limit)
+            .addRoutes(config: config, inCluster: inCluster)
         CommandController(center: center, progress: progress, history: store, stack: stack, audit: audit, bodyLimit: limit,
                           streams: streams)
             .addRoutes(maintain: api.group("maintain/cluster/:cluster_id"), inCluster: inCluster, common: api.group("common"))

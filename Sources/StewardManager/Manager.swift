@@ -71,6 +71,7 @@ public final class Manager: Sendable {
         try await store.migrate()
 
         let record: ClusterRecord
+        var created = false
         if let existing = try await store.cluster(id: stack.cluster.id) {
             record = existing
         } else {
@@ -89,6 +90,7 @@ public final class Manager: Sendable {
             record = try await store.cluster(id: stack.cluster.id)
                 ?? ClusterRecord(id: stack.cluster.id, name: stack.cluster.name, description: stack.cluster.description,
                                  stackName: stack.name, stackVersion: stack.version, createdAt: now)
+            created = true
             logger.info("cluster created", metadata: ["cluster": "\(record.id)", "stack": "\(stack.name)"])
         }
         try await ensureAdmin(store: store, options: options, clock: clock, logger: logger)
@@ -99,6 +101,10 @@ public final class Manager: Sendable {
 
         let configuration = Configuration(try await sealingClearSecrets(store: store, stack: stack, cluster: record.id,
                                                                         now: clock.now(), logger: logger))
+        // Version 1: the values at creation (a store older than versions starts them from its values now).
+        try await store.ensureFirstConfigVersion(
+            clusterId: record.id, values: ConfigDiff.snapshot(configuration, in: stack),
+            description: created ? "The cluster's values at creation" : "The values when versions began", now: clock.now())
         let cluster = ClusterState(stack: stack, record: record, configuration: configuration)
         let metrics = MetricsHistory(windowMinutes: options.metricsWindowMinutes)
         let hub = AgentHub(hosts: stack.cluster.hosts, heartbeatTimeoutMs: options.heartbeatTimeoutMs,
@@ -225,6 +231,11 @@ public final class Manager: Sendable {
             try await store.reseal(clear, clusterId: cluster, now: now)
             logger.info("sealed password values stored clear", metadata: ["count": "\(clear.count)"])
         }
+        // The same in the versions, whose values and changes keep what was saved then.
+        let versions = try await store.resealConfigVersions(clusterId: cluster) { scope, name in
+            Configuration.markingSecrets([ConfigValue(scope: scope, name: name, value: "")], in: stack)[0].secret
+        }
+        if versions > 0 { logger.info("sealed password values stored clear in versions", metadata: ["count": "\(versions)"]) }
         return marked
     }
 

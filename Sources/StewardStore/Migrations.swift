@@ -27,6 +27,54 @@ enum Migrations {
         // Repeated failures from one source are one entry with a count; the
         // index finds that entry when the next alike failure comes.
         Migration(version: 4, name: "audit count", sqlite: auditCount, postgres: auditCount),
+        // Every save makes a version; the same text in both dialects.
+        Migration(version: 5, name: "configuration versions", sqlite: configVersions, postgres: configVersions),
+    ]
+
+    /// A version's header, the whole configuration it left (a PASSWORD value
+    /// sealed, as in config_values) and what it changed from the version
+    /// before. The whole configuration, not only the change, so that reading
+    /// or rolling back to a version is one read, whatever came between.
+    static let configVersions = [
+        """
+        CREATE TABLE config_versions (
+          cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+          version INTEGER NOT NULL,
+          username TEXT NOT NULL,
+          created_at BIGINT NOT NULL,
+          command_id BIGINT,
+          description TEXT NOT NULL,
+          PRIMARY KEY (cluster_id, version)
+        )
+        """,
+        """
+        CREATE TABLE config_version_values (
+          cluster_id INTEGER NOT NULL,
+          version INTEGER NOT NULL,
+          service TEXT NOT NULL,
+          role TEXT NOT NULL,
+          host TEXT NOT NULL,
+          name TEXT NOT NULL,
+          value TEXT NOT NULL,
+          PRIMARY KEY (cluster_id, version, service, role, host, name),
+          FOREIGN KEY (cluster_id, version) REFERENCES config_versions (cluster_id, version)
+        )
+        """,
+        """
+        CREATE TABLE config_version_changes (
+          cluster_id INTEGER NOT NULL,
+          version INTEGER NOT NULL,
+          service TEXT NOT NULL,
+          role TEXT NOT NULL,
+          host TEXT NOT NULL,
+          name TEXT NOT NULL,
+          old_value TEXT,
+          new_value TEXT,
+          secret INTEGER NOT NULL,
+          PRIMARY KEY (cluster_id, version, service, role, host, name),
+          FOREIGN KEY (cluster_id, version) REFERENCES config_versions (cluster_id, version)
+        )
+        """,
     ]
 
     /// One row per host that has joined: the SHA-256 digest of its credential

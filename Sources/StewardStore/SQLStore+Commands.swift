@@ -3,7 +3,7 @@ import StewardAPI
 import StewardEngine
 
 extension SQLStore {
-    public func insert(_ command: Command, saving values: [ConfigValue], now: Millis) async throws -> Command {
+    public func insert(_ command: Command, saving values: [ConfigValue], version: ConfigVersion?, now: Millis) async throws -> Command {
         try await transaction { db in
             var stored = command
             guard let row = try await db.raw("""
@@ -34,6 +34,11 @@ extension SQLStore {
                 }
             }
             try await Self.upsert(values, clusterId: command.clusterId, command: stored.id, now: now, sealer: self.sealer, on: db)
+            if var version {
+                version.commandId = stored.id
+                version.createdAt = now
+                try await Self.insertVersion(version, clusterId: command.clusterId, sealer: self.sealer, on: db)
+            }
             return stored
         }
     }

@@ -97,7 +97,9 @@ public protocol Store: Sendable {
 
     /// Stores a new command with its steps and tasks, and the configuration
     /// values it saves, in one transaction. Returns it with its ids assigned.
-    func insert(_ command: Command, saving values: [ConfigValue], now: Millis) async throws -> Command
+    /// A configuration save gives the version it makes too, stored in the same
+    /// transaction and numbered next (its `number` and `commandId` are assigned).
+    func insert(_ command: Command, saving values: [ConfigValue], version: ConfigVersion?, now: Millis) async throws -> Command
     /// Writes what transitions changed, in one transaction: each command's row,
     /// its changed steps and tasks. Many results make one write, not one each.
     func save(_ batch: [(command: Command, change: CommandChange)]) async throws
@@ -105,6 +107,18 @@ public protocol Store: Sendable {
     func unfinishedCommands() async throws -> [Command]
     /// Commands without their steps, newest first, with the total that match.
     func commands(_ query: CommandFilter) async throws -> (total: Int, commands: [CommandSummary])
+
+    /// Stores version 1, the configuration as `values`, unless the cluster has a version: true if it stored it.
+    @discardableResult
+    func ensureFirstConfigVersion(clusterId: Int, values: [ConfigValue], description: String, now: Millis) async throws -> Bool
+    /// Versions newest first, with what each changed but not their values, and how many there are.
+    func configVersions(clusterId: Int, offset: Int, limit: Int) async throws -> (total: Int, versions: [ConfigVersion])
+    /// One version with its values and changes, secrets opened.
+    func configVersion(clusterId: Int, number: Int) async throws -> ConfigVersion?
+
+    /// Seals, in every version, the values `secret` says are PASSWORDs and that were stored clear
+    /// (a stack made the parameter one since): how many it sealed.
+    func resealConfigVersions(clusterId: Int, secret: @escaping @Sendable (ConfigScope, String) -> Bool) async throws -> Int
 
     /// The hosts of a cluster that have been issued an agent credential.
     func agentCredentials(clusterId: Int) async throws -> [AgentCredentialRecord]
@@ -117,6 +131,11 @@ public protocol Store: Sendable {
 }
 
 extension Store {
+    /// A command that saves no configuration version.
+    public func insert(_ command: Command, saving values: [ConfigValue], now: Millis) async throws -> Command {
+        try await insert(command, saving: values, version: nil, now: now)
+    }
+
     /// Writes what one transition changed.
     public func save(_ command: Command, change: CommandChange) async throws {
         try await save([(command, change)])

@@ -44,6 +44,7 @@ public enum WebAssets {
         "actions.js": Asset(PackageResources.actions_js, js),
         "rolling.js": Asset(PackageResources.rolling_js, js),
         "configuration.js": Asset(PackageResources.configuration_js, js),
+        "versions.js": Asset(PackageResources.versions_js, js),
         "commands.js": Asset(PackageResources.commands_js, js),
         "command.js": Asset(PackageResources.command_js, js),
         "password.js": Asset(PackageResources.password_js, js),

@@ -4,15 +4,25 @@ import Logging
 import ServiceLifecycle
 import StewardAgent
 
+/// `steward agent`: runs the agent (the default) or installs it as a service.
 struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "agent", abstract: "Run the agent of one host: it dials out to the manager and runs its tasks.")
+        commandName: "agent", abstract: "Run the agent of one host, or install it as a systemd service.",
+        subcommands: [AgentRunCommand.self, AgentInstallCommand.self], defaultSubcommand: AgentRunCommand.self)
+}
+
+struct AgentRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the agent of one host: it dials out to the manager and runs its tasks.")
+
+    @Option(help: "Agent config file (JSON: manager, host, address, data_dir, token_file, ca_file, log_level); options given here win over it.")
+    var config: String?
 
     @Option(help: "The manager's URL, e.g. http://127.0.0.1:9443.")
-    var manager: String
+    var manager: String?
 
     @Option(help: "This host's name in the cluster.")
-    var host: String
+    var host: String?
 
     @Option(help: "Directory for the instances' conf files, pid files and logs.")
     var dataDir: String?
@@ -26,31 +36,45 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "Stop the role processes when the agent exits (by default they keep running).")
     var stopInstancesOnExit = false
 
-    @Option(help: "Log level.")
-    var logLevel: Logger.Level = .info
+    @Option(help: "Log level (default info).")
+    var logLevel: Logger.Level?
 
     func run() async throws {
-        let logger = LogSetup.logger("steward.agent.\(host)", level: logLevel)
-        let token: String
-        if let tokenFile {
-            token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        } else if let env = ProcessInfo.processInfo.environment["STEWARD_AGENT_TOKEN"] {
-            token = env
-        } else {
-            token = ""
-        }
-        var options = AgentOptions(managerURL: manager, host: host, dataDirectory: dataDir ?? "steward-data/\(host)", token: token)
+        let file = try config.map(AgentConfigFile.load) ?? AgentConfigFile()
+        guard let manager = manager ?? file.manager else { throw ValidationError("give the manager's URL with --manager or in --config") }
+        guard let host = host ?? file.host else { throw ValidationError("give this host's name with --host or in --config") }
+        let level = try logLevel ?? file.logLevel.map { name in
+            guard let level = Logger.Level(rawValue: name) else { throw ValidationError("unknown log_level '\(name)' in \(config ?? "")") }
+            return level
+        } ?? .info
+        let logger = LogSetup.logger("steward.agent.\(host)", level: level)
+        let dataDirectory = dataDir ?? file.dataDir ?? "steward-data/\(host)"
+        var options = AgentOptions(managerURL: manager, host: host, dataDirectory: dataDirectory,
+                                   token: try joinToken(file.tokenFile))
         // The join token is needed only for the first join: afterwards the host's own credential is used.
-        if token.isEmpty, !FileManager.default.fileExists(atPath: options.credentialPath) {
+        if options.token.isEmpty, !FileManager.default.fileExists(atPath: options.credentialPath) {
             throw ValidationError("give the agent token with --token-file or STEWARD_AGENT_TOKEN (needed until the host has joined)")
         }
-        options.stopInstancesOnExit = stopInstancesOnExit
-        options.caFile = caFile
+        options.stopInstancesOnExit = stopInstancesOnExit || file.stopInstancesOnExit == true
+        options.caFile = caFile ?? file.caFile
         let agent = Agent(options: options, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [AgentService(agent: agent)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await agent.shutdown()
+    }
+
+    /// The join token: from --token-file, else the config file's token_file, else
+    /// STEWARD_AGENT_TOKEN. A token file named only by the config file may be gone
+    /// once the host has joined (operators delete it then); that is not an error.
+    private func joinToken(_ fromConfig: String?) throws -> String {
+        if let tokenFile {
+            return try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if let fromConfig, let text = try? String(contentsOfFile: fromConfig, encoding: .utf8) {
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return ProcessInfo.processInfo.environment["STEWARD_AGENT_TOKEN"] ?? ""
     }
 }
 

@@ -74,10 +74,11 @@ struct InstancesCommand: AsyncParsableCommand {
     }
 }
 
-/// `steward config show|set`.
+/// `steward config show|set` (and `versions|version|rollback`, in ConfigVersionsCommand.swift).
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "config", abstract: "Show or set configuration.", subcommands: [Show.self, Set.self])
+        commandName: "config", abstract: "Show or set configuration; list its versions, roll back to one.",
+        subcommands: [Show.self, Set.self, Versions.self, Version.self, Rollback.self])
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a service's parameters at every level.")

@@ -79,7 +79,22 @@ enum WireSamples {
         return command
     }
 
-    static var all: [WireSample] { reads + commands + access + agents + agentCredentials }
+    static var all: [WireSample] { reads + commands + versions + access + agents + agentCredentials }
+
+    static var versions: [WireSample] {
+        let change = ConfigVersionChange(serviceName: "Gateway", roleName: "GatewayServer", hostName: "host-1", name: "port",
+                                         oldValue: "21300", newValue: "21301", secret: false)
+        let summary = ConfigVersionSummary(version: 2, user: "admin", createTime: time, commandId: 7,
+                                           description: "Save 1 value(s) of Gateway: port", changes: [change])
+        let value = ConfigVersionValue(serviceName: "Gateway", roleName: "GatewayServer", hostName: "host-1", name: "port", value: "21301")
+        let rollback = "POST /web/v1/config/cluster/{cluster_id}/versions/{version}/rollback"
+        return [
+            ok("GET /web/v1/config/cluster/{cluster_id}/versions", ConfigVersionList(total: 2, versions: [summary])),
+            ok("GET /web/v1/config/cluster/{cluster_id}/versions/{version}", ConfigVersionDetail(summary: summary, values: [value])),
+            request(rollback, RollbackRequest(restartAffectedComponents: true)),
+            accepted(rollback),
+        ]
+    }
 
     static var reads: [WireSample] {
         let parameter = ServiceConfigurationView.ParameterView(

@@ -31,7 +31,7 @@ actor CommandCenter: AgentEventSink {
     let logger: Logger
 
     let gate = SerialGate()
-    private var active: [Int64: Command] = [:]
+    private(set) var active: [Int64: Command] = [:]
     private var taskOwner: [Int64: Int64] = [:]
     private var deadlines: [Int64: Millis] = [:]
     private var locks: [String: Int64] = [:]
@@ -41,31 +41,12 @@ actor CommandCenter: AgentEventSink {
     private(set) var storeWrites = 0
     var queuedResultCount: Int { queuedResults.count }
     /// Output of running tasks so far, as their agents send it.
-    private var liveOutput: [Int64: String] = [:]
+    private(set) var liveOutput: [Int64: String] = [:]
 
     private func recordOutput(_ output: AgentTaskOutput) {
         guard let id = taskOwner[output.taskId], let task = active[id]?.task(id: output.taskId), task.state == .running,
               task.instance.host == output.host else { return }
         liveOutput[output.taskId] = output.outputTail
-    }
-
-    /// A task's output: live while it runs, as stored once it has ended.
-    func output(command id: Int64, task taskID: Int64) async throws -> TaskOutputView {
-        let command: Command
-        if let running = active[id] {
-            command = running
-        } else if let stored = try await store.command(id: id) {
-            command = stored
-        } else {
-            throw StewardError(.commandNotFound, "Command \(id) does not exist.")
-        }
-        guard let task = command.task(id: taskID) else {
-            throw StewardError(.taskNotFound, "Command \(id) has no task \(taskID).")
-        }
-        let output = task.state == .running ? (liveOutput[taskID] ?? "") : task.outputTail
-        return TaskOutputView(taskId: task.id, commandId: id, instance: task.instance.description, operation: task.operation,
-                              state: task.state, exitCode: task.exitCode, detail: task.detail, output: output,
-                              startTime: task.startedAt, endTime: task.endedAt)
     }
 
     init(store: any Store, cluster: ClusterState, agents: any AgentDispatch, progress: ProgressCache, telemetry: Telemetry,
@@ -91,7 +72,18 @@ actor CommandCenter: AgentEventSink {
     }
 
     func submitConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async throws -> Command {
-        try await gate.run { try await self.createConfiguration(changes, restart: restart, user: user) }
+        try await submitConfiguration(restart: restart, user: user) { _ in changes }
+    }
+
+    /// A save whose values are worked out under the gate from the configuration
+    /// as it is then (a rollback's depend on every save before it); `title`
+    /// names it in its step and its version ("Roll back to version 3").
+    func submitConfiguration(restart: Bool, user: String, title: String? = nil,
+                             _ changes: @escaping @Sendable (Configuration) throws -> [ConfigValue]) async throws -> Command {
+        try await gate.run {
+            let values = try changes(await self.cluster.configuration)
+            return try await self.createConfiguration(values, restart: restart, user: user, title: title)
+        }
     }
 
     /// The one input of what agents say, from the agent hub.
@@ -156,10 +148,11 @@ actor CommandCenter: AgentEventSink {
         try checkFree(command.services)
     }
 
-    private func createConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async throws -> Command {
-        let command = await draftConfiguration(changes, restart: restart, user: user)
+    private func createConfiguration(_ changes: [ConfigValue], restart: Bool, user: String, title: String?) async throws -> Command {
+        let command = await draftConfiguration(changes, restart: restart, user: user, title: title)
         try checkFree(command.services)
-        return try await begin(command, saving: changes)
+        let version = await versionMade(saving: changes, user: user, description: command.steps[0].description)
+        return try await begin(command, saving: changes, version: version)
     }
 
     // MARK: abort and retry
@@ -218,8 +211,8 @@ actor CommandCenter: AgentEventSink {
         }
     }
 
-    func begin(_ draft: Command, saving values: [ConfigValue]) async throws -> Command {
-        let command = try await store.insert(draft, saving: values, now: clock.now())
+    func begin(_ draft: Command, saving values: [ConfigValue], version: ConfigVersion? = nil) async throws -> Command {
+        let command = try await store.insert(draft, saving: values, version: version, now: clock.now())
         if !values.isEmpty { await cluster.apply(values) }
         active[command.id] = command
         for s in command.services { locks[s] = command.id }

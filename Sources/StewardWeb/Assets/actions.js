@@ -1,6 +1,6 @@
-// Start, stop and restart, each confirmed in a dialog that shows the plan
-// the manager would run (a dry run), so the operator sees every instance it
-// touches before anything happens. The rolling restart (rolling.js) uses the same dialog.
+// Start, stop and restart (and rollback, and the rolling restart), each confirmed in a
+// dialog that shows the plan the manager would run (a dry run), so the operator
+// sees every instance it touches before anything happens.
 import { post, errorText } from './api.js';
 import { h, replace, openDialog, dialogForm, notify } from './dom.js';
 
@@ -14,30 +14,26 @@ const words = {
 
 export function serviceAction(session, service, action) {
   const w = words[action];
-  const scope = h('input', { type: 'checkbox', id: 'dialog-scope' });
-  return commandDialog({
+  return confirmWithPlan({
     path: `maintain/cluster/${session.cluster.id}/service/${encodeURIComponent(service.name)}/${action}`,
-    title: `${w.verb} ${service.name}?`,
-    confirmText: `${w.verb} ${service.name}`,
-    danger: action === 'stop',
-    body: () => ({ only_self: !scope.checked }),
-    done: (id) => `${w.verb} ${service.name}: command #${id} started.`,
-    controls: (replan) => {
-      scope.addEventListener('change', replan);
-      return [h('label', {}, scope, ' ', w.scope)];
-    },
+    title: `${w.verb} ${service.name}?`, confirmLabel: `${w.verb} ${service.name}`, danger: action === 'stop',
+    option: { id: 'dialog-scope', label: w.scope, checked: false },
+    body: (checked) => ({ only_self: !checked }),
+    started: (id) => `${w.verb} ${service.name}: command #${id} started.`,
   });
 }
 
-// The dialog every service command is confirmed in: `controls` (given the
-// function that asks for the plan again) above the plan of the request as
-// `body` makes it now (a dry run: the manager's refusal takes the plan's
-// place and Confirm is disabled); Confirm posts it and opens the command.
-export function commandDialog({ path, title, confirmText, danger = false, body, done, controls }) {
+// The one dialog of every command a button starts (start, stop, restart,
+// rollback, rolling restart): the plan the manager would run (a dry run of the
+// same request), asked again when the option changes, or when `controls` (a
+// form of the caller's, given the function that asks again) say so; Confirm
+// posts it and opens the command.
+export function confirmWithPlan({ path, title, confirmLabel, danger = false, intro, option, controls, body, started }) {
   return openDialog((close) => {
     const planBox = h('div', { class: 'plan', 'aria-live': 'polite' }, h('p', { class: 'loading' }, 'Working out the plan…'));
+    const box = option ? h('input', { type: 'checkbox', id: option.id, checked: option.checked }) : null;
     const errorBox = h('p', { class: 'error', role: 'alert', hidden: true });
-    const confirm = h('button', { type: 'submit', class: danger ? 'danger' : 'primary', disabled: true }, confirmText);
+    const confirm = h('button', { type: 'submit', class: danger ? 'danger' : 'primary', disabled: true }, confirmLabel);
     let asked = 0;
 
     async function plan() {
@@ -45,23 +41,26 @@ export function commandDialog({ path, title, confirmText, danger = false, body, 
       confirm.disabled = true;
       errorBox.hidden = true;
       try {
-        const envelope = await post(path, body(), { dry_run: 'true' });
-        // Only the answer to the latest question: the controls may have changed since.
+        const envelope = await post(path, body(box?.checked), { dry_run: 'true' });
+        // Only the answer to the latest question: the checkbox or the form may have changed since.
         if (mine !== asked) return;
         replace(planBox, planList(envelope.res_obj));
         confirm.disabled = false;
       } catch (e) {
+        // The manager's refusal, in its words (a busy service; a rollback that would change nothing).
         if (mine !== asked) return;
         replace(planBox, h('p', { class: 'error' }, errorText(e)));
       }
     }
+    box?.addEventListener('change', plan);
+    const form = controls ? controls(plan) : null;
 
     async function submit() {
       confirm.disabled = true;
       try {
-        const envelope = await post(path, body());
+        const envelope = await post(path, body(box?.checked));
         close(envelope.id);
-        notify(done(envelope.id));
+        notify(started(envelope.id));
         location.hash = `#/commands/${envelope.id}`;
       } catch (e) {
         errorBox.textContent = errorText(e);
@@ -70,10 +69,11 @@ export function commandDialog({ path, title, confirmText, danger = false, body, 
       }
     }
 
-    const above = controls(plan);
     plan();
     return dialogForm({ title, close, onsubmit: submit, confirm },
-      above,
+      intro ? h('p', { class: 'desc' }, intro) : null,
+      box ? h('label', {}, box, ' ', option.label) : null,
+      form,
       h('p', { class: 'desc' }, 'The manager will run these steps, in order:'),
       planBox,
       errorBox);

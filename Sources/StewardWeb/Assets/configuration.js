@@ -5,6 +5,7 @@
 import { get, post, errorText } from './api.js';
 import { h, replace, notify } from './dom.js';
 import { canOperate, planList } from './actions.js';
+import { versionsPanel } from './versions.js';
 
 const key = (p) => [p.level, p.role_name ?? '', p.host_name ?? '', p.name].join('|');
 
@@ -198,7 +199,10 @@ export async function render(view, { params: [serviceName] }, session) {
       h('label', {}, restart, ' Restart the running instances these values change'),
       planBox,
       summary,
-      h('div', { class: 'actions' }, save, revert)));
+      h('div', { class: 'actions' }, save, revert)),
+    h('h2', {}, 'Versions'),
+    h('p', { class: 'sub' }, 'Every save of the cluster\'s configuration, any service\'s, makes a version.'),
+    versionsPanel(session));
   restart.addEventListener('change', schedule);
   return () => clearTimeout(timer);
 }

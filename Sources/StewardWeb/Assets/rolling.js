@@ -2,7 +2,7 @@
 // the same confirm dialog as restart, whose plan (a dry run) redraws as the
 // values change, so the operator sees every batch before anything happens.
 import { h } from './dom.js';
-import { commandDialog } from './actions.js';
+import { confirmWithPlan } from './actions.js';
 
 function field(id, label, value, min, max, hint) {
   const input = h('input', { type: 'number', id, name: id, value: String(value), min: String(min), max: max === undefined ? undefined : String(max), step: '1', required: true, inputmode: 'numeric' });
@@ -13,26 +13,24 @@ export function rollingRestart(session, service) {
   const batch = field('rolling-batch-size', 'Batch size', 1, 1, undefined, 'instances restarted together');
   const pause = field('rolling-pause-seconds', 'Pause', 0, 0, 3600, 'seconds between batches');
   const tolerance = field('rolling-failure-tolerance', 'Failure tolerance', 0, 0, undefined, 'failed instances borne before it stops');
-  return commandDialog({
+  return confirmWithPlan({
     path: `maintain/cluster/${session.cluster.id}/service/${encodeURIComponent(service.name)}/rolling_restart`,
     title: `Rolling restart ${service.name}?`,
-    confirmText: `Rolling restart ${service.name}`,
+    confirmLabel: `Rolling restart ${service.name}`,
+    intro: 'Only running instances are restarted, a batch at a time; each batch begins once the one before is healthy again.',
     // Numbers as typed: the manager checks the bounds and says what is wrong.
     body: () => ({
       batch_size: Number(batch.input.value),
       pause_seconds: Number(pause.input.value),
       failure_tolerance: Number(tolerance.input.value),
     }),
-    done: (id) => `Rolling restart ${service.name}: command #${id} started.`,
+    started: (id) => `Rolling restart ${service.name}: command #${id} started.`,
     controls: (replan) => {
       // Typing a number is several inputs; ask once it settles.
       let timer;
       const schedule = () => { clearTimeout(timer); timer = setTimeout(replan, 250); };
       for (const f of [batch, pause, tolerance]) f.input.addEventListener('input', schedule);
-      return [
-        h('p', { class: 'desc' }, 'Only running instances are restarted, a batch at a time; each batch begins once the one before is healthy again.'),
-        batch.row, pause.row, tolerance.row,
-      ];
+      return [batch.row, pause.row, tolerance.row];
     },
   });
 }

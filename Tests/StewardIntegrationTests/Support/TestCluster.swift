@@ -57,13 +57,13 @@ actor TestCluster {
         return 3000
     }
 
-    /// A cluster with its manager up and all three agents connected.
+    /// A cluster with its manager up and the agents of `hosts` (all three by default) connected.
     static func start(stack: String = "demo", managerArgs: [String] = [], agentArgs: [String] = [],
-                      http: HTTPClient = .shared) async throws -> TestCluster {
+                      http: HTTPClient = .shared, hosts: [String] = ["host-1", "host-2", "host-3"]) async throws -> TestCluster {
         let cluster = TestCluster(stack: stack, managerArgs: managerArgs, agentArgs: agentArgs, http: http)
         try await cluster.startManager(port: 0)
-        for host in ["host-1", "host-2", "host-3"] { try await cluster.startAgent(host) }
-        try await cluster.waitForHosts(connected: ["host-1", "host-2", "host-3"])
+        for host in hosts { try await cluster.startAgent(host) }
+        try await cluster.waitForHosts(connected: Set(hosts))
         return cluster
     }
 
@@ -106,6 +106,13 @@ actor TestCluster {
             "agent", "--manager", client.baseURL, "--host", host, "--data-dir", root + "/" + host,
             "--token-file", root + "/manager/agent.token",
         ] + (args ?? extraAgentArgs))
+    }
+
+    /// Runs a host's agent from a whole command line (argv[0] the executable),
+    /// as a service manager or a wrapper such as unshare would.
+    func startAgent(_ host: String, argv: [String]) throws {
+        agents[host] = try ProcessControl.spawn(argv, environment: ProcessInfo.processInfo.environment,
+                                                logPath: root + "/\(host).log", newSession: true)
     }
 
     func signalAgent(_ host: String, _ signal: Int32) async {
