@@ -44,11 +44,16 @@ finished_command() {
   local url=$1 service=${2:-Gateway} only_self=${3:-false} id
   id=$(curl -s -u "admin:$PASSWORD" -XPOST "$url/web/v1/maintain/cluster/1/service/$service/start" -d "{\"only_self\":$only_self}" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-  for _ in $(seq 600); do
-    curl -s -u "admin:$PASSWORD" "$url/web/v1/common/command/$id/progress" | grep -q '"state":"IN_PROGRESS"' || break
+  wait_command "$url" "$id"
+  echo "$id"
+}
+
+# wait_command URL ID: until the command has ended (at most a minute).
+wait_command() {
+  for _ in $(seq 1200); do
+    curl -s -u "admin:$PASSWORD" "$1/web/v1/common/command/$2/progress" | grep -q '"state":"IN_PROGRESS"' || break
     sleep 0.05
   done
-  echo "$id"
 }
 
 # rps URL: requests/s of wrk on it, 64 connections, Basic credentials.

@@ -135,3 +135,26 @@ public struct SaveConfigurationRequest: Codable, Sendable {
         }
     }
 }
+
+/// Body of `POST .../service/{service_name}/rolling_restart`: every field
+/// optional, with the defaults of `RollingPolicy` (batch 1, no pause, no failure tolerated).
+public struct RollingRestartRequest: Codable, Sendable {
+    /// Secondary authentication in the reference's style; accepted and ignored (never logged).
+    public var userPassword: String?
+    public var batchSize: Int?
+    public var pauseSeconds: Int?
+    public var failureTolerance: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case userPassword = "user_password"
+        case batchSize = "batch_size"
+        case pauseSeconds = "pause_seconds"
+        case failureTolerance = "failure_tolerance"
+    }
+
+    public init(batchSize: Int? = nil, pauseSeconds: Int? = nil, failureTolerance: Int? = nil) {
+        self.batchSize = batchSize
+        self.pauseSeconds = pauseSeconds
+        self.failureTolerance = failureTolerance
+    }
+}

@@ -46,6 +46,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case serviceBusy = 13001
     case commandEnded = 13002
     case nothingToRetry = 13003
+    case nothingRunning = 13004
     case roleAlreadyOnHost = 13010
     case hostNotEmpty = 13011
     case hostDecommissioned = 13012
@@ -60,6 +61,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case agentRestarted = 14006
     case softwareMissing = 14007
     case prepareFailed = 14008
+    case toleranceExceeded = 14010
 
     // Agent protocol
     case agentUnauthenticated = 15001
@@ -97,10 +99,10 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
              .commandNotFound, .instanceNotFound, .taskNotFound, .agentUnknownHost, .agentCredentialNotFound,
              .stepNotFound, .configVersionNotFound: 404
         case .unknownConfiguration, .invalidConfigurationValue, .configurationLevelMismatch: 400
-        case .serviceBusy, .commandEnded, .nothingToRetry, .nothingToRollBack: 409
+        case .serviceBusy, .commandEnded, .nothingToRetry, .nothingRunning, .nothingToRollBack: 409
         case .roleAlreadyOnHost, .hostNotEmpty, .hostDecommissioned, .hostBusy: 409
         case .taskFailed, .taskTimedOut, .hostLost, .managerRestarted, .aborted, .agentRestarted, .softwareMissing,
-             .prepareFailed: 200
+             .prepareFailed, .toleranceExceeded: 200
         case .internalError: 500
         case .storeUnavailable: 503
         }
@@ -144,6 +146,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .serviceBusy: "Another command is running on the service."
         case .commandEnded: "The command has already ended."
         case .nothingToRetry: "Only a FAILED command with failed tasks can be retried."
+        case .nothingRunning: "No instance of the service is running; a rolling restart restarts only running instances."
         case .roleAlreadyOnHost: "The role already has an instance on that host."
         case .hostNotEmpty: "The host still has instances; decommission it first."
         case .hostDecommissioned: "The host is decommissioned and takes no new instances."
@@ -156,6 +159,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .agentRestarted: "The agent of a host restarted while it ran a task of the command."
         case .softwareMissing: "A host lacks the software a role needs."
         case .prepareFailed: "A role's prepare step failed before its first start."
+        case .toleranceExceeded: "More instances failed to restart than the rolling restart's failure tolerance allows."
         case .agentUnauthenticated: "The agent token is missing or wrong."
         case .agentUnknownHost: "The host is not part of the cluster."
         case .agentCredentialRefused: "The host credential is missing, wrong or revoked; the join token only registers a new host."

@@ -31,12 +31,16 @@ public enum Operation: String, Sendable, Codable, Hashable, CaseIterable {
     /// Stops the instance if it runs, then deletes its directory on the host:
     /// the last task of an instance taken off its host.
     case remove = "REMOVE"
+    /// Stop, then start, and answer once the instance is healthy again (or failed): one task, so
+    /// that a rolling restart's batch is never without the instance for longer than its own restart.
+    case restart = "RESTART"
 
     public var verb: String {
         switch self {
         case .start: "Start"
         case .stop: "Stop"
         case .remove: "Clean up"
+        case .restart: "Restart"
         }
     }
 }
@@ -55,6 +59,8 @@ public enum CommandKind: String, Sendable, Codable, Hashable, CaseIterable {
     /// The manager's own restart of an instance that failed, for a role with
     /// `restart_on_failure`; its user is "system".
     case restartInstance = "RESTART_INSTANCE"
+    /// A service's running instances restarted batch by batch (`RollingRestart`).
+    case rollingRestart = "ROLLING_RESTART"
 
     /// Only start/stop/restart report failed entities (reference: fail_entity_list).
     public var reportsFailedEntities: Bool { self != .saveConfiguration }

@@ -90,7 +90,22 @@ actor InstanceSupervisor {
         case .start: return await start(task, output: output)
         case .stop: return await stop(role: task.instance.role, timeout: task.process.stopTimeoutSeconds)
         case .remove: return await remove(role: task.instance.role, timeout: task.process.stopTimeoutSeconds)
+        case .restart: return await restart(task, output: output)
         }
+    }
+
+    /// Stop, then start, answering once the new process is healthy (or failed):
+    /// a rolling restart's next batch waits on exactly that. An instance that
+    /// was not running is started.
+    func restart(_ task: AgentTask, output: @escaping @Sendable (String) -> Void = { _ in }) async -> Outcome {
+        let stopped = await stop(role: task.instance.role, timeout: task.process.stopTimeoutSeconds)
+        guard stopped.succeeded else { return stopped }
+        // The task's own timeout covers the stop too; the start gets the role's start timeout.
+        var start = task
+        start.timeoutSeconds = task.process.startTimeoutSeconds
+        var started = await self.start(start, output: output)
+        started.detail = "\(stopped.detail), then \(started.detail)"
+        return started
     }
 
     /// Prepares the instance's directory, spawns its process, and waits until

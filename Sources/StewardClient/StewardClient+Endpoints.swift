@@ -50,6 +50,22 @@ extension StewardClient {
                        ServiceActionRequest(onlySelf: onlySelf), as: ProgressDocument.self).value()
     }
 
+    /// Restarts a service's running instances batch by batch: the new command's envelope.
+    public func submitRollingRestart(_ name: String, _ request: RollingRestartRequest, cluster: Int) async throws -> Envelope<NoResult> {
+        try await rollingRestart(name, request, cluster: cluster).accepted()
+    }
+
+    /// The raw reply of a rolling restart, refusals included.
+    public func rollingRestart(_ name: String, _ request: RollingRestartRequest, cluster: Int) async throws -> Reply<NoResult> {
+        try await post("/web/v1/maintain/cluster/\(cluster)/service/\(Self.segment(name))/rolling_restart", request)
+    }
+
+    /// The batches a rolling restart would run, nothing started.
+    public func planRollingRestart(_ name: String, _ request: RollingRestartRequest, cluster: Int) async throws -> ProgressDocument {
+        try await post("/web/v1/maintain/cluster/\(cluster)/service/\(Self.segment(name))/rolling_restart?dry_run=true",
+                       request, as: ProgressDocument.self).value()
+    }
+
     public func save(_ request: SaveConfigurationRequest, cluster: Int) async throws -> Envelope<NoResult> {
         try await saveConfiguration(request, cluster: cluster).accepted()
     }

@@ -115,6 +115,10 @@ public struct Command: Sendable, Codable, Hashable, Identifiable {
     public var steps: [Step]
     public var createdAt: Millis
     public var endedAt: Millis? = nil
+    /// A rolling restart's policy, while it runs: failed batches within its
+    /// tolerance do not end it, and its pause holds the next batch back. Not
+    /// stored (a command the store gives back has ended, or is failed on recovery).
+    public var rolling: RollingRestartRun? = nil
 
     public init(id: Int64 = 0, kind: CommandKind, clusterId: Int, target: String, user: String,
                 services: [String], steps: [Step], createdAt: Millis) {
@@ -138,6 +142,8 @@ public struct Command: Sendable, Codable, Hashable, Identifiable {
         guard state == .inProgress else { return change }
         while let i = currentStepIndex {
             if steps[i].state == .pending {
+                // A rolling restart's pause: the tick advances the command again when it has passed.
+                if let due = nextStepDue(i), now < due { break }
                 steps[i].state = .running
                 steps[i].startedAt = now
                 change.steps.insert(i)
@@ -153,15 +159,42 @@ public struct Command: Sendable, Codable, Hashable, Identifiable {
             steps[i].state = failed.isEmpty ? .succeeded : .failed
             steps[i].endedAt = now
             change.steps.insert(i)
+            if let rolling, !failed.isEmpty {
+                let all = failedTasks
+                guard RollingRestart.exceedsTolerance(failed: all.count, tolerance: rolling.policy.failureTolerance) else { continue }
+                let skipped = steps.filter { $0.state == .pending }.count
+                finish(.failed, code: .toleranceExceeded,
+                       description: RollingRestart.toleranceExceeded(failed: all, tolerance: rolling.policy.failureTolerance,
+                                                                     skippedBatches: skipped),
+                       now: now, change: &change)
+                return change
+            }
             if let first = failed.first {
                 finish(.failed, code: first.errorCode ?? .taskFailed,
                        description: Self.failureDescription(step: steps[i], failed: failed), now: now, change: &change)
                 return change
             }
         }
-        if currentStepIndex == nil { finish(.complete, code: .success, description: "", now: now, change: &change) }
+        if currentStepIndex == nil {
+            let description = rolling.map {
+                RollingRestart.completion(failed: failedTasks, notRunning: $0.notRunning, tolerance: $0.policy.failureTolerance)
+            } ?? ""
+            finish(.complete, code: .success, description: description, now: now, change: &change)
+        }
         recomputeProgress()
         return change
+    }
+
+    /// When step `i` may begin: after its predecessor's end plus a rolling restart's pause; nil if at once.
+    func nextStepDue(_ i: Int) -> Millis? {
+        guard let pause = rolling?.policy.pauseSeconds, pause > 0, i > 0, let ended = steps[i - 1].endedAt else { return nil }
+        return RollingRestart.nextBatchDue(previousEnded: ended, pauseSeconds: pause)
+    }
+
+    /// A rolling restart waiting out its pause: the tick's cue to advance it.
+    public var isPausing: Bool {
+        guard state == .inProgress, let i = currentStepIndex, steps[i].state == .pending else { return false }
+        return nextStepDue(i) != nil
     }
 
     /// Records a task's outcome; ignored (empty change) if the task is not running.

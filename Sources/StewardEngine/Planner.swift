@@ -63,6 +63,8 @@ public enum Planner {
         case .startService: set = onlySelf ? [name] : dependencies(of: name, in: stack)
         case .stopService, .restartService: set = onlySelf ? [name] : dependents(of: name, in: stack)
         case .saveConfiguration, .restartInstance, .addInstance, .removeInstance, .decommissionHost: set = []
+        case .rollingRestart:
+            throw StewardError(.invalidParameter, "A rolling restart is planned by RollingRestart.plan, from the running instances.")
         }
         let services = order.filter(set.contains)
         let instances = Set(topology.placed.map(\.ref).filter { set.contains($0.service) })

@@ -43,6 +43,7 @@ public enum WebAssets {
         "dashboard.js": Asset(PackageResources.dashboard_js, js),
         "actions.js": Asset(PackageResources.actions_js, js),
         "placement.js": Asset(PackageResources.placement_js, js),
+        "rolling.js": Asset(PackageResources.rolling_js, js),
         "configuration.js": Asset(PackageResources.configuration_js, js),
         "versions.js": Asset(PackageResources.versions_js, js),
         "commands.js": Asset(PackageResources.commands_js, js),

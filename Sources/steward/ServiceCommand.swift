@@ -9,7 +9,7 @@ import StewardAPI
 /// `steward service start|stop|restart NAME`.
 struct ServiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "service", abstract: "Start, stop or restart a service.", subcommands: [Start.self, Stop.self, Restart.self])
+        commandName: "service", abstract: "Start, stop, restart or rolling-restart a service.", subcommands: [Start.self, Stop.self, Restart.self, ServiceRollingRestart.self])
 
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a service (and, without --only-self, what it depends on).")

@@ -25,6 +25,7 @@ extension IntegrationTests {
         .init(method: "POST", path: "/web/v1/maintain/cluster/1/service/Coordinator/start", body: #"{"only_self":true}"#, needs: .operator),
         .init(method: "POST", path: "/web/v1/maintain/cluster/1/service/Coordinator/stop", body: #"{"only_self":true}"#, needs: .operator),
         .init(method: "POST", path: "/web/v1/maintain/cluster/1/service/Coordinator/restart", body: #"{"only_self":true}"#, needs: .operator),
+        .init(method: "POST", path: "/web/v1/maintain/cluster/1/service/Coordinator/rolling_restart", body: #"{"batch_size":3}"#, needs: .operator),
         .init(method: "POST", path: "/web/v1/config/cluster/1/save",
               body: #"{"configurations_summary":{"components":[{"component_name":"Coordinator","configurations":[{"name":"log_level","value":"WARN"}]}]}}"#,
               needs: .operator),

@@ -149,6 +149,10 @@ enum WireSamples {
             let op = "POST /web/v1/maintain/cluster/{cluster_id}/service/{service_name}/\(verb)"
             return [request(op, action), accepted(op)]
         }
+        let rolling = "POST /web/v1/maintain/cluster/{cluster_id}/service/{service_name}/rolling_restart"
+        var rollingBody = RollingRestartRequest(batchSize: 2, pauseSeconds: 5, failureTolerance: 1)
+        rollingBody.userPassword = "ignored"
+        samples += [request(rolling, rollingBody), accepted(rolling)]
         samples += [
             // A dry run answers the plan in place of the command's id.
             WireSample(operation: start, part: .response("200"), wire: WireJSON.envelope(Envelope(resObj: ProgressDocument(command))),

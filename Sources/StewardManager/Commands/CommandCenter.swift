@@ -273,13 +273,16 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
         return (id, { $0.complete(taskID: result.taskId, outcome: outcome, now: now) })
     }
 
+    /// Fails what is past its deadline, and begins a rolling restart's next batch once its pause has passed.
     private func expire() async {
         let now = clock.now()
         let detail = "no result from the agent within the task timeout"
-        await apply(deadlines.compactMap { taskID, deadline -> Mutation? in
+        var due: [Mutation] = deadlines.compactMap { taskID, deadline -> Mutation? in
             guard deadline < now, let id = taskOwner[taskID] else { return nil }
             return (id, { $0.complete(taskID: taskID, outcome: .failure(.taskTimedOut, detail), now: now) })
-        })
+        }
+        for (id, command) in active where command.isPausing { due.append((id, { $0.advance(now: now) })) }
+        await apply(due)
     }
 
     private func failRunningTasks(on host: String, _ code: ErrorCode, _ detail: String, only: Set<Int64>? = nil) async {
@@ -401,7 +404,11 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
             guard let (_, role) = stack.role(task.instance.role) else { continue }
             let config = await cluster.effective(for: task.instance)
             // A clean-up stops the process first, then deletes its directory.
-            let timeout = task.operation == .start ? role.process.startTimeoutSeconds : role.process.stopTimeoutSeconds + 5
+            let timeout = switch task.operation {
+            case .start: role.process.startTimeoutSeconds
+            case .stop, .remove: role.process.stopTimeoutSeconds + 5
+            case .restart: role.process.stopTimeoutSeconds + role.process.startTimeoutSeconds + 5
+            }
             let context = await cluster.templateContext(for: task.instance)
             byHost[host, default: []].append(AgentTask(
                 taskId: task.id, commandId: command.id, instance: task.instance, operation: task.operation,

@@ -22,6 +22,8 @@ struct CommandController {
         maintain.operatorAction(audit.dryRunnable("SERVICE_START"), in: inCluster).post("service/:service_name/start", use: start)
         maintain.operatorAction(audit.dryRunnable("SERVICE_STOP"), in: inCluster).post("service/:service_name/stop", use: stop)
         maintain.operatorAction(audit.dryRunnable("SERVICE_RESTART"), in: inCluster).post("service/:service_name/restart", use: restart)
+        maintain.operatorAction(audit.dryRunnable("SERVICE_ROLLING_RESTART"), in: inCluster)
+            .post("service/:service_name/rolling_restart", use: rollingRestart)
         common.get("commands", use: list)
         common.get("command/:command_id/progress", use: progressOf)
         common.get("command/:command_id/steps/:step_index/tasks", use: stepTasks)
@@ -40,6 +42,21 @@ struct CommandController {
 
     @Sendable func restart(_ request: Request, context: Context) async throws -> Response {
         try await serviceAction(.restartService, request, context)
+    }
+
+    /// Bounds are checked before anything is planned: a bad value changes nothing (400, 10002).
+    @Sendable func rollingRestart(_ request: Request, context: Context) async throws -> Response {
+        let name = try context.service(in: stack)
+        let body = try await JSONBody.decode(RollingRestartRequest.self, from: request, limit: bodyLimit)
+        let policy = try RollingPolicy.validated(batchSize: body.batchSize, pauseSeconds: body.pauseSeconds,
+                                                 failureTolerance: body.failureTolerance)
+        let user = context.user?.name ?? ""
+        if try request.dryRun() {
+            let draft = try await center.draftRollingRestart(service: name, policy: policy, user: user)
+            try await center.checkDraft(draft)
+            return Self.plan(draft)
+        }
+        return Self.accepted(try await center.submitRollingRestart(service: name, policy: policy, user: user))
     }
 
     func serviceAction(_ kind: CommandKind, _ request: Request, _ context: Context) async throws -> Response {

@@ -1,6 +1,7 @@
-// Start, stop and restart (and rollback), each confirmed in a dialog that shows the plan
-// the manager would run (a dry run), so the operator sees every instance it
-// touches before anything happens.
+// Start, stop and restart (and rollback, the rolling restart and the placement
+// commands), each confirmed in a dialog that shows the plan the manager would
+// run (a dry run), so the operator sees every instance it touches before
+// anything happens.
 import { call, errorText } from './api.js';
 import { h, replace, openDialog, dialogForm, notify } from './dom.js';
 
@@ -26,10 +27,11 @@ export function serviceAction(session, service, action) {
 // The one dialog of every command a button starts (start, stop, restart,
 // rollback, and the placement commands): the plan the manager would run (a
 // dry run of the same request), asked again when the option or one of
-// `inputs` changes; Confirm sends it and opens the command. `fields` are
-// drawn above the plan; `body(checked)` is the request's body.
+// `inputs` changes, or when `controls` (a form of the caller's, given the
+// function that asks again) say so; Confirm sends it and opens the command.
+// `fields` are drawn above the plan; `body(checked)` is the request's body.
 export function confirmWithPlan({ path, method = 'POST', title, confirmLabel, danger = false, intro, option, fields = [],
-  inputs = [], body = () => ({}), started }) {
+  inputs = [], controls, body = () => ({}), started }) {
   return openDialog((close) => {
     const planBox = h('div', { class: 'plan', 'aria-live': 'polite' }, h('p', { class: 'loading' }, 'Working out the plan…'));
     const box = option ? h('input', { type: 'checkbox', id: option.id, checked: option.checked }) : null;
@@ -55,6 +57,7 @@ export function confirmWithPlan({ path, method = 'POST', title, confirmLabel, da
       }
     }
     for (const input of [box, ...inputs]) input?.addEventListener('change', plan);
+    const form = controls ? controls(plan) : null;
 
     async function submit() {
       confirm.disabled = true;
@@ -75,6 +78,7 @@ export function confirmWithPlan({ path, method = 'POST', title, confirmLabel, da
       intro ? h('p', { class: 'desc' }, intro) : null,
       box ? h('label', {}, box, ' ', option.label) : null,
       fields,
+      form,
       h('p', { class: 'desc' }, 'The manager will run these steps, in order:'),
       planBox,
       errorBox);

@@ -35,7 +35,9 @@ export async function render(view, { params: [idText] }, session) {
         h('span', {}, h('b', {}, `${doc.total_step_size}`), ` step${doc.total_step_size === 1 ? '' : 's'}`)),
       actions(running),
       envelope.state === 'FAILED' ? failure(doc) : null,
-      envelope.state === 'COMPLETE' ? h('div', { class: 'panel ok', role: 'status' }, h('b', {}, 'Complete. '), 'Every step succeeded.') : null,
+      // A rolling restart completes with the failures its tolerance bore, and says which.
+      envelope.state === 'COMPLETE' ? h('div', { class: 'panel ok', role: 'status', id: 'complete' }, h('b', {}, 'Complete. '),
+        envelope.error_description || 'Every step succeeded.') : null,
       h('h2', { id: 'steps' }, 'Steps'),
       h('ol', { class: 'steps', 'aria-labelledby': 'steps' }, doc.step_list.map(step)));
   }

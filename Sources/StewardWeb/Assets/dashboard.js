@@ -4,6 +4,7 @@ import { get } from './api.js';
 import { h, redraw, badge, ago } from './dom.js';
 import { serviceAction, canOperate } from './actions.js';
 import { addInstance, removeInstance, decommissionHost, forgetHost } from './placement.js';
+import { rollingRestart } from './rolling.js';
 
 const metricNames = ['hm_cpu_used', 'hm_mem_usage', 'hm_disk_usage'];
 
@@ -83,6 +84,10 @@ function servicesTable(services, session) {
           type: 'button', disabled: !operate, title: why, 'data-key': `${action}:${s.name}`, 'data-action': action,
           onclick: () => serviceAction(session, s, action),
         }, action[0].toUpperCase() + action.slice(1))),
+        h('button', {
+          type: 'button', disabled: !operate, title: why, 'data-key': `rolling:${s.name}`, 'data-action': 'rolling_restart',
+          onclick: () => rollingRestart(session, s),
+        }, 'Rolling restart'),
         h('a', { class: 'button', href: `#/services/${encodeURIComponent(s.name)}/configuration`, 'data-key': `config:${s.name}` }, 'Configure')))))));
 }
 

@@ -109,7 +109,7 @@ export function notify(message, kind = '') {
 }
 
 export const kindLabels = {
-  START_SERVICE: 'Start', STOP_SERVICE: 'Stop', RESTART_SERVICE: 'Restart', SAVE_CONFIGURATION: 'Save configuration of', RESTART_INSTANCE: 'Restart',
+  START_SERVICE: 'Start', STOP_SERVICE: 'Stop', RESTART_SERVICE: 'Restart', SAVE_CONFIGURATION: 'Save configuration of', RESTART_INSTANCE: 'Restart', ROLLING_RESTART: 'Rolling restart',
   ADD_INSTANCE: 'Add', REMOVE_INSTANCE: 'Remove', DECOMMISSION_HOST: 'Decommission',
 };
 
