@@ -51,9 +51,9 @@ public struct RollingRestartRun: Sendable, Codable, Hashable {
 /// restart does: a stopped instance was stopped for a reason, and a rolling
 /// restart is there to keep a running service available, not to start it.
 public enum RollingRestart {
-    /// The service's instances in stack order: role by role, each role's hosts in order.
-    public static func instances(of service: ServiceDefinition) -> [InstanceRef] {
-        service.roles.flatMap { role in role.hosts.map { InstanceRef(service: service.name, role: role.name, host: $0) } }
+    /// The service's placed instances in stack order: role by role, each role's by ordinal.
+    public static func instances(of service: ServiceDefinition, in topology: Topology) -> [InstanceRef] {
+        service.roles.flatMap { role in topology.placements(ofRole: role.name).map(\.ref) }
     }
 
     /// `items` in consecutive groups of `size` (the last may be smaller); none for none.
@@ -81,11 +81,11 @@ public enum RollingRestart {
     /// running instances. Refused (13004) when none runs, so that an operator
     /// who meant "start" is told rather than given an empty command.
     public static func plan(service name: String, running: Set<InstanceRef>, policy: RollingPolicy,
-                            in stack: Stack) throws(StewardError) -> (steps: [Step], run: RollingRestartRun) {
+                            in stack: Stack, topology: Topology? = nil) throws(StewardError) -> (steps: [Step], run: RollingRestartRun) {
         guard let service = stack.service(name) else {
             throw StewardError(.serviceNotFound, "Service '\(name)' does not exist in the cluster.")
         }
-        let all = instances(of: service)
+        let all = instances(of: service, in: topology ?? Topology(layoutOf: stack))
         let targets = all.filter(running.contains)
         guard !targets.isEmpty else {
             throw StewardError(.nothingRunning,

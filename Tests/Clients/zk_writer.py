@@ -5,8 +5,13 @@ wire protocol (jute over TCP) with nothing but the standard library.
 Every --interval seconds it writes once: it opens a session on the first
 member that takes it (a member restarting refuses or drops the connection; a
 member without a quorum cannot open a session) and creates a sequential node.
-A write fails only when no member accepts it. It stops when --stop-file
-exists and prints {"writes": N, "failed": M, "failures": [...]} as JSON.
+As ZooKeeper's own clients do with a connection loss, it tries the members
+again until the write is taken or the session timeout it asks for
+(--session-timeout, 10 s) has passed: only then has the write failed. An
+ensemble that keeps its quorum takes every write within an election's time
+(restarting the leader makes the others elect one); one that lost its quorum
+takes none until enough members are back. It stops when --stop-file exists
+and prints {"writes": N, "failed": M, "max_latency_ms": L, "failures": [...]}.
 """
 import argparse, json, os, socket, struct, sys, time
 
@@ -55,28 +60,36 @@ def main():
     p.add_argument("--servers", required=True)
     p.add_argument("--path", default="/rolling-w-")
     p.add_argument("--interval", type=float, default=0.1)
-    p.add_argument("--timeout", type=float, default=5.0)
+    p.add_argument("--timeout", type=float, default=2.0)
+    p.add_argument("--session-timeout", type=float, default=10.0)
     p.add_argument("--stop-file", required=True)
     p.add_argument("--ready-file")
     a = p.parse_args()
     servers = a.servers.split(",")
-    writes, failures = 0, []
+    writes, failures, max_latency = 0, [], 0.0
     while not os.path.exists(a.stop_file):
         began = time.monotonic()
-        errors = []
-        for server in servers:
-            try:
-                write_once(server, a.path, str(writes).encode(), a.timeout)
-                break
-            except Exception as e:  # refused, dropped, no session, or an error from ZooKeeper
-                errors.append(f"{server}: {e}")
+        errors, done = [], False
+        while not done and time.monotonic() - began < a.session_timeout:
+            for server in servers:
+                try:
+                    write_once(server, a.path, str(writes).encode(), a.timeout)
+                    done = True
+                    break
+                except Exception as e:  # refused, dropped, no session, or an error from ZooKeeper
+                    errors.append(f"{server}: {e}")
+            if not done:
+                time.sleep(0.05)
+        if done:
+            max_latency = max(max_latency, time.monotonic() - began)
         else:
-            failures.append({"write": writes, "at": time.time(), "errors": errors})
+            failures.append({"write": writes, "at": time.time(), "errors": errors[-3:]})
         writes += 1
         if a.ready_file and writes == 1:
             open(a.ready_file, "w").close()
         time.sleep(max(0.0, a.interval - (time.monotonic() - began)))
-    print(json.dumps({"writes": writes, "failed": len(failures), "failures": failures[:20]}))
+    print(json.dumps({"writes": writes, "failed": len(failures), "max_latency_ms": round(max_latency * 1000),
+                      "failures": failures[:20]}))
 
 if __name__ == "__main__":
     main()

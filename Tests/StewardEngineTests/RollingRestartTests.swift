@@ -33,7 +33,7 @@ struct RollingRestartTests {
 
     @Test func instancesComeInStackOrderRoleByRoleHostsInOrder() throws {
         let service = try #require(TestStack.stack.service("Storage"))
-        #expect(RollingRestart.instances(of: service).map(\.description) == Self.storage)
+        #expect(RollingRestart.instances(of: service, in: TestStack.stack.layout).map(\.description) == Self.storage)
     }
 
     // MARK: names and bounds

@@ -14,7 +14,7 @@ extension CommandCenter {
             command.target.split(separator: "@", maxSplits: 1).dropFirst().first.map(String.init)
         case .decommissionHost:
             command.target
-        case .startService, .stopService, .restartService, .saveConfiguration, .restartInstance:
+        case .startService, .stopService, .restartService, .saveConfiguration, .restartInstance, .rollingRestart:
             nil
         }
     }

@@ -23,11 +23,12 @@ extension CommandCenter {
             throw StewardError(.serviceNotFound, "Service '\(service)' does not exist in the cluster.")
         }
         var running: Set<InstanceRef> = []
-        for ref in RollingRestart.instances(of: definition) {
+        let topology = await cluster.topology
+        for ref in RollingRestart.instances(of: definition, in: topology) {
             let lost = await agents.isLost(ref.host)
             if await cluster.status(of: ref, hostLost: lost).0 == .started { running.insert(ref) }
         }
-        let (steps, run) = try RollingRestart.plan(service: service, running: running, policy: policy, in: stack)
+        let (steps, run) = try RollingRestart.plan(service: service, running: running, policy: policy, in: stack, topology: topology)
         var command = Command(kind: .rollingRestart, clusterId: stack.cluster.id, target: service, user: user,
                               services: [service], steps: steps, createdAt: clock.now())
         command.rolling = run
