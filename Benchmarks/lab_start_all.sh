@@ -35,7 +35,8 @@ for run in $(seq "$RUNS"); do
   each start
   t1=$(date +%s.%N)
   # And until the ensemble serves: a leader and two followers (what the srvr check waits for).
-  until [ "$(for n in 1 2 3; do echo srvr | nc -q1 127.0.1.$n 2181 2>/dev/null; done | grep -c '^Mode: ')" = 3 ]; do sleep 0.05; done
+  # (bash's /dev/tcp: ZooKeeper closes after answering; `nc -q1` would wait a second per probe)
+  until [ "$(for n in 1 2 3; do timeout 2 bash -c "exec 3<>/dev/tcp/127.0.1.$n/2181 && printf srvr >&3 && cat <&3" 2>/dev/null; done | grep -c '^Mode: ')" = 3 ]; do sleep 0.05; done
   t2=$(date +%s.%N)
   awk -v a="$t0" -v b="$t1" -v c="$t2" -v r="$run" \
     'BEGIN {printf "run %d: %.2f s all commands COMPLETE, %.2f s ZooKeeper has a leader and two followers\n", r, b - a, c - a}'
