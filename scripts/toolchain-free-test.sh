@@ -13,6 +13,10 @@ mkdir -p .build-ci
 # afterwards, so that the next ordinary build compiles them again.
 touch .build-ci/static-build.start
 trap 'find .build -name "*.o" -newer .build-ci/static-build.start -delete' EXIT
+# The executable's own module is compiled again in the static mode, so that
+# its objects name the libraries a static Foundation needs (its ICU data and
+# shims), which objects compiled for a dynamic link do not name.
+touch Sources/steward/*.swift
 swift build --product steward --static-swift-stdlib > .build-ci/static-build.log 2>&1 || { cat .build-ci/static-build.log; exit 1; }
 BIN="$(swift build --show-bin-path)/steward"
 if ldd "$BIN" | grep -Ei 'swift|Foundation|dispatch|BlocksRuntime'; then
