@@ -35,9 +35,35 @@ extension ClusterState {
     }
 
     /// What the instance's `template` config files see; nil for a role without one.
-    func templateContext(for instance: InstanceRef) -> TemplateContext? {
+    /// `members` is `templateMembers()`, passed by a caller that asks for many
+    /// instances so that the topology is walked once, not once per instance.
+    func templateContext(for instance: InstanceRef, members: [TemplateMember]? = nil) -> TemplateContext? {
         guard stack.role(instance.role)?.1.hasTemplates == true else { return nil }
-        return TemplateContextBuilder.build(for: instance, members: templateMembers(), configuration: configuration,
-                                            stack: stack)
+        return TemplateContextBuilder.build(for: instance, members: members ?? templateMembers(),
+                                            configuration: configuration, stack: stack)
     }
+
+    /// What the tasks for these instances carry: each one's effective values,
+    /// template context and their digest, in one call from the dispatcher.
+    func taskConfigurations(for instances: [InstanceRef]) -> [InstanceRef: TaskConfiguration] {
+        var members: [TemplateMember]?
+        var out: [InstanceRef: TaskConfiguration] = [:]
+        for ref in instances where out[ref] == nil {
+            let values = effective(for: ref)
+            var context: TemplateContext?
+            if stack.role(ref.role)?.1.hasTemplates == true {
+                if members == nil { members = templateMembers() }
+                context = templateContext(for: ref, members: members)
+            }
+            out[ref] = TaskConfiguration(values: values, context: context, digest: Self.digest(values, context: context))
+        }
+        return out
+    }
+}
+
+/// An instance's configuration as a task carries it to the agent.
+struct TaskConfiguration: Sendable {
+    var values: [String: String]
+    var context: TemplateContext?
+    var digest: String
 }

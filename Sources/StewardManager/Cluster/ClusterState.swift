@@ -69,7 +69,7 @@ actor ClusterState {
 
     /// The digest a task for the instance carries, and that its report is compared with.
     func digest(for instance: InstanceRef) -> String {
-        Self.digest(effective(for: instance), context: templateContext(for: instance))
+        taskConfigurations(for: [instance])[instance]?.digest ?? Self.digest(effective(for: instance))
     }
 
     func record(_ report: InstanceReport, host: String) {
@@ -92,11 +92,13 @@ actor ClusterState {
     }
 
     func instanceViews(service: String?, lostHosts: Set<String>) -> [InstanceView] {
-        topology.instances(in: stack).filter { service == nil || $0.service == service }.map { ref in
+        let refs = topology.instances(in: stack).filter { service == nil || $0.service == service }
+        let configurations = taskConfigurations(for: refs)
+        return refs.map { ref in
             let (status, health) = status(of: ref, hostLost: lostHosts.contains(ref.host))
-            let config = effective(for: ref)
+            let config = configurations[ref]?.values ?? effective(for: ref)
             let report = reports[ref]
-            let stale = status == .started && report?.configDigest != nil && report?.configDigest != digest(for: ref)
+            let stale = status == .started && report?.configDigest != nil && report?.configDigest != configurations[ref]?.digest
             return InstanceView(
                 name: ref.description, serviceName: ref.service, roleName: ref.role, hostName: ref.host,
                 operationalStatus: status, healthStatus: health,

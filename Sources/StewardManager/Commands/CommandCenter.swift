@@ -395,25 +395,24 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
     private func dispatch(_ tasks: [CommandTask], of command: Command) async -> [(Int64, TaskOutcome)] {
         var refused: [(Int64, TaskOutcome)] = []
         var byHost: [String: [AgentTask]] = [:]
+        let configurations = await cluster.taskConfigurations(for: tasks.map(\.instance))
         for task in tasks {
             let host = task.instance.host
             if await agents.isLost(host) {
                 refused.append((task.id, .failure(.hostLost, "host \(host) has no connected agent")))
                 continue
             }
-            guard let (_, role) = stack.role(task.instance.role) else { continue }
-            let config = await cluster.effective(for: task.instance)
+            guard let (_, role) = stack.role(task.instance.role), let config = configurations[task.instance] else { continue }
             // A clean-up stops the process first, then deletes its directory.
             let timeout = switch task.operation {
             case .start: role.process.startTimeoutSeconds
             case .stop, .remove: role.process.stopTimeoutSeconds + 5
             case .restart: role.process.stopTimeoutSeconds + role.process.startTimeoutSeconds + 5
             }
-            let context = await cluster.templateContext(for: task.instance)
             byHost[host, default: []].append(AgentTask(
                 taskId: task.id, commandId: command.id, instance: task.instance, operation: task.operation,
-                process: role.process, configuration: config, configFiles: role.configFiles,
-                configDigest: ClusterState.digest(config, context: context), timeoutSeconds: timeout, context: context))
+                process: role.process, configuration: config.values, configFiles: role.configFiles,
+                configDigest: config.digest, timeoutSeconds: timeout, context: config.context))
             deadlines[task.id] = clock.now() + Millis(timeout * 1000 + settings.taskGraceMs)
         }
         for (host, list) in byHost { await agents.enqueue(list, for: host) }
