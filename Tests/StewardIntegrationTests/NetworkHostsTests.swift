@@ -36,7 +36,7 @@ extension IntegrationTests {
             let started = try await api.run(.start, "ZooKeeper", onlySelf: true)
             #expect(started.state == .complete, "\(started.errorDescription)")
             let zk = { @Sendable (i: Int) in "\(net.address(i)):2181" }
-            #expect(try await zkCli(server: zk(1), "create", "/netns", "before").status == 0)
+            #expect(try await zkCli(server: zk(1), ["create", "/netns", "before"]).status == 0)
             let member3 = try await api.instances(service: "ZooKeeper").first { $0.hostName == "host-3" }
             let pid3 = try requireValue(member3?.pid, "QuorumPeer@host-3 has no pid")
 
@@ -61,10 +61,10 @@ extension IntegrationTests {
                 return views.count == 2 && views.allSatisfy { $0.healthStatus == .good } ? true : nil
             }
             _ = try await waitFor("a write through host-2", timeout: .seconds(60)) { () -> Bool? in
-                let created = try await zkCli(server: zk(2), "create", "/netns-cut", "during")
+                let created = try await zkCli(server: zk(2), ["create", "/netns-cut", "during"])
                 return created.status == 0 || created.output.contains("Node already exists") ? true : nil
             }
-            #expect(try await zkCli(server: zk(1), "get", "/netns-cut").output.contains("during"))
+            #expect(try await zkCli(server: zk(1), ["get", "/netns-cut"]).output.contains("during"))
 
             try await net.setLink(3, up: true)
             try await cluster.waitForHosts(connected: ["host-3"])
@@ -74,7 +74,7 @@ extension IntegrationTests {
             }
             #expect(back.pid == pid3, "the agent re-attached to the member it left running")
             _ = try await waitFor("host-3's member caught up", timeout: .seconds(60)) { () -> Bool? in
-                let got = try await zkCli(server: zk(3), "get", "/netns-cut")
+                let got = try await zkCli(server: zk(3), ["get", "/netns-cut"])
                 return got.output.contains("during") ? true : nil
             }
         } catch {
@@ -108,9 +108,4 @@ extension IntegrationTests {
         stack["services"] = services.filter { $0["name"] as? String == "ZooKeeper" } + [slow]
         return String(decoding: try JSONSerialization.data(withJSONObject: stack), as: UTF8.self)
     }
-}
-
-/// `zkCli.sh` against one member's client address.
-func zkCli(server: String, _ command: String...) async throws -> (status: Int32, output: String) {
-    try await tool(["/usr/share/zookeeper/bin/zkCli.sh", "-server", server] + command)
 }

@@ -58,7 +58,12 @@ func redis(_ host: Int, password: String, _ command: String...) async throws -> 
 
 /// `zkCli.sh` against one lab host's client port.
 func zkCli(_ host: Int, _ command: String...) async throws -> (status: Int32, output: String) {
-    try await tool(["/usr/share/zookeeper/bin/zkCli.sh", "-server", "127.0.1.\(host):2181"] + command)
+    try await zkCli(server: "127.0.1.\(host):2181", command)
+}
+
+/// `zkCli.sh` against one member's client address.
+func zkCli(server: String, _ command: [String]) async throws -> (status: Int32, output: String) {
+    try await tool(["/usr/share/zookeeper/bin/zkCli.sh", "-server", server] + command)
 }
 
 /// An HTTP GET without retries; nil when nothing answers.
