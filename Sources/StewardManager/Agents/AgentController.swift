@@ -104,13 +104,14 @@ struct AgentController {
         await hub.add(host: joined.name)
         logger.info("host joined: credential issued", metadata: ["host": "\(hello.host)", "state": "\(issued.state.rawValue)"])
         guard issued.state == .active else { return JSONBody.ok(with(credential: issued.secret, pending: true)) }
-        try await admit(hello)
+        try await admit(hello, joined: true)
         return JSONBody.ok(with(credential: issued.secret, pending: false))
     }
 
-    private func admit(_ hello: AgentHello) async throws {
+    /// `joined`: the bootstrap has just stored what the agent says of its host.
+    private func admit(_ hello: AgentHello, joined: Bool = false) async throws {
         // What the agent says of its host (address, cores, …) may change between its starts.
-        _ = try await center.join(HostJoin.record(from: hello))
+        if !joined { _ = try await center.join(HostJoin.record(from: hello)) }
         let lost = try await hub.hello(hello)
         if !lost.isEmpty {
             logger.warning("agent restarted: the tasks its previous process held fail",

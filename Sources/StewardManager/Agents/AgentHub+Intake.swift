@@ -10,8 +10,6 @@ extension AgentHub {
     func hello(_ hello: AgentHello) async throws(StewardError) -> Set<Int64> {
         try requireHost(hello.host)
         seen(hello.host, version: hello.agentVersion)
-        await cluster.recordHost(hello.host, facts: HostFacts(address: hello.address, cores: hello.cores,
-                                                              memoryMiB: hello.memoryMiB, os: hello.os))
         await cluster.record(hello.instances, host: hello.host)
         await restarts?.observe(hello.instances, host: hello.host)
         let lost = register(hello.host, incarnation: hello.incarnation)

@@ -72,15 +72,12 @@ struct ClusterController {
         for host in topology.hosts {
             let status = await hub.status(of: host.name)
             let instances = (placed[host.name] ?? []).map(\.description)
-            // What the agent said since the manager started, else what was stored when it last did.
-            let facts = await cluster.facts(of: host.name)
             hosts.append(HostView(hostName: host.name, status: status.lost ? .lost : .connected,
                                   lastHeartbeat: status.lastSeen, agentVersion: status.version, instances: instances,
                                   agentState: await credentials.state(of: host.name), state: host.state,
                                   joinedAt: host.joinedAt,
-                                  ip: facts?.address ?? host.address ?? stack.cluster.addresses[host.name],
-                                  cores: facts?.cores ?? host.cores, memoryMib: facts?.memoryMiB ?? host.memoryMiB,
-                                  os: facts?.os ?? host.os))
+                                  ip: host.address ?? stack.cluster.addresses[host.name],
+                                  cores: host.cores, memoryMib: host.memoryMiB, os: host.os))
         }
         return JSONBody.ok(HostList(hosts: hosts))
     }

@@ -11,18 +11,23 @@ struct HostFacts: Sendable, Hashable {
 
 /// Hosts' addresses and the topology templates see.
 extension ClusterState {
+    /// What an agent says of a host the cluster has, kept in its topology's
+    /// record (in memory: `CommandCenter.join` stores it and comes here too).
     func recordHost(_ host: String, facts: HostFacts) {
         guard topology.host(host) != nil else { return }
-        setFacts(facts, of: host)
+        join(HostRecord(name: host, address: facts.address, cores: facts.cores, memoryMiB: facts.memoryMiB, os: facts.os,
+                        joinedAt: 0))
     }
 
-    func facts(of host: String) -> HostFacts? { hostFacts[host] }
+    func facts(of host: String) -> HostFacts? {
+        topology.host(host).map { HostFacts(address: $0.address, cores: $0.cores, memoryMiB: $0.memoryMiB, os: $0.os) }
+    }
 
     /// The address of a host as templates and the hosts list see it: what its
-    /// agent reports (`--address`; stored with the topology, so known before
-    /// it reports again), else the stack's, else the host's name.
+    /// agent reports (`--address`, kept with the topology, so known before it
+    /// reports again), else the stack's, else the host's name.
     func address(of host: String) -> String {
-        hostFacts[host]?.address ?? topology.host(host)?.address ?? stack.cluster.addresses[host] ?? host
+        topology.host(host)?.address ?? stack.cluster.addresses[host] ?? host
     }
 
     /// Every placed instance with its host's address and its ordinal in its

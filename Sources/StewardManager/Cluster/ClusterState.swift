@@ -17,7 +17,6 @@ actor ClusterState {
     private(set) var topology: Topology
     private var reports: [InstanceRef: InstanceReport] = [:]
     /// What each host's agent said of its host when it registered (address, cores, memory, OS).
-    private(set) var hostFacts: [String: HostFacts] = [:]
 
     init(stack: Stack, record: ClusterRecord, configuration: Configuration, topology: Topology) {
         self.stack = stack
@@ -28,7 +27,6 @@ actor ClusterState {
 
     nonisolated var clusterId: Int { record.id }
 
-    func setFacts(_ facts: HostFacts, of host: String) { hostFacts[host] = facts }
 
     func apply(_ values: [ConfigValue]) {
         for v in values { configuration.set(v) }
