@@ -20,6 +20,8 @@ public final class Manager: Sendable {
     let options: ManagerOptions
     let stack: Stack
     let store: SQLStore
+    /// How this manager tells the others on its database that something stored changed, and hears them.
+    let notices: any NoticeBoard
     let clock: any TimeSource
     let cluster: ClusterState
     let hub: AgentHub
@@ -46,18 +48,33 @@ public final class Manager: Sendable {
         try fm.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true,
                                attributes: [.posixPermissions: 0o700])
         let stack = try StackLoader.load(nameOrPath: options.stack, portShift: options.portShift)
-        let sealer = try SecretSealer.loadOrCreate(keyFile: options.dataDirectory + "/secret.key")
-        let store = try await SQLiteStore.open(path: options.dataDirectory + "/steward.db", sealer: sealer, logger: logger)
+        let sealer = try SecretSealer.loadOrCreate(keyFile: options.keyFile ?? options.dataDirectory + "/secret.key")
+        let store: SQLStore
+        let notices: any NoticeBoard
+        if let database = options.database {
+            store = try await PostgresStore.open(database, sealer: sealer, logger: logger)
+            do {
+                notices = try PostgresNoticeBoard(settings: database, store: store, logger: logger)
+            } catch {
+                await store.close()
+                throw error
+            }
+            logger.info("store: PostgreSQL", metadata: ["database": "\(database.redactedURL)"])
+        } else {
+            store = try await SQLiteStore.open(path: options.dataDirectory + "/steward.db", sealer: sealer, logger: logger)
+            notices = LocalNoticeBoard()
+        }
         do {
-            return try await open(options, stack: stack, store: store, clock: clock, logger: logger)
+            return try await open(options, stack: stack, store: store, notices: notices, clock: clock, logger: logger)
         } catch {
+            await notices.close()
             await store.close()
             throw error
         }
     }
 
-    private static func open(_ options: ManagerOptions, stack: Stack, store: SQLStore, clock: any TimeSource,
-                             logger: Logger) async throws -> Manager {
+    private static func open(_ options: ManagerOptions, stack: Stack, store: SQLStore, notices: any NoticeBoard,
+                             clock: any TimeSource, logger: Logger) async throws -> Manager {
         var options = options
         try await store.migrate()
 
@@ -134,16 +151,17 @@ public final class Manager: Sendable {
         restarts.connect(center, lastOperations: try await store.lastOperations(clusterId: record.id))
         await center.watch(restarts)
         await hub.connect(center, restarts: restarts)
-        return Manager(options: options, stack: stack, store: store, clock: clock, cluster: cluster, hub: hub, center: center,
+        return Manager(options: options, stack: stack, store: store, notices: notices, clock: clock, cluster: cluster, hub: hub, center: center,
                        progress: progress, metrics: metrics, telemetry: telemetry, credentials: credentials, logger: logger)
     }
 
-    init(options: ManagerOptions, stack: Stack, store: SQLStore, clock: any TimeSource, cluster: ClusterState, hub: AgentHub,
+    init(options: ManagerOptions, stack: Stack, store: SQLStore, notices: any NoticeBoard, clock: any TimeSource, cluster: ClusterState, hub: AgentHub,
          center: CommandCenter, progress: ProgressCache, metrics: MetricsHistory, telemetry: Telemetry,
          credentials: HostCredentials, logger: Logger) {
         self.options = options
         self.stack = stack
         self.store = store
+        self.notices = notices
         self.clock = clock
         self.cluster = cluster
         self.hub = hub
@@ -202,9 +220,11 @@ public final class Manager: Sendable {
             try await group.run()
         } catch {
             // A port already taken ends the server at once: the store still closes cleanly.
+            await notices.close()
             await store.close()
             throw error
         }
+        await notices.close()
         await store.close()
         logger.info("manager stopped")
     }
