@@ -11,6 +11,9 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
+    /// The advisory lock migrations take on PostgreSQL (any fixed number; "steward" in ASCII).
+    static let lockKey = "32497601465119332"  // 0x73746577617264
+
     static let all: [Migration] = [
         Migration(
             version: 1, name: "initial schema",
