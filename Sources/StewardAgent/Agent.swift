@@ -48,7 +48,10 @@ public final class Agent: Sendable {
     /// and a few health checks at a time. The NIO singleton would start one
     /// thread per core, which on a 64-core host is 64 idle threads per agent.
     let loops: MultiThreadedEventLoopGroup
+    /// For health checks and role endpoints.
     let http: HTTPClient
+    /// For the managers only (`ManagerLink`).
+    let managerHTTP: HTTPClient
     let managers: ManagerList
     let link: ManagerLink
     let supervisor: InstanceSupervisor
@@ -64,20 +67,24 @@ public final class Agent: Sendable {
         self.logger = logger
         var config = HTTPClient.Configuration()
         config.connectionPool.idleTimeout = .seconds(60)
-        // A manager whose host is gone must not hold the agent for the default 10 s
-        // before it tries the next one (a dead process refuses at once anyway).
-        config.timeout.connect = .seconds(3)
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
         if let caFile = options.caFile { tls.trustRoots = .file(caFile) }
         config.tlsConfiguration = tls
         self.loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.http = HTTPClient(eventLoopGroupProvider: .shared(loops), configuration: config)
+        // To the managers, a connection refused must fail the request at once, not be
+        // retried until the connect timeout: the agent then tries its next manager. And a
+        // manager whose host is gone must not hold it for the default 10 s either.
+        var managerConfig = config
+        managerConfig.connectionPool.retryConnectionEstablishment = false
+        managerConfig.timeout.connect = .seconds(3)
+        self.managerHTTP = HTTPClient(eventLoopGroupProvider: .shared(loops), configuration: managerConfig)
         self.managers = ManagerList(options.managerURLs.map { $0.trimmingSuffix("/") }, logger: logger)
         self.ledger = TaskLedger(path: options.tasksPath, logger: logger)
         self.link = ManagerLink(managers: managers,
                                 credential: HostCredential(host: options.host, joinToken: options.token, path: options.credentialPath),
-                                http: http)
+                                http: managerHTTP)
         self.supervisor = InstanceSupervisor(root: options.dataDirectory + "/instances", http: http, logger: logger,
                                              host: options.host, address: options.address)
     }
@@ -119,6 +126,7 @@ public final class Agent: Sendable {
     }
 
     public func shutdown() async {
+        try? await managerHTTP.shutdown()
         try? await http.shutdown()
         try? await loops.shutdownGracefully()
     }

@@ -65,6 +65,9 @@ final class TaskLedger: Sendable {
             Self.trim(&state, capacity: capacity)
             var journal = TaskJournal(path: path)
             do {
+                // The data directory of a host's first start: 0700, as the credential's.
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                 try journal.rewrite(Self.snapshot(state))
             } catch {
                 logger.error("cannot write the task journal; tasks are kept in memory only", metadata: ["error": "\(error)"])
