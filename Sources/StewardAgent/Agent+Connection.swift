@@ -104,7 +104,10 @@ extension Agent {
         if Task.isCancelled { return true }
         guard let gone = error as? ManagerLink.Unreachable else { return false }
         if managers.urls.count == 1 {
-            logger.warning("lost the manager; reconnecting", metadata: ["during": "\(what)", "error": "\(gone)"])
+            // Nowhere else to go: only a failed poll re-registers, as with one manager it always did (a
+            // heartbeat timing out on a busy manager must not make a thousand agents register again).
+            guard what == "poll" else { return false }
+            logger.warning("lost the manager; reconnecting", metadata: ["error": "\(gone)"])
         }
         managers.moveOn(from: gone.generation, reason: "\(what): \(gone.underlying)")
         return true
