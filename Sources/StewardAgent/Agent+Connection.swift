@@ -157,7 +157,7 @@ extension Agent {
             ledger.finish(AgentTaskResult(
                 host: options.host, taskId: task.taskId, succeeded: false,
                 detail: "the agent restarted while this task ran; it is not run again", exitCode: nil, outputTail: "",
-                instance: await report(of: task)))
+                instance: await report(of: task), errorCode: ErrorCode.agentRestarted.rawValue))
             await deliveries.ring()
         }
     }
