@@ -22,6 +22,8 @@ final class FakeManager: Sendable {
         var registrations: [String] = []
         var results: [AgentTaskResult] = []
         var outputs: [AgentTaskOutput] = []
+        /// Every task id a poll acknowledged.
+        var acknowledged: [Int64] = []
     }
 
     let state = Mutex(State())
@@ -62,9 +64,10 @@ final class FakeManager: Sendable {
             return self.answer { $0.registrations.append(hello.incarnation ?? "") ; return welcome }
         }
         router.post("/agent/v1/poll") { request, context in
-            _ = try await request.decode(as: AgentPoll.self, context: context)
+            let poll = try await request.decode(as: AgentPoll.self, context: context)
             let work = self.state.withLock { state -> AgentWork? in
                 guard !state.down else { return nil }
+                state.acknowledged += poll.received
                 let work = AgentWork(tasks: state.tasks)
                 if !state.repeatTasks { state.tasks = [] }
                 return work
