@@ -3,9 +3,11 @@ import StewardAPI
 import StewardEngine
 
 extension SQLStore {
-    public func insert(_ command: Command, saving values: [ConfigValue], version: ConfigVersion?, now: Millis) async throws -> Command {
+    public func insert(_ command: Command, saving values: [ConfigValue], version: ConfigVersion?, idempotency: IdempotencyKey?,
+                       now: Millis) async throws -> Command {
         try await transaction { db in
             let stored = try await Self.insertRows(of: command, on: db)
+            try await Self.insertKey(idempotency, commandId: stored.id, now: now, on: db)
             try await Self.upsert(values, clusterId: command.clusterId, command: stored.id, now: now, sealer: self.sealer, on: db)
             if var version {
                 version.commandId = stored.id
