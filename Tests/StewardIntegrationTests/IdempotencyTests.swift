@@ -108,6 +108,18 @@ extension IntegrationTests {
             let saveId = try #require(ids.first?.1)
             #expect(try await api.wait(for: saveId).state == .complete)
 
+            // The CLI: a run again with the same --idempotency-key names the same command.
+            for args in [["service", "stop", "Gateway", "--only-self"], ["config", "set", "Gateway", "startup_delay_ms=6", "--role", "GatewayServer", "--host", "host-2"]] {
+                var outputs: [String] = []
+                for _ in 0..<2 {
+                    let (status, out) = try await steward(args + ["--idempotency-key", "cli-\(args[0])"], manager: api.baseURL)
+                    #expect(status == 0, "\(out)")
+                    outputs.append(String(out.split(separator: ":").first ?? ""))
+                }
+                #expect(outputs[0].hasPrefix("command "), "\(outputs)")
+                #expect(outputs[0] == outputs[1], "\(args): \(outputs)")
+            }
+
             // A restart of the manager on the same data directory: the keys are in the store.
             await cluster.signalManager(SIGTERM)
             try await cluster.startManager(port: 0)
