@@ -65,8 +65,7 @@ extension SQLStore {
     public func insert(_ command: Command, placing instance: PlacedInstance, idempotency: IdempotencyKey?,
                        now: Millis) async throws -> Command {
         try await transaction { db in
-            let stored = try await Self.insertRows(of: command, on: db)
-            try await Self.insertKey(idempotency, commandId: stored.id, now: now, on: db)
+            let stored = try await Self.insertRows(of: command, owner: self.owner, key: idempotency, now: now, on: db)
             try await Self.place(instance, clusterId: command.clusterId, now: now, on: db)
             return stored
         }

@@ -55,16 +55,17 @@ import Testing
 
     @Test func keysArePerUserAndExpireAfterADay() async throws {
         try await withStore { store in
-            let a = try await store.insert(try Fixtures.command(.startService, service: "Gateway"), saving: [], version: nil,
-                                           idempotency: IdempotencyKey(user: "ann", key: "same", fingerprint: "f"), now: 0)
-            let b = try await store.insert(try Fixtures.command(.startService, service: "Gateway"), saving: [], version: nil,
-                                           idempotency: IdempotencyKey(user: "bob", key: "same", fingerprint: "f"), now: 0)
+            // One service each: the store holds a service for the unfinished command that has it.
+            let a = try await store.insert(try Fixtures.command(.startService, service: "Coordinator", onlySelf: true), saving: [],
+                                           version: nil, idempotency: IdempotencyKey(user: "ann", key: "same", fingerprint: "f"), now: 0)
+            let b = try await store.insert(try Fixtures.command(.startService, service: "Storage", onlySelf: true), saving: [],
+                                           version: nil, idempotency: IdempotencyKey(user: "bob", key: "same", fingerprint: "f"), now: 0)
             #expect(a.id != b.id, "the same key from two users is two keys")
             #expect(try await store.idempotencyRecord(user: "ann", key: "same", now: 24 * Self.hour)?.commandId == a.id)
             #expect(try await store.idempotencyRecord(user: "ann", key: "same", now: 24 * Self.hour + 1) == nil, "24 h and gone")
 
             // An expired key not yet pruned is replaced by the next request that sends it.
-            let c = try await store.insert(try Fixtures.command(.stopService, service: "Gateway"), saving: [], version: nil,
+            let c = try await store.insert(try Fixtures.command(.stopService, service: "Gateway", onlySelf: true), saving: [], version: nil,
                                            idempotency: IdempotencyKey(user: "ann", key: "same", fingerprint: "g"),
                                            now: 25 * Self.hour)
             #expect(try await store.idempotencyRecord(user: "ann", key: "same", now: 25 * Self.hour)
