@@ -74,7 +74,7 @@ struct ConfigCommand: AsyncParsableCommand {
         @Option var host: String?
         @Flag(help: "Restart the running instances the change affects.") var restart = false
         @Flag(help: "Wait for the command to end, drawing its progress.") var wait = false
-        @Option(help: ArgumentHelp("Idempotency-Key of the request (default: a new one per run, so that a request whose connection dropped is sent again safely). Give your own to make running this again safe: the same key answers the same command for 24 h.", valueName: "KEY")) var idempotencyKey: String?
+        @OptionGroup var idempotency: IdempotencyOption
 
         func run() async throws {
             var items: [SaveConfigurationRequest.Item] = []
@@ -92,7 +92,7 @@ struct ConfigCommand: AsyncParsableCommand {
                 component = .init(componentName: service, configurations: items)
             }
             let request = SaveConfigurationRequest(restartAffectedComponents: restart, components: [component])
-            let key = idempotencyKey ?? StewardClient.newIdempotencyKey()
+            let key = idempotency.key()
             try await submit(client, wait: wait) { api, cluster in try await api.save(request, cluster: cluster, idempotencyKey: key) }
         }
     }

@@ -35,10 +35,10 @@ struct ServiceAction: ParsableArguments {
     @Argument(help: "The service.") var name: String
     @Flag(help: "Only this service, not the ones it depends on (start) or that depend on it (stop, restart).") var onlySelf = false
     @Flag(help: "Wait for the command to end, drawing its progress; exit 0 on COMPLETE, 2 on FAILED.") var wait = false
-    @Option(help: ArgumentHelp("Idempotency-Key of the request (default: a new one per run, so that a request whose connection dropped is sent again safely). Give your own to make running this again safe: the same key answers the same command for 24 h.", valueName: "KEY")) var idempotencyKey: String?
+    @OptionGroup var idempotency: IdempotencyOption
 
     func run(_ action: StewardClient.ServiceAction) async throws {
-        let key = idempotencyKey ?? StewardClient.newIdempotencyKey()
+        let key = idempotency.key()
         try await submit(client, wait: wait) { api, cluster in
             try await api.submit(action, service: name, onlySelf: onlySelf, cluster: cluster, idempotencyKey: key)
         }
