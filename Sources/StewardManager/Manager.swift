@@ -202,6 +202,8 @@ public final class Manager: Sendable {
     func housekeep() async {
         auth.sessions.sweep()
         await auditor.prune(retentionDays: options.auditRetentionDays)
+        // Idempotency keys name their command for 24 h; older ones are unknown already, and go.
+        _ = try? await store.pruneIdempotencyKeys(before: clock.now() - IdempotencyKey.lifetimeMs)
     }
 
     /// The OpenAPI 3 document of the whole API.
