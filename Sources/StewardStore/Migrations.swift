@@ -31,6 +31,54 @@ enum Migrations {
         Migration(version: 5, name: "configuration versions", sqlite: configVersions, postgres: configVersions),
         // Placement moves from the stack file into the store: the same text in both dialects.
         Migration(version: 6, name: "topology", sqlite: topology, postgres: topology),
+        // Sessions, login failures and the join token move into the store, so
+        // that several managers on one database share them: the same text in both dialects.
+        Migration(version: 8, name: "access", sqlite: access, postgres: access),
+    ]
+
+    /// Sessions and tickets by the SHA-256 digest of their token (never the
+    /// token): CAS grants, web sessions, service tickets and used login
+    /// tickets (`kind`); a web session's `parent` is its grant's digest.
+    /// Failed logins counted per (user, source) and per source (`scope`
+    /// PAIR or SOURCE, the user '' for the latter). Shared secrets of the
+    /// managers by name, such as the join token's digest.
+    static let access = [
+        """
+        CREATE TABLE access_sessions (
+          digest TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          username TEXT NOT NULL,
+          role TEXT NOT NULL,
+          must_change_password INTEGER NOT NULL,
+          parent TEXT,
+          created_at BIGINT NOT NULL,
+          last_seen BIGINT NOT NULL,
+          expires_at BIGINT NOT NULL
+        )
+        """,
+        "CREATE INDEX access_sessions_user ON access_sessions (username, kind, last_seen)",
+        "CREATE INDEX access_sessions_kind ON access_sessions (kind, last_seen)",
+        "CREATE INDEX access_sessions_parent ON access_sessions (parent)",
+        "CREATE INDEX access_sessions_expires ON access_sessions (expires_at)",
+        """
+        CREATE TABLE login_failures (
+          scope TEXT NOT NULL,
+          username TEXT NOT NULL,
+          source TEXT NOT NULL,
+          failures INTEGER NOT NULL,
+          last_at BIGINT NOT NULL,
+          reported_until BIGINT NOT NULL,
+          PRIMARY KEY (scope, username, source)
+        )
+        """,
+        "CREATE INDEX login_failures_last ON login_failures (last_at)",
+        """
+        CREATE TABLE access_keys (
+          name TEXT PRIMARY KEY,
+          value TEXT NOT NULL,
+          updated_at BIGINT NOT NULL
+        )
+        """,
     ]
 
     /// A version's header, the whole configuration it left (a PASSWORD value

@@ -11,7 +11,7 @@ public final class SQLStore: Store, @unchecked Sendable {
     let gate = SerialGate()
     let onClose: @Sendable () async -> Void
     /// Seals PASSWORD values on their way in, opens them on their way out.
-    let sealer: SecretSealer
+    public let sealer: SecretSealer
 
     public init(database: any SQLDatabase, sealer: SecretSealer, onClose: @escaping @Sendable () async -> Void = {}) {
         self.db = database
