@@ -33,6 +33,10 @@ public final class Manager: Sendable {
     let telemetry: Telemetry
     let requestLatency = RequestLatency()
     let streams: StreamLimiter
+    /// Where this manager tells the others on its database what it changed, and hears what they did.
+    let notices: any NoticeBoard
+    /// Reads `notices` and drops or reloads what they make stale (`Manager+Notices`).
+    let listener: Task<Void, Never>
 
     /// Opens the store, creates the cluster on a first start, recovers
     /// unfinished commands. Prints the generated admin password once, if any.
@@ -41,7 +45,9 @@ public final class Manager: Sendable {
     }
 
     /// The same with a given clock: tests move it by hand to expire sessions and age the audit log.
-    static func open(_ options: ManagerOptions, clock: any TimeSource, logger: Logger) async throws -> Manager {
+    /// `notices`: a board shared by several managers in one process (tests); by default, one of its own.
+    static func open(_ options: ManagerOptions, clock: any TimeSource, notices: (any NoticeBoard)? = nil,
+                     logger: Logger) async throws -> Manager {
         let fm = FileManager.default
         try fm.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true,
                                attributes: [.posixPermissions: 0o700])
@@ -49,7 +55,8 @@ public final class Manager: Sendable {
         let sealer = try SecretSealer.loadOrCreate(keyFile: options.dataDirectory + "/secret.key")
         let store = try await SQLiteStore.open(path: options.dataDirectory + "/steward.db", sealer: sealer, logger: logger)
         do {
-            return try await open(options, stack: stack, store: store, clock: clock, logger: logger)
+            return try await open(options, stack: stack, store: store, clock: clock, notices: notices ?? LocalNoticeBoard(),
+                                  logger: logger)
         } catch {
             await store.close()
             throw error
@@ -57,7 +64,7 @@ public final class Manager: Sendable {
     }
 
     private static func open(_ options: ManagerOptions, stack: Stack, store: SQLStore, clock: any TimeSource,
-                             logger: Logger) async throws -> Manager {
+                             notices: any NoticeBoard, logger: Logger) async throws -> Manager {
         var options = options
         try await store.migrate()
 
@@ -101,7 +108,7 @@ public final class Manager: Sendable {
         try await ensureAdmin(store: store, options: options, clock: clock, logger: logger)
         let tokenPath = options.dataDirectory + "/agent.token"
         let credentials = try await HostCredentials.load(
-            store: store, clusterId: record.id, joinToken: try loadOrCreateSecret(path: tokenPath), tokenPath: tokenPath,
+            store: store, notices: notices, clusterId: record.id, tokenPath: tokenPath,
             approveNewHosts: options.approveNewHosts, clock: clock)
 
         let configuration = Configuration(try await sealingClearSecrets(store: store, stack: stack, cluster: record.id,
@@ -135,12 +142,13 @@ public final class Manager: Sendable {
         await center.watch(restarts)
         await hub.connect(center, restarts: restarts)
         return Manager(options: options, stack: stack, store: store, clock: clock, cluster: cluster, hub: hub, center: center,
-                       progress: progress, metrics: metrics, telemetry: telemetry, credentials: credentials, logger: logger)
+                       progress: progress, metrics: metrics, telemetry: telemetry, credentials: credentials, notices: notices,
+                       logger: logger)
     }
 
     init(options: ManagerOptions, stack: Stack, store: SQLStore, clock: any TimeSource, cluster: ClusterState, hub: AgentHub,
          center: CommandCenter, progress: ProgressCache, metrics: MetricsHistory, telemetry: Telemetry,
-         credentials: HostCredentials, logger: Logger) {
+         credentials: HostCredentials, notices: any NoticeBoard, logger: Logger) {
         self.options = options
         self.stack = stack
         self.store = store
@@ -158,19 +166,31 @@ public final class Manager: Sendable {
         self.auth = Authenticator(
             store: store, cache: CredentialCache(ttlSeconds: options.credentialCacheSeconds, clock: clock),
             sessions: SessionStore(idleSeconds: options.sessionIdleSeconds, maxAgeSeconds: options.sessionMaxSeconds,
-                                   limits: .init(perUser: options.maxSessionsPerUser, total: options.maxSessions), clock: clock),
-            throttle: LoginThrottle(limit: options.loginFailureLimit, lockSeconds: options.loginLockSeconds, clock: clock),
+                                   limits: .init(perUser: options.maxSessionsPerUser, total: options.maxSessions), clock: clock,
+                                   shared: .init(store: store, notices: notices)),
+            throttle: LoginThrottle(limit: options.loginFailureLimit, lockSeconds: options.loginLockSeconds, clock: clock, store: store),
             pool: HashPool(concurrency: options.passwordHashConcurrency, queue: options.passwordHashQueue),
             auditor: auditor,
+            notices: notices,
             decoyHash: (try? PasswordHasher.hash(PasswordHasher.generatePassword(), rounds: options.passwordHashRounds)) ?? "",
             hashRounds: options.passwordHashRounds,
             tls: options.tls)
         self.streams = StreamLimiter(perUser: options.maxStreamsPerUser)
+        self.notices = notices
+        self.listener = Self.listen(to: notices, auth: auth, credentials: credentials, logger: logger)
     }
 
-    /// What the timer does: drops expired sessions and tickets, prunes the audit log past its retention.
+    deinit { listener.cancel() }
+
+    /// What the timer does: drops expired sessions and tickets and login
+    /// failures a day old (in the store, for every manager), prunes the audit log past its retention.
     func housekeep() async {
-        auth.sessions.sweep()
+        do {
+            try await auth.sessions.sweep()
+            _ = try await store.pruneLoginFailures(before: clock.now() - LoginThrottle.dayMs)
+        } catch {
+            logger.warning("could not sweep sessions and login failures", metadata: ["error": "\(error)"])
+        }
         await auditor.prune(retentionDays: options.auditRetentionDays)
     }
 
@@ -205,6 +225,7 @@ public final class Manager: Sendable {
             await store.close()
             throw error
         }
+        listener.cancel()
         await store.close()
         logger.info("manager stopped")
     }
@@ -254,14 +275,6 @@ public final class Manager: Sendable {
         }
         if versions > 0 { logger.info("sealed password values stored clear in versions", metadata: ["count": "\(versions)"]) }
         return marked
-    }
-
-    /// A random secret kept in a 0600 file, created on first use.
-    static func loadOrCreateSecret(path: String) throws -> String {
-        if let existing = SecretFile.read(path), !existing.isEmpty { return existing }
-        let secret = HostCredentials.randomHex()
-        try SecretFile.write(secret + "\n", to: path)
-        return secret
     }
 }
 
