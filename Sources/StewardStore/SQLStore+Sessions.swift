@@ -48,6 +48,8 @@ extension SQLStore {
     /// by two managers) is left as it is.
     public func insertSession(_ s: StoredSession, perUser: Int?, total: Int) async throws -> [String] {
         try await transaction { db in
+            // Made already (the same derived session, by another manager): nothing to evict for it.
+            if try await db.raw("SELECT digest FROM access_sessions WHERE digest = \(bind: s.digest)").first() != nil { return [] }
             var evicted: [String] = []
             if let perUser {
                 let mine = try await db.raw("""
