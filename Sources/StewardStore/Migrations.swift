@@ -83,6 +83,7 @@ enum Migrations {
           updated_at BIGINT NOT NULL
         )
         """,
+    ]
 
     /// A command's driver holds a lease (`owner` until `lease_until`), renewed
     /// while it lives; an expired one is taken over. A rolling restart's policy
