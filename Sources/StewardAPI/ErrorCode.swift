@@ -157,7 +157,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .taskFailed: "One or more tasks failed."
         case .taskTimedOut: "A task did not finish within its timeout."
         case .hostLost: "The agent of a host stopped sending heartbeats."
-        case .managerRestarted: "The manager restarted while the command was running."
+        case .managerRestarted: "The command could not be resumed after its manager restarted."
         case .aborted: "The command was aborted."
         case .agentRestarted: "The agent of a host restarted while it ran a task of the command."
         case .softwareMissing: "A host lacks the software a role needs."

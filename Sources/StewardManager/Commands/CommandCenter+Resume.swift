@@ -61,12 +61,7 @@ extension CommandCenter {
                 await failUnresumable(command, reason)
                 continue
             }
-            active[command.id] = command
-            for s in command.services { locks[s] = command.id }
-            if let host = Self.placementHost(of: command) { hostLocks[host] = command.id }
-            for task in command.steps.flatMap(\.tasks) { taskOwner[task.id] = command.id }
-            progress.publish(command)
-            await notices.announce(.command(command.id))
+            await drive(command)
             logger.notice("resuming command", metadata: [
                 "command": "\(command.id)", "step": "\(command.currentStepIndex.map { command.steps[$0].name } ?? "-")",
                 "running": "\(command.runningTasks.count)",

@@ -225,15 +225,21 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
         if !values.isEmpty { await cluster.apply(values) }
         if let placing { await cluster.place(placing) }
         if !values.isEmpty || placing != nil { await notices.announce(.cluster) }
+        await drive(command)
+        let now = clock.now()
+        await transition(command.id) { $0.advance(now: now) }
+        if let current = active[command.id] { return current }
+        return try await store.command(id: command.id) ?? command
+    }
+
+    /// Takes a stored command into this center's hands (new, or resumed): its
+    /// locks, its tasks, and its first publication here and to the other managers.
+    func drive(_ command: Command) async {
         active[command.id] = command
         for s in command.services { locks[s] = command.id }
         if let host = Self.placementHost(of: command) { hostLocks[host] = command.id }
         for task in command.steps.flatMap(\.tasks) { taskOwner[task.id] = command.id }
         progress.publish(command)
         await notices.announce(.command(command.id))
-        let now = clock.now()
-        await transition(command.id) { $0.advance(now: now) }
-        if let current = active[command.id] { return current }
-        return try await store.command(id: command.id) ?? command
     }
 }

@@ -87,14 +87,7 @@ actor HACluster {
         for (_, pid) in agents { await TestCluster.waitExit(pid) }
         for (_, pid) in managers { kill(pid, SIGTERM) }
         for (_, pid) in managers { await TestCluster.waitExit(pid) }
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = pid_t(entry), pid != getpid(),
-                  let cmdline = ProcessControl.commandLine(pid), cmdline.contains(root + "/") else { continue }
-            kill(pid, SIGKILL)
-        }
-        if ProcessInfo.processInfo.environment["STEWARD_KEEP_TEST_DATA"] == nil {
-            try? FileManager.default.removeItem(atPath: root)
-        }
+        TestCluster.removeLeftovers(root)
     }
 
     /// One service per command, so that many run at once: S01's role R01 on host-1, S02's on host-2, …

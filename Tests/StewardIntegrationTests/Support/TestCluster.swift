@@ -171,6 +171,12 @@ actor TestCluster {
         }
         // A process started just before its agent was killed may have no pid file yet:
         // anything whose command line names this cluster's directory goes too.
+        Self.removeLeftovers(root)
+    }
+
+    /// Kills whatever process still names `root` on its command line, then
+    /// removes `root` (unless STEWARD_KEEP_TEST_DATA is set).
+    static func removeLeftovers(_ root: String) {
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = pid_t(entry), pid != getpid(),
                   let cmdline = ProcessControl.commandLine(pid), cmdline.contains(root + "/") else { continue }
