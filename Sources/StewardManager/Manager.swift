@@ -149,6 +149,7 @@ public final class Manager: Sendable {
             let shared = Peers(store: store, notices: notices, hub: hub, center: center, cluster: cluster,
                                progress: progress, clock: clock, logger: logger)
             await hub.connect(peers: shared)
+            await shared.catchUp()
             peers = shared
         }
         // A lone manager resumes every unfinished command; one of several, those whose driver has died.

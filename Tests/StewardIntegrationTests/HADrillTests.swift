@@ -13,14 +13,15 @@ import Testing
 /// process must have been started once, and progress seen from a survivor must
 /// never go back.
 extension IntegrationTests {
-    func withHA(managers: Int, services: Int, startupDelayMs: Int,
+    /// `late` managers of the `managers` start only in `body` (`ha.startManager`), after the agents have connected.
+    func withHA(managers: Int, late: Int = 0, services: Int, startupDelayMs: Int,
                 _ body: (HACluster, TestPostgres) async throws -> Void) async throws {
         let postgres = try await TestPostgres.start()
         let ha = try HACluster(database: try await postgres.freshDatabase(), managers: managers, services: services,
                                startupDelayMs: startupDelayMs)
         do {
             // The first manager creates the store and the first admin; the others join it.
-            for i in 1...managers { try await ha.startManager(i) }
+            for i in 1...(managers - late) { try await ha.startManager(i) }
             try await ha.startAgents()
             let first = ha.client(1)
             _ = try await waitFor("the hosts to connect", timeout: .seconds(60)) { () -> Bool? in
@@ -80,10 +81,10 @@ extension IntegrationTests {
         }
     }
 
-    @Test("a command submitted to one manager is followed to its end from another",
+    @Test("a command submitted to one manager is followed to its end from another; a manager started late knows where every agent is",
           .enabled(if: TestPostgres.available, "needs PostgreSQL 15"), .timeLimit(.minutes(3)))
     func progressIsVisibleFromEveryManager() async throws {
-        try await withHA(managers: 2, services: 3, startupDelayMs: 1500) { ha, _ in
+        try await withHA(managers: 3, late: 1, services: 3, startupDelayMs: 1500) { ha, _ in
             let reply = try await ha.client(1).service(.start, ha.service(1), onlySelf: true, cluster: 1)
             let id = reply.envelope.id
             // The other manager knows it at once and sees it move, by the database's notices.
@@ -97,6 +98,13 @@ extension IntegrationTests {
             #expect(busy.status == 409)
             #expect(busy.envelope.errorCode == ErrorCode.serviceBusy.rawValue)
             #expect(try await ha.client(2).wait(for: again.envelope.id, timeout: .seconds(60)).state == .complete)
+            // A manager that starts now, with every agent connected to the others, shows them
+            // connected, and drives a command whose tasks reach them through the store's mailbox.
+            try await ha.startManager(3)
+            let hosts = try await ha.client(3).hosts(cluster: 1)
+            #expect(hosts.map(\.status) == [.connected, .connected, .connected])
+            let late = try await ha.client(3).service(.start, ha.service(3), onlySelf: true, cluster: 1)
+            #expect(try await ha.client(3).wait(for: late.envelope.id, timeout: .seconds(60)).state == .complete)
         }
     }
 

@@ -69,6 +69,16 @@ actor Peers: PeerLink {
 
     // MARK: what the others announce
 
+    /// At start: where every agent is connected already (a manager that joins
+    /// late has heard no notice of them), and what each last reported.
+    func catchUp() async {
+        guard let all = try? await store.presences() else { return }
+        for p in all where p.manager != store.owner && p.connected {
+            await hub.movedAway(p.host, seenAt: p.seenAt)
+            await cluster.record(p.reports, host: p.host)
+        }
+    }
+
     /// Acts on every notice until the manager stops.
     func listen() async {
         for await notice in notices.notices() {
