@@ -148,11 +148,11 @@ struct DemoService: Service {
     static func printBanner(urls: [String], root: String) {
         let url = urls[0]
         let others = urls.count > 1
-            ? "  Managers: \(urls.joined(separator: " ")) (any of them answers; docs/ha.md)\n" : ""
+            ? "\n  Managers: \(urls.joined(separator: " ")) (any of them answers; docs/ha.md)" : ""
         let banner = """
 
-            Steward demo is running.
-            \(others)              Web UI:   \(url)/
+            Steward demo is running.\(others)
+              Web UI:   \(url)/
               CLI:      steward login --manager \(url) --user admin
               API:      \(url)/web/v1  (try: curl -u admin:PASSWORD \(url)/web/v1/cluster/1/services)
               Login:    user 'admin', password from --admin-password / STEWARD_ADMIN_PASSWORD,
