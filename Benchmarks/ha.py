@@ -24,6 +24,8 @@ cleanup). Prints one JSON object; progress notes go to stderr.
    distinct state (command state, total progress, each step's state and
    progress, task state counts) gets its arrival time on each manager; the delay
    is the arrival on manager 2 minus the arrival on manager 1, per transition.
+   A third follower, on manager 1 too, gives the baseline in the same run: the
+   same difference between two clients of one manager (the client's own noise).
    States a manager answered to a follower's first request (read, not
    announced) are left out; a state that one manager skipped (two changes
    published together) has no pair and is counted apart.
@@ -288,20 +290,21 @@ def visibility(cluster):
         command = submit(m1, f"V{n:02d}", "start")
         f = Follower(cluster.ports[0], command)
         f.run()
-    delays, unpaired, first_visible, per_command = [], 0, [], []
+    delays, baseline, unpaired, first_visible, per_command = [], [], 0, [], []
     for c in range(1, COMMANDS + 1):
         command = submit(m1, f"V{(c - 1) % 3 + 1:02d}", "restart")
         answered = time.monotonic()
-        f1, f2 = Follower(cluster.ports[0], command), Follower(cluster.ports[1], command)
-        f1.start()
-        f2.start()
-        f1.join(120)
-        f2.join(120)
-        if f1.is_alive() or f2.is_alive():
+        # f0: a second follower on manager 1, the baseline: what the client's own timing adds.
+        f0, f1, f2 = (Follower(cluster.ports[k], command) for k in (0, 0, 1))
+        for f in (f0, f1, f2):
+            f.start()
+        for f in (f0, f1, f2):
+            f.join(120)
+        if f0.is_alive() or f1.is_alive() or f2.is_alive():
             raise SystemExit(f"command {command} did not end within 120 s on both managers")
         first_visible.append((f2.first_found - answered) * 1000)
         arrivals = []
-        for f in (f1, f2):
+        for f in (f1, f2, f0):
             seen = {}
             for k, (t, _, d) in enumerate(f.seen):
                 key = fingerprint(d)
@@ -317,11 +320,14 @@ def visibility(cluster):
             else:
                 unpaired += 1
         delays += mine
+        baseline += [(arrivals[2][k] - arrivals[0][k]) * 1000 for k in arrivals[0]
+                     if arrivals[0][k] is not None and arrivals[2].get(k) is not None]
         per_command.append({"command": command, "states_m1": len(arrivals[0]), "states_m2": len(arrivals[1]),
                             "delays_ms": [round(x, 1) for x in sorted(mine)]})
         if c % 10 == 0:
             note(f"visibility: {c}/{COMMANDS} commands")
     return {"commands": COMMANDS, "transitions": summary(delays), "unpaired_states": unpaired,
+            "baseline_same_manager": summary(baseline),
             "visible_on_m2_after_post_ms": summary(first_visible), "per_command": per_command}
 
 

@@ -69,6 +69,8 @@ d = v["transitions"]
 print(f"visibility (arrival on manager 2 - arrival on manager 1), {d['n']} transitions of {v['commands']} commands: "
       f"min {d['min']} ms, median {d['median']} ms, p90 {d['p90']} ms, p99 {d['p99']} ms, max {d['max']} ms"
       f" ({v['unpaired_states']} states seen on one manager only)")
+b = v["baseline_same_manager"]
+print(f"  baseline, two followers of manager 1: median {b['median']} ms, p90 {b['p90']} ms, p99 {b['p99']} ms, max {b['max']} ms")
 f = v["visible_on_m2_after_post_ms"]
 print(f"  a new command readable on manager 2 after manager 1 answered its POST: median {f['median']} ms, max {f['max']} ms")
 PY
