@@ -28,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        // The shared store of several managers (`steward manager --database postgres://…`).
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // The agent renders `template` config files with it.
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         // Tests only: the contract test parses the OpenAPI document with a real YAML parser.
@@ -53,6 +56,11 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -135,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "steward",
             dependencies: [
-                "StewardAPI", "StewardManager", "StewardAgent", "StewardRole", "StewardClient", "StewardSystem",
+                "StewardAPI", "StewardManager", "StewardAgent", "StewardRole", "StewardClient", "StewardSystem", "StewardStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -144,13 +152,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Tests only: a throwaway PostgreSQL server, or a fresh database on the one CI names.
+        .target(
+            name: "StewardTestSupport",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Support",
+            swiftSettings: strict
+        ),
         .testTarget(name: "StewardAPITests", dependencies: ["StewardAPI", "StewardClient"], swiftSettings: strict),
         .testTarget(name: "StewardEngineTests", dependencies: ["StewardAPI", "StewardEngine"], swiftSettings: strict),
         .testTarget(name: "StewardStacksTests", dependencies: ["StewardStacks", "StewardAPI", "StewardEngine"], swiftSettings: strict),
         .testTarget(
             name: "StewardStoreTests",
             dependencies: [
-                "StewardStore", "StewardStacks", "StewardAPI", "StewardEngine",
+                "StewardStore", "StewardStacks", "StewardAPI", "StewardEngine", "StewardTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -158,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "StewardManagerTests",
             dependencies: [
-                "StewardManager", "StewardWeb", "StewardOpenAPI", "StewardAPI", "StewardEngine", "StewardStore", "StewardStacks",
+                "StewardManager", "StewardWeb", "StewardOpenAPI", "StewardAPI", "StewardEngine", "StewardStore", "StewardStacks", "StewardTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -173,13 +193,15 @@ let package = Package(
                 "StewardAgent", "StewardAPI", "StewardSystem",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                // A manager's agent endpoints played by the test (FakeManager).
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "StewardIntegrationTests",
             dependencies: [
-                "StewardClient", "StewardAPI", "StewardSystem", "StewardStacks",
+                "StewardClient", "StewardAPI", "StewardSystem", "StewardStacks", "StewardTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

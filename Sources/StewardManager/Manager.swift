@@ -20,6 +20,8 @@ public final class Manager: Sendable {
     let options: ManagerOptions
     let stack: Stack
     let store: SQLStore
+    /// How this manager tells the others on its database that something stored changed, and hears them.
+    let notices: any NoticeBoard
     let clock: any TimeSource
     let cluster: ClusterState
     let hub: AgentHub
@@ -33,8 +35,6 @@ public final class Manager: Sendable {
     let telemetry: Telemetry
     let requestLatency = RequestLatency()
     let streams: StreamLimiter
-    /// Where this manager tells the others sharing its database what changed, and hears them.
-    let notices: any NoticeBoard
     /// The other managers on the database; nil for a lone manager (SQLite).
     let peers: Peers?
 
@@ -50,18 +50,33 @@ public final class Manager: Sendable {
         try fm.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true,
                                attributes: [.posixPermissions: 0o700])
         let stack = try StackLoader.load(nameOrPath: options.stack, portShift: options.portShift)
-        let sealer = try SecretSealer.loadOrCreate(keyFile: options.dataDirectory + "/secret.key")
-        let store = try await SQLiteStore.open(path: options.dataDirectory + "/steward.db", sealer: sealer, logger: logger)
+        let sealer = try SecretSealer.loadOrCreate(keyFile: options.keyFile ?? options.dataDirectory + "/secret.key")
+        let store: SQLStore
+        let notices: any NoticeBoard
+        if let database = options.database {
+            store = try await PostgresStore.open(database, sealer: sealer, logger: logger)
+            do {
+                notices = try PostgresNoticeBoard(settings: database, store: store, logger: logger)
+            } catch {
+                await store.close()
+                throw error
+            }
+            logger.info("store: PostgreSQL", metadata: ["database": "\(database.redactedURL)"])
+        } else {
+            store = try await SQLiteStore.open(path: options.dataDirectory + "/steward.db", sealer: sealer, logger: logger)
+            notices = LocalNoticeBoard()
+        }
         do {
-            return try await open(options, stack: stack, store: store, clock: clock, logger: logger)
+            return try await open(options, stack: stack, store: store, notices: notices, clock: clock, logger: logger)
         } catch {
+            await notices.close()
             await store.close()
             throw error
         }
     }
 
-    private static func open(_ options: ManagerOptions, stack: Stack, store: SQLStore, clock: any TimeSource,
-                             logger: Logger) async throws -> Manager {
+    private static func open(_ options: ManagerOptions, stack: Stack, store: SQLStore, notices: any NoticeBoard,
+                             clock: any TimeSource, logger: Logger) async throws -> Manager {
         var options = options
         try await store.migrate()
 
@@ -120,7 +135,6 @@ public final class Manager: Sendable {
                            cluster: cluster, metrics: metrics, clock: clock)
         let progress = ProgressCache()
         let telemetry = Telemetry()
-        let notices: any NoticeBoard = LocalNoticeBoard()
         let center = CommandCenter(
             store: store, cluster: cluster, agents: hub, progress: progress, telemetry: telemetry,
             settings: .init(heartbeatTimeoutMs: options.heartbeatTimeoutMs, taskGraceMs: options.taskGraceMs),
@@ -147,19 +161,19 @@ public final class Manager: Sendable {
         restarts.connect(center, lastOperations: try await store.lastOperations(clusterId: record.id))
         await center.watch(restarts)
         await hub.connect(center, restarts: restarts)
-        return Manager(options: options, stack: stack, store: store, clock: clock, cluster: cluster, hub: hub, center: center,
-                       progress: progress, metrics: metrics, telemetry: telemetry, credentials: credentials,
-                       notices: notices, peers: peers, logger: logger)
+        return Manager(options: options, stack: stack, store: store, notices: notices, clock: clock, cluster: cluster, hub: hub,
+                       center: center, progress: progress, metrics: metrics, telemetry: telemetry, credentials: credentials,
+                       peers: peers, logger: logger)
     }
 
-    init(options: ManagerOptions, stack: Stack, store: SQLStore, clock: any TimeSource, cluster: ClusterState, hub: AgentHub,
+    init(options: ManagerOptions, stack: Stack, store: SQLStore, notices: any NoticeBoard, clock: any TimeSource, cluster: ClusterState, hub: AgentHub,
          center: CommandCenter, progress: ProgressCache, metrics: MetricsHistory, telemetry: Telemetry,
-         credentials: HostCredentials, notices: any NoticeBoard, peers: Peers?, logger: Logger) {
-        self.notices = notices
+         credentials: HostCredentials, peers: Peers?, logger: Logger) {
         self.peers = peers
         self.options = options
         self.stack = stack
         self.store = store
+        self.notices = notices
         self.clock = clock
         self.cluster = cluster
         self.hub = hub
@@ -188,6 +202,8 @@ public final class Manager: Sendable {
     func housekeep() async {
         auth.sessions.sweep()
         await auditor.prune(retentionDays: options.auditRetentionDays)
+        // Idempotency keys name their command for 24 h; older ones are unknown already, and go.
+        _ = try? await store.pruneIdempotencyKeys(before: clock.now() - IdempotencyKey.lifetimeMs)
     }
 
     /// The OpenAPI 3 document of the whole API.
@@ -220,9 +236,11 @@ public final class Manager: Sendable {
             try await group.run()
         } catch {
             // A port already taken ends the server at once: the store still closes cleanly.
+            await notices.close()
             await store.close()
             throw error
         }
+        await notices.close()
         await store.close()
         logger.info("manager stopped")
     }

@@ -1,7 +1,14 @@
+import StewardStore
+
 /// Settings of one manager process; `steward manager` fills them from flags.
 public struct ManagerOptions: Sendable {
     /// Directory of the SQLite file, the agent token and `manager.url`.
     public var dataDirectory: String
+    /// The PostgreSQL database several managers share; nil: SQLite in the data directory.
+    public var database: PostgresSettings?
+    /// The key sealing PASSWORD values; every manager on one database must use the same one.
+    /// nil: `<data>/secret.key`, created on first use.
+    public var keyFile: String?
     public var host: String = "127.0.0.1"
     /// 0 picks a free port; the chosen URL is written to `<data>/manager.url`.
     public var port: Int = 9443

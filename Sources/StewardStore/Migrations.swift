@@ -11,6 +11,9 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
+    /// The advisory lock migrations take on PostgreSQL (any fixed number; "steward" in ASCII).
+    static let lockKey = "32497601465119332"  // 0x73746577617264
+
     static let all: [Migration] = [
         Migration(
             version: 1, name: "initial schema",
@@ -31,6 +34,8 @@ enum Migrations {
         Migration(version: 5, name: "configuration versions", sqlite: configVersions, postgres: configVersions),
         // Placement moves from the stack file into the store: the same text in both dialects.
         Migration(version: 6, name: "topology", sqlite: topology, postgres: topology),
+        // The keys of requests that made commands (`Migrations+Idempotency`): the same text in both dialects.
+        Migration(version: 7, name: "idempotency keys", sqlite: idempotencyKeys, postgres: idempotencyKeys),
         // Several managers on one database: who drives each command, and what
         // passes between them (`SQLStore+Leases`, `SQLStore+Mail`).
         Migration(version: 9, name: "leases and mail", sqlite: leases(idColumn: "INTEGER PRIMARY KEY AUTOINCREMENT"),

@@ -39,6 +39,12 @@ public protocol NoticeBoard: Sendable {
     func announceAndWait(_ notice: Notice) async
     /// The notices heard, in order. One subscriber per call.
     func notices() -> AsyncStream<Notice>
+    /// Stops listening (the manager is stopping); announces after this are dropped.
+    func close() async
+}
+
+extension NoticeBoard {
+    public func close() async {}
 }
 
 /// The board of a single manager (SQLite): notices loop back in the process.

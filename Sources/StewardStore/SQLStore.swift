@@ -6,10 +6,18 @@ import StewardEngine
 
 /// The `Store` over any SQLKit database; the dialect only changes the DDL.
 public final class SQLStore: Store, @unchecked Sendable {
-    // @unchecked: `db` is immutable and SQLKit databases are safe to share; every
-    // use goes through `gate`, which serializes sessions.
+    // @unchecked: `db` is immutable and SQLKit databases are safe to share;
+    // transactions go through `gate`, which serializes them.
     let db: any SQLDatabase
+    /// Transactions of this process, one at a time: SQLite has one connection, and
+    /// on PostgreSQL a read-check-write transaction of this process must not race
+    /// another of its own (other managers' are the database's locks' business).
     let gate = SerialGate()
+    /// SQLite's one connection takes reads through the gate too; a pool's reads
+    /// take any connection at once.
+    let serializesReads: Bool
+    /// Turns the driver's "cannot reach the database" into `storeUnavailable`.
+    let mapError: @Sendable (any Error) -> any Error
     let onClose: @Sendable () async -> Void
     /// Seals PASSWORD values on their way in, opens them on their way out.
     let sealer: SecretSealer
@@ -18,10 +26,14 @@ public final class SQLStore: Store, @unchecked Sendable {
     public let owner: String
 
     public init(database: any SQLDatabase, sealer: SecretSealer, owner: String = SQLStore.newOwner(),
+                serializesReads: Bool = true,
+                mapError: @escaping @Sendable (any Error) -> any Error = { $0 },
                 onClose: @escaping @Sendable () async -> Void = {}) {
         self.db = database
         self.sealer = sealer
         self.owner = owner
+        self.serializesReads = serializesReads
+        self.mapError = mapError
         self.onClose = onClose
     }
 
@@ -37,25 +49,37 @@ public final class SQLStore: Store, @unchecked Sendable {
 
     public func close() async { _ = try? await gate.run { await self.onClose() } }
 
-    /// Runs `body` inside one transaction: all of it is stored, or none.
+    /// The dialect's name: "sqlite" or "postgresql".
+    public var dialect: String { db.dialect.name }
+
+    /// Runs `body` inside one transaction, on one connection: all of it is stored, or none.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await gate.run { [db] in
-            try await db.withSession { session in
-                try await session.raw("BEGIN").run()
-                do {
-                    let value = try await body(session)
-                    try await session.raw("COMMIT").run()
-                    return value
-                } catch {
-                    try? await session.raw("ROLLBACK").run()
-                    throw error
+        do {
+            return try await gate.run { [db] in
+                try await db.withSession { session in
+                    try await session.raw("BEGIN").run()
+                    do {
+                        let value = try await body(session)
+                        try await session.raw("COMMIT").run()
+                        return value
+                    } catch {
+                        try? await session.raw("ROLLBACK").run()
+                        throw error
+                    }
                 }
             }
+        } catch {
+            throw mapError(error)
         }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await gate.run { [db] in try await body(db) }
+        do {
+            if serializesReads { return try await gate.run { [db] in try await body(db) } }
+            return try await body(db)
+        } catch {
+            throw mapError(error)
+        }
     }
 
     // MARK: migrations
@@ -63,6 +87,10 @@ public final class SQLStore: Store, @unchecked Sendable {
     public func migrate() async throws {
         let dialect = db.dialect.name
         try await transaction { db in
+            // Several managers starting at once on one PostgreSQL: the first migrates,
+            // the others wait here and then find every version applied. Taken before
+            // the ledger's CREATE, which itself races. Released at COMMIT.
+            if dialect == "postgresql" { try await db.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: Migrations.lockKey))").run() }
             try await db.raw(SQLQueryString(Migrations.ledger)).run()
             let rows = try await db.raw("SELECT version FROM steward_migrations").all()
             let applied = Set(try rows.map { try $0.decode(column: "version", as: Int.self) })

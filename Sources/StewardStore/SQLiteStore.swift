@@ -23,8 +23,8 @@ public enum SQLiteStore {
             try? await connection.close()
             throw error
         }
-        return SQLStore(database: db, sealer: sealer) {
+        return SQLStore(database: db, sealer: sealer, onClose: {
             try? await connection.close()
-        }
+        })
     }
 }

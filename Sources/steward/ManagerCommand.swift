@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import StewardAPI
 import StewardManager
+import StewardStore
 
 struct ManagerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,6 +11,21 @@ struct ManagerCommand: AsyncParsableCommand {
 
     @Option(help: "Directory for the SQLite store, the agent token and manager.url.")
     var dataDir: String = "steward-data/manager"
+
+    @Option(help: "PostgreSQL database shared by several managers: postgres://USER@HOST:PORT/DB[?sslmode=disable|require|verify-full]. Default: SQLite in --data-dir. A password in the URL shows in ps: prefer --database-password-file or STEWARD_DATABASE_PASSWORD.")
+    var database: String?
+
+    @Option(help: "File holding the database user's password (first line); else the URL's, else STEWARD_DATABASE_PASSWORD.")
+    var databasePasswordFile: String?
+
+    @Option(help: "PEM file of the certificate authorities that sign the database server's certificate (implies TLS, verified).")
+    var databaseCaFile: String?
+
+    @Option(help: "The database cancels a statement running longer than this (milliseconds; 0: never).")
+    var databaseStatementTimeoutMs: Int = 15_000
+
+    @Option(help: "Key sealing PASSWORD values (created if missing). Every manager on one database must use the same key. Default: <data-dir>/secret.key.")
+    var keyFile: String?
 
     @Option(help: "Address to listen on.")
     var host: String = "127.0.0.1"
@@ -122,23 +139,46 @@ struct ManagerCommand: AsyncParsableCommand {
         options.port = port
         options.stack = stack
         options.portShift = portShift
-        options.adminPassword = try adminPassword ?? adminPasswordFile.map(Self.readPassword)
+        options.adminPassword = try adminPassword ?? adminPasswordFile.map { try Self.readPassword($0) }
             ?? ProcessInfo.processInfo.environment["STEWARD_ADMIN_PASSWORD"]
         options.heartbeatIntervalMs = heartbeatIntervalMs
         options.heartbeatTimeoutMs = heartbeatTimeoutMs
         guard maxHeartbeatsPerSecond >= 0 else { throw ValidationError("--max-heartbeats-per-second must be 0 or more") }
         options.maxHeartbeatsPerSecond = maxHeartbeatsPerSecond
         options.approveNewHosts = approveNewHosts
+        options.keyFile = keyFile
+        options.database = try databaseSettings()
         return options
     }
 
+    /// The PostgreSQL settings, when --database is given: the password from the
+    /// file, else the URL, else the environment.
+    func databaseSettings() throws -> PostgresSettings? {
+        guard let database else {
+            guard databasePasswordFile == nil, databaseCaFile == nil else {
+                throw ValidationError("--database-password-file and --database-ca-file need --database")
+            }
+            return nil
+        }
+        var settings = PostgresSettings(url: database, caFile: databaseCaFile)
+        if let file = databasePasswordFile {
+            settings.password = try Self.readPassword(file, option: "--database-password-file")
+        } else if URLComponents(string: database)?.password == nil {
+            settings.password = ProcessInfo.processInfo.environment["STEWARD_DATABASE_PASSWORD"]
+        }
+        guard databaseStatementTimeoutMs >= 0 else { throw ValidationError("--database-statement-timeout-ms must be 0 or more") }
+        settings.statementTimeoutMs = databaseStatementTimeoutMs
+        do { _ = try settings.configuration() } catch let error as StewardError { throw ValidationError(error.message) }
+        return settings
+    }
+
     /// The first line of a password file; an empty or unreadable file is refused, never taken as "no password".
-    static func readPassword(_ path: String) throws -> String {
+    static func readPassword(_ path: String, option: String = "--admin-password-file") throws -> String {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ValidationError("cannot read --admin-password-file \(path)")
+            throw ValidationError("cannot read \(option) \(path)")
         }
         let password = String(text.prefix { $0 != "\n" && $0 != "\r" })
-        guard !password.isEmpty else { throw ValidationError("--admin-password-file \(path) is empty") }
+        guard !password.isEmpty else { throw ValidationError("\(option) \(path) is empty") }
         return password
     }
 }

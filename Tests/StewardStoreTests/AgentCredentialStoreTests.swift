@@ -4,8 +4,8 @@ import Testing
 
 /// Agent credentials: only digests are stored; a host's row is replaced, not added.
 @Suite struct AgentCredentialStoreTests {
-    @Test func aCredentialIsStoredReplacedAndTouched() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func aCredentialIsStoredReplacedAndTouched(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             try await store.createCluster(id: 1, name: "demo", description: "d", stack: try Fixtures.demo(), values: [], now: 1)
             var record = AgentCredentialRecord(host: "host-1", secretDigest: "ab12", state: .pending, issuedAt: 10)
             try await store.saveAgentCredential(record, clusterId: 1)

@@ -18,8 +18,8 @@ struct BatchWriteTests {
                        createdAt: 1)
     }
 
-    @Test func aCommandLargerThanOneStatementGetsEveryTaskIdInOrder() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func aCommandLargerThanOneStatementGetsEveryTaskIdInOrder(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             let perStep = (SQLStore.rowsPerStatement * 2) / 3 + 67  // three statements, the last one short
             let count = perStep * 3
             let stored = try await store.insert(Self.big(steps: 3, perStep: perStep), saving: [], now: 1)
@@ -32,8 +32,8 @@ struct BatchWriteTests {
         }
     }
 
-    @Test func transitionsOfSeveralCommandsAreStoredTogether() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func transitionsOfSeveralCommandsAreStoredTogether(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             var first = try await store.insert(Self.big(steps: 2, perStep: 600), saving: [], now: 1)
             var second = try await store.insert(try Fixtures.command(.startService, service: "Storage"), saving: [], now: 1)
             var firstChange = first.advance(now: 2)

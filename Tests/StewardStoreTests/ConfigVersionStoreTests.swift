@@ -16,8 +16,8 @@ import Testing
                              changes: [ConfigChange(scope: scope, name: "log_level", old: "INFO", new: value, secret: secret)])
     }
 
-    @Test func theFirstVersionIsWrittenOnceAndSavesNumberTheNextOnesWithTheirCommand() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func theFirstVersionIsWrittenOnceAndSavesNumberTheNextOnesWithTheirCommand(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             try await store.createCluster(id: 1, name: "demo", description: "", stack: try Fixtures.demo(), values: [], now: 1)
             let initial = [ConfigValue(scope: Self.scope, name: "log_level", value: "INFO")]
             #expect(try await store.ensureFirstConfigVersion(clusterId: 1, values: initial, description: "created", now: 5))
@@ -40,8 +40,8 @@ import Testing
         }
     }
 
-    @Test func aSecretIsSealedInTheVersionTablesAndOpensOnTheWayOut() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: Backend.all) func aSecretIsSealedInTheVersionTablesAndOpensOnTheWayOut(_ backend: Backend) async throws {
+        let db = try await TempDatabase(backend)
         try await using(try await db.open()) { store in
             try await store.migrate()
             try await store.createCluster(id: 1, name: "demo", description: "", stack: try Fixtures.demo(), values: [], now: 1)
@@ -55,8 +55,8 @@ import Testing
         #expect(bytes.range(of: Data(Self.secret.utf8)) == nil, "the clear value is in the database file")
     }
 
-    @Test func aValueStoredClearIsSealedWhenTheStackMakesItAPasswordSince() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func aValueStoredClearIsSealedWhenTheStackMakesItAPasswordSince(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             try await store.createCluster(id: 1, name: "demo", description: "", stack: try Fixtures.demo(), values: [], now: 1)
             _ = try await store.insert(Fixtures.saveCommand(), saving: [], version: Self.version("clear-then"), now: 2)
             let isSecret: @Sendable (ConfigScope, String) -> Bool = { _, name in name == "log_level" }

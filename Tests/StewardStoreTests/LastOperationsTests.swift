@@ -24,8 +24,8 @@ struct LastOperationsTests {
 
     static let gateway2 = InstanceRef(service: "Gateway", role: "GatewayServer", host: "host-2")
 
-    @Test func theLatestSucceededOperationOfEachInstanceWins() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func theLatestSucceededOperationOfEachInstanceWins(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             #expect(try await store.lastOperations(clusterId: 1).isEmpty)
             try await Self.run(try Fixtures.command(.startService, service: "Gateway"), on: store)
             var last = try await store.lastOperations(clusterId: 1)
@@ -44,8 +44,8 @@ struct LastOperationsTests {
         }
     }
 
-    @Test func theManagersOwnRestartsDoNotCount() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func theManagersOwnRestartsDoNotCount(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             try await Self.run(try Fixtures.command(.stopService, service: "Gateway", onlySelf: true), on: store)
             let restart = Command(kind: .restartInstance, clusterId: 1, target: "\(Self.gateway2) after failure (attempt 1)", user: "system",
                                   services: ["Gateway"], steps: Planner.restartSteps(of: [Self.gateway2], in: try Fixtures.demo(),

@@ -9,8 +9,8 @@ import Testing
 @Suite("Leases and mail")
 struct LeaseTests {
     /// Opens the fixture's file twice: two processes, two owners.
-    func withTwo(_ body: (SQLStore, SQLStore) async throws -> Void) async throws {
-        let db = try TempDatabase()
+    func withTwo(_ backend: Backend, _ body: (SQLStore, SQLStore) async throws -> Void) async throws {
+        let db = try await described { try await TempDatabase(backend) }
         try await using(try await db.open()) { a in
             try await a.migrate()
             try await using(try await db.open()) { b in
@@ -20,8 +20,8 @@ struct LeaseTests {
         }
     }
 
-    @Test func theInserterDrivesAndAnotherTakesOverOnlyOnceTheLeaseHasRunOut() async throws {
-        try await withTwo { a, b in
+    @Test(arguments: Backend.all) func theInserterDrivesAndAnotherTakesOverOnlyOnceTheLeaseHasRunOut(_ backend: Backend) async throws {
+        try await withTwo(backend) { a, b in
             var command = try await a.insert(try Fixtures.command(.startService, service: "Gateway", onlySelf: true), saving: [], now: 1_000)
             #expect(try await b.claimCommands(now: 1_000 + Lease.duration - 1).isEmpty, "a live lease is not taken")
             #expect(try await a.renewLeases(now: 2_000) == [command.id])
@@ -37,16 +37,16 @@ struct LeaseTests {
         }
     }
 
-    @Test func aLoneManagerTakesBackEveryUnfinishedCommandAtStart() async throws {
-        try await withTwo { a, b in
+    @Test(arguments: Backend.all) func aLoneManagerTakesBackEveryUnfinishedCommandAtStart(_ backend: Backend) async throws {
+        try await withTwo(backend) { a, b in
             let command = try await a.insert(try Fixtures.command(.startService, service: "Gateway", onlySelf: true), saving: [], now: 1_000)
             #expect(try await b.claimCommands(now: 1_001, fromEveryone: true).map(\.id) == [command.id])
             #expect(try await a.claimCommands(now: 1_002, fromEveryone: false).isEmpty)
         }
     }
 
-    @Test func aServiceIsHeldByOneUnfinishedCommandUntilItEnds() async throws {
-        try await withTwo { a, b in
+    @Test(arguments: Backend.all) func aServiceIsHeldByOneUnfinishedCommandUntilItEnds(_ backend: Backend) async throws {
+        try await withTwo(backend) { a, b in
             var first = try await a.insert(try Fixtures.command(.startService, service: "Gateway", onlySelf: true), saving: [], now: 1)
             do {
                 _ = try await b.insert(try Fixtures.command(.stopService, service: "Gateway", onlySelf: true), saving: [], now: 2)
@@ -63,8 +63,8 @@ struct LeaseTests {
         }
     }
 
-    @Test func mailIsTakenOnceInOrder() async throws {
-        try await withTwo { a, b in
+    @Test(arguments: Backend.all) func mailIsTakenOnceInOrder(_ backend: Backend) async throws {
+        try await withTwo(backend) { a, b in
             let command = try await a.insert(try Fixtures.command(.startService, service: "Coordinator", onlySelf: true), saving: [], now: 1)
             let tasks = command.steps[0].tasks.map { t in
                 AgentTask(taskId: t.id, commandId: command.id, instance: t.instance, operation: t.operation,
@@ -87,8 +87,8 @@ struct LeaseTests {
         }
     }
 
-    @Test func anotherManagersLossDoesNotOverwriteAConnectionElsewhere() async throws {
-        try await withTwo { a, b in
+    @Test(arguments: Backend.all) func anotherManagersLossDoesNotOverwriteAConnectionElsewhere(_ backend: Backend) async throws {
+        try await withTwo(backend) { a, b in
             try await a.savePresence(HostPresence(host: "host-1", manager: a.owner, connected: true, seenAt: 1, reports: []))
             try await b.savePresence(HostPresence(host: "host-1", manager: b.owner, connected: true, seenAt: 2, reports: []))
             // host-1's agent moved to b; a's late "lost" must not hide it.

@@ -9,24 +9,24 @@ import Testing
 struct SQLiteStoreTests {
     // MARK: migrations
 
-    @Test func migrateIsIdempotent() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: Backend.all) func migrateIsIdempotent(_ backend: Backend) async throws {
+        let db = try await TempDatabase(backend)
         try await using(try await db.open()) { store in
             try await store.migrate()
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 9])
+            #expect(try await store.appliedMigrations() == Migrations.all.map(\.version).sorted())
         }
         // And again on the same file.
         try await using(try await db.open()) { store in
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 9])
+            #expect(try await store.appliedMigrations() == Migrations.all.map(\.version).sorted())
         }
     }
 
     // MARK: users
 
-    @Test func users() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func users(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             #expect(try await store.userCount() == 0)
             #expect(try await store.user(named: "alice") == nil)
             let alice = UserRecord(name: "alice", passwordHash: "$hash$a", role: .admin, mustChangePassword: true, createdAt: 10)
@@ -49,8 +49,8 @@ struct SQLiteStoreTests {
 
     // MARK: clusters and configuration
 
-    @Test func clustersAndConfigurationRoundTrip() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func clustersAndConfigurationRoundTrip(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             let stack = try Fixtures.demo()
             #expect(try await store.clusters().isEmpty)
             try await store.createCluster(id: 1, name: "demo", description: "Demo cluster", stack: stack,
@@ -73,8 +73,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func createClusterIsAtomic() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func createClusterIsAtomic(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             let stack = try Fixtures.demo()
             try await store.createCluster(id: 1, name: "demo", description: "", stack: stack, values: Fixtures.values, now: 1)
             await #expect(throws: (any Error).self) {
@@ -87,8 +87,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func aFailedTransactionLeavesNothing() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func aFailedTransactionLeavesNothing(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             let demo = try Fixtures.demo()
             // The cluster row goes in, then the second host violates the hosts key: all of it must go.
             let broken = Stack(name: demo.name, version: demo.version, description: demo.description, services: demo.services,
@@ -105,8 +105,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func insertingACommandUpsertsItsValues() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func insertingACommandUpsertsItsValues(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             try await store.createCluster(id: 1, name: "demo", description: "", stack: try Fixtures.demo(),
                                           values: Fixtures.values, now: 1)
             let changes = [
@@ -129,8 +129,8 @@ struct SQLiteStoreTests {
 
     // MARK: commands
 
-    @Test func insertAssignsIDs() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func insertAssignsIDs(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             // Two services, each held by its own command.
             let draft = try Fixtures.command(.restartService, service: "Storage", onlySelf: true)
             #expect(draft.id == 0)
@@ -157,8 +157,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func idsAreNeverReused() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func idsAreNeverReused(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             let first = try await store.insert(try Fixtures.command(.startService, service: "Gateway"), saving: [], now: 1)
             let maxTask = try #require(first.steps.flatMap(\.tasks).map(\.id).max())
             // Remove the newest command; its ids must still not come back.
@@ -175,8 +175,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func savePersistsEveryTransition() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func savePersistsEveryTransition(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             var command = try await store.insert(try Fixtures.command(.startService, service: "Storage"), saving: [], now: 1)
             // Coordinator (3 tasks), StorageMaster (1), StorageNode (3).
             var now: Millis = 10
@@ -224,8 +224,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func saveWritesOnlyWhatTheChangeNames() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func saveWritesOnlyWhatTheChangeNames(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             let inserted = try await store.insert(try Fixtures.command(.stopService, service: "Gateway"), saving: [], now: 1)
             var command = inserted
             _ = command.advance(now: 5)
@@ -238,8 +238,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func unfinishedCommandsAreTheRunningOnes() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func unfinishedCommandsAreTheRunningOnes(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             var complete = try await store.insert(Fixtures.saveCommand(), saving: [], now: 1)
             let completed = complete.advance(now: 2)
             try await store.save(complete, change: completed)
@@ -269,8 +269,8 @@ struct SQLiteStoreTests {
 
     // MARK: durability
 
-    @Test func dataSurvivesCloseAndReopen() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: Backend.all) func dataSurvivesCloseAndReopen(_ backend: Backend) async throws {
+        let db = try await TempDatabase(backend)
         let user = UserRecord(name: "admin", passwordHash: "$h$", role: .admin, mustChangePassword: true, createdAt: 1)
         let stack = try Fixtures.demo()
         var command = try Fixtures.command(.restartService, service: "Coordinator")
@@ -290,7 +290,7 @@ struct SQLiteStoreTests {
         let expected = command
         try await using(try await db.open()) { reopened in
             try await reopened.migrate()
-            #expect(try await reopened.appliedMigrations() == [1, 2, 3, 4, 5, 6, 9])
+            #expect(try await reopened.appliedMigrations() == Migrations.all.map(\.version).sorted())
             #expect(try await reopened.user(named: "admin") == user)
             #expect(try await reopened.userCount() == 1)
             #expect(try await reopened.clusters().map(\.id) == [1])
@@ -305,8 +305,8 @@ struct SQLiteStoreTests {
 
 @Suite("Users and audit")
 struct AccessStoreTests {
-    @Test func userUpdatesAndDeletes() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func userUpdatesAndDeletes(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             try await store.insertUser(UserRecord(name: "ann", passwordHash: "h1", role: .viewer, mustChangePassword: true, createdAt: 1))
             #expect(try await store.updateUser("ann", passwordHash: "h2", role: .operator, mustChangePassword: false))
             let ann = try #require(try await store.user(named: "ann"))
@@ -321,8 +321,8 @@ struct AccessStoreTests {
         }
     }
 
-    @Test func auditFiltersNewestFirst() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func auditFiltersNewestFirst(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             for (i, user) in ["ann", "bob", "ann"].enumerated() {
                 try await store.appendAudit(AuditEntry(at: Int64(100 + i), user: user, source: "127.0.0.1", action: "LOGIN",
                                                        target: "cas", result: i == 1 ? .failure : .success,

@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func aSecretValueIsSealedInTheFileAndOpensOnTheWayOut() async throws {
-        let db = try TempDatabase()
+        let db = try await TempDatabase()
         try await using(try await db.open()) { store in
             try await store.migrate()
             try await store.createCluster(id: 1, name: "demo", description: "", stack: try Fixtures.demo(), values: [], now: 1)
@@ -34,8 +34,8 @@ import Testing
         #expect(bytes.range(of: Data(SecretSealer.prefix.utf8)) != nil)
     }
 
-    @Test func aValueThatIsNotSecretIsStoredAsItIs() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func aValueThatIsNotSecretIsStoredAsItIs(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             try await store.createCluster(id: 1, name: "demo", description: "", stack: try Fixtures.demo(),
                                           values: [ConfigValue(scope: .service("Coordinator"), name: "log_level", value: "INFO")],
                                           now: 1)
@@ -58,8 +58,8 @@ import Testing
         #expect(try sealer.open(a) == Self.clear && sealer.open(b) == Self.clear)
     }
 
-    @Test func theKeyFileIsCreated0600AndReadBack() throws {
-        let db = try TempDatabase()
+    @Test func theKeyFileIsCreated0600AndReadBack() async throws {
+        let db = try await TempDatabase()
         let path = db.directory.path + "/secret.key"
         let sealed = try SecretSealer.loadOrCreate(keyFile: path).seal(Self.clear)
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func theDatabaseFileIsCreated0600() async throws {
-        let db = try TempDatabase()
+        let db = try await TempDatabase()
         try await using(try await db.open()) { store in try await store.migrate() }
         let attributes = try FileManager.default.attributesOfItem(atPath: db.path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)

@@ -4,27 +4,43 @@ import StewardAPI
 import StewardEngine
 import StewardStacks
 @testable import StewardStore
+import StewardTestSupport
 import Testing
 
-/// A fresh directory per test, holding the SQLite file.
+/// The stores the suite runs on: SQLite always; PostgreSQL when a server is
+/// given or can be started (and on CI, where its absence fails the tests).
+enum Backend: String, Sendable, CaseIterable, CustomTestStringConvertible {
+    case sqlite, postgres
+    static let all: [Backend] = TestPostgres.available ? [.sqlite, .postgres] : [.sqlite]
+    var testDescription: String { rawValue }
+}
+
+/// A fresh store location per test: a directory holding the SQLite file, or a
+/// new database on the test PostgreSQL server.
 struct TempDatabase: ~Copyable {
+    let backend: Backend
     let directory: URL
+    /// The PostgreSQL database's URL.
+    let url: String?
     var path: String { directory.appendingPathComponent("steward.sqlite").path }
 
-    init() throws {
+    init(_ backend: Backend = .sqlite) async throws {
+        self.backend = backend
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("steward-store-tests-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        url = backend == .postgres ? try await TestPostgres.database() : nil
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
 
-    /// One key for every opening of this fixture's file, as a manager keeps its secret.key.
+    /// One key for every opening of this fixture's store, as a manager keeps its secret.key.
     let sealer = SecretSealer.ephemeral()
 
     func open() async throws -> SQLStore {
         var logger = Logger(label: "steward.store.tests")
         logger.logLevel = .error
+        if let url { return try await PostgresStore.open(PostgresSettings(url: url), sealer: sealer, logger: logger) }
         return try await SQLiteStore.open(path: path, sealer: sealer, logger: logger)
     }
 }
@@ -36,14 +52,24 @@ func using(_ store: SQLStore, _ body: (SQLStore) async throws -> Void) async thr
         try await body(store)
     } catch {
         await store.close()
-        throw error
+        throw Described(error)
     }
     await store.close()
 }
 
-/// Opens a migrated store on a fresh file, runs `body`, and closes the store.
-func withStore(_ body: (SQLStore) async throws -> Void) async throws {
-    let db = try TempDatabase()
+/// A driver's error with its detail: PostgresNIO's own description hides it.
+struct Described: Error, CustomStringConvertible {
+    let description: String
+    init(_ error: any Error) { description = String(reflecting: error) }
+}
+
+func described<T: ~Copyable>(_ body: () async throws -> T) async throws -> T {
+    do { return try await body() } catch { throw Described(error) }
+}
+
+/// Opens a migrated store on a fresh file or database, runs `body`, and closes the store.
+func withStore(_ backend: Backend = .sqlite, _ body: (SQLStore) async throws -> Void) async throws {
+    let db = try await described { try await TempDatabase(backend) }
     try await using(try await db.open()) { store in
         try await store.migrate()
         try await body(store)

@@ -7,8 +7,8 @@ import Testing
 /// The topology in the store: seeded from the layout once, placed with its
 /// command, removed with its values, ordinals kept when instances go.
 @Suite struct TopologyStoreTests {
-    @Test func aNewClusterStoresItsLayoutAndIsNotSeededAgain() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func aNewClusterStoresItsLayoutAndIsNotSeededAgain(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             let stack = try Fixtures.demo()
             try await store.createCluster(id: 1, name: "demo", description: "", stack: stack, values: [], now: 7)
             let stored = try await store.topology(clusterId: 1)
@@ -19,8 +19,8 @@ import Testing
         }
     }
 
-    @Test func aStoreFromBeforePlacementIsSeededOnce() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func aStoreFromBeforePlacementIsSeededOnce(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             let stack = try Fixtures.demo()
             try await store.createCluster(id: 1, name: "demo", description: "", stack: stack, values: [], now: 7)
             // As a store migrated from version 4 has it: hosts, no instances, no ordinals.
@@ -36,8 +36,8 @@ import Testing
         }
     }
 
-    @Test func placementsRemovalsAndHostsRoundTrip() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func placementsRemovalsAndHostsRoundTrip(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             let stack = try Fixtures.demo()
             try await store.createCluster(id: 1, name: "demo", description: "", stack: stack, values: [], now: 1)
             let host = HostRecord(name: "host-4", address: "127.0.1.4", cores: 2, memoryMiB: 1024, os: "Debian GNU/Linux 12",
@@ -77,8 +77,8 @@ import Testing
         }
     }
 
-    @Test func anInstancePlacedTwiceIsRefusedByTheStoreAndTheCommandIsNotKept() async throws {
-        try await withStore { store in
+    @Test(arguments: Backend.all) func anInstancePlacedTwiceIsRefusedByTheStoreAndTheCommandIsNotKept(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             let stack = try Fixtures.demo()
             try await store.createCluster(id: 1, name: "demo", description: "", stack: stack, values: [], now: 1)
             let again = PlacedInstance(InstanceRef(service: "Coordinator", role: "CoordinatorServer", host: "host-1"), ordinal: 9)
