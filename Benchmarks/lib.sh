@@ -9,7 +9,7 @@ cleanup() {
   for f in "$WORK"/*/*/instances/*/pid "$WORK"/*/instances/*/pid; do
     [ -f "$f" ] && kill -9 -- "-$(cat "$f")" 2>/dev/null || true
   done
-  rm -rf "$WORK"
+  if [ -n "${KEEP_WORK:-}" ]; then echo "# kept $WORK" >&2; else rm -rf "$WORK"; fi
   PIDS=()
 }
 trap cleanup EXIT
