@@ -35,6 +35,8 @@ public final class Manager: Sendable {
     let telemetry: Telemetry
     let requestLatency = RequestLatency()
     let streams: StreamLimiter
+    /// Reads `notices` and drops or reloads the access copies they make stale (`Manager+Notices`).
+    let listener: Task<Void, Never>
     /// The other managers on the database; nil for a lone manager (SQLite).
     let peers: Peers?
 
@@ -45,18 +47,20 @@ public final class Manager: Sendable {
     }
 
     /// The same with a given clock: tests move it by hand to expire sessions and age the audit log.
-    static func open(_ options: ManagerOptions, clock: any TimeSource, logger: Logger) async throws -> Manager {
+    /// `notices`: a board shared by several managers in one process (tests); by default, one of its own.
+    static func open(_ options: ManagerOptions, clock: any TimeSource, notices: (any NoticeBoard)? = nil,
+                     logger: Logger) async throws -> Manager {
         let fm = FileManager.default
         try fm.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true,
                                attributes: [.posixPermissions: 0o700])
         let stack = try StackLoader.load(nameOrPath: options.stack, portShift: options.portShift)
         let sealer = try SecretSealer.loadOrCreate(keyFile: options.keyFile ?? options.dataDirectory + "/secret.key")
         let store: SQLStore
-        let notices: any NoticeBoard
+        let board: any NoticeBoard
         if let database = options.database {
             store = try await PostgresStore.open(database, sealer: sealer, logger: logger)
             do {
-                notices = try PostgresNoticeBoard(settings: database, store: store, logger: logger)
+                board = try PostgresNoticeBoard(settings: database, store: store, logger: logger)
             } catch {
                 await store.close()
                 throw error
@@ -64,12 +68,13 @@ public final class Manager: Sendable {
             logger.info("store: PostgreSQL", metadata: ["database": "\(database.redactedURL)"])
         } else {
             store = try await SQLiteStore.open(path: options.dataDirectory + "/steward.db", sealer: sealer, logger: logger)
-            notices = LocalNoticeBoard()
+            // Tests give two in-process managers on one file one board, standing in for LISTEN/NOTIFY.
+            board = notices ?? LocalNoticeBoard()
         }
         do {
-            return try await open(options, stack: stack, store: store, notices: notices, clock: clock, logger: logger)
+            return try await open(options, stack: stack, store: store, notices: board, clock: clock, logger: logger)
         } catch {
-            await notices.close()
+            await board.close()
             await store.close()
             throw error
         }
@@ -120,7 +125,7 @@ public final class Manager: Sendable {
         try await ensureAdmin(store: store, options: options, clock: clock, logger: logger)
         let tokenPath = options.dataDirectory + "/agent.token"
         let credentials = try await HostCredentials.load(
-            store: store, clusterId: record.id, joinToken: try loadOrCreateSecret(path: tokenPath), tokenPath: tokenPath,
+            store: store, notices: notices, clusterId: record.id, tokenPath: tokenPath,
             approveNewHosts: options.approveNewHosts, clock: clock)
 
         let configuration = Configuration(try await sealingClearSecrets(store: store, stack: stack, cluster: record.id,
@@ -188,19 +193,30 @@ public final class Manager: Sendable {
         self.auth = Authenticator(
             store: store, cache: CredentialCache(ttlSeconds: options.credentialCacheSeconds, clock: clock),
             sessions: SessionStore(idleSeconds: options.sessionIdleSeconds, maxAgeSeconds: options.sessionMaxSeconds,
-                                   limits: .init(perUser: options.maxSessionsPerUser, total: options.maxSessions), clock: clock),
-            throttle: LoginThrottle(limit: options.loginFailureLimit, lockSeconds: options.loginLockSeconds, clock: clock),
+                                   limits: .init(perUser: options.maxSessionsPerUser, total: options.maxSessions), clock: clock,
+                                   shared: .init(store: store, notices: notices)),
+            throttle: LoginThrottle(limit: options.loginFailureLimit, lockSeconds: options.loginLockSeconds, clock: clock, store: store),
             pool: HashPool(concurrency: options.passwordHashConcurrency, queue: options.passwordHashQueue),
             auditor: auditor,
+            notices: notices,
             decoyHash: (try? PasswordHasher.hash(PasswordHasher.generatePassword(), rounds: options.passwordHashRounds)) ?? "",
             hashRounds: options.passwordHashRounds,
             tls: options.tls)
         self.streams = StreamLimiter(perUser: options.maxStreamsPerUser)
+        self.listener = Self.listen(to: notices, auth: auth, credentials: credentials, logger: logger)
     }
 
-    /// What the timer does: drops expired sessions and tickets, prunes the audit log past its retention.
+    deinit { listener.cancel() }
+
+    /// What the timer does: drops expired sessions and tickets and login
+    /// failures a day old (in the store, for every manager), prunes the audit log past its retention.
     func housekeep() async {
-        auth.sessions.sweep()
+        do {
+            try await auth.sessions.sweep()
+            _ = try await store.pruneLoginFailures(before: clock.now() - LoginThrottle.dayMs)
+        } catch {
+            logger.warning("could not sweep sessions and login failures", metadata: ["error": "\(error)"])
+        }
         await auditor.prune(retentionDays: options.auditRetentionDays)
         // Idempotency keys name their command for 24 h; older ones are unknown already, and go.
         _ = try? await store.pruneIdempotencyKeys(before: clock.now() - IdempotencyKey.lifetimeMs)
@@ -240,6 +256,7 @@ public final class Manager: Sendable {
             await store.close()
             throw error
         }
+        listener.cancel()
         await notices.close()
         await store.close()
         logger.info("manager stopped")
@@ -290,14 +307,6 @@ public final class Manager: Sendable {
         }
         if versions > 0 { logger.info("sealed password values stored clear in versions", metadata: ["count": "\(versions)"]) }
         return marked
-    }
-
-    /// A random secret kept in a 0600 file, created on first use.
-    static func loadOrCreateSecret(path: String) throws -> String {
-        if let existing = SecretFile.read(path), !existing.isEmpty { return existing }
-        let secret = HostCredentials.randomHex()
-        try SecretFile.write(secret + "\n", to: path)
-        return secret
     }
 }
 

@@ -20,7 +20,7 @@ public final class SQLStore: Store, @unchecked Sendable {
     let mapError: @Sendable (any Error) -> any Error
     let onClose: @Sendable () async -> Void
     /// Seals PASSWORD values on their way in, opens them on their way out.
-    let sealer: SecretSealer
+    public let sealer: SecretSealer
     /// Who this process is to the others on the database: the holder of the
     /// leases it takes (`SQLStore+Leases`). New with each process.
     public let owner: String
