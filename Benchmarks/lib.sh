@@ -9,19 +9,20 @@ cleanup() {
   for f in "$WORK"/*/*/instances/*/pid "$WORK"/*/instances/*/pid; do
     [ -f "$f" ] && kill -9 -- "-$(cat "$f")" 2>/dev/null || true
   done
-  rm -rf "$WORK"
+  if [ -n "${KEEP_WORK:-}" ]; then echo "# kept $WORK" >&2; else rm -rf "$WORK"; fi
   PIDS=()
 }
 trap cleanup EXIT
 
 # start_cluster BIN DIR STACK PORT_SHIFT HOST... : a manager and one agent per
-# host, all connected; sets URL and MANAGER (the manager's pid).
+# host, all connected; sets URL and MANAGER (the manager's pid). MANAGER_ARGS:
+# more options for the manager (say --database postgres://... --key-file F).
 start_cluster() {
   local bin=$1 dir=$2 stack=$3 shift_by=$4; shift 4
   mkdir -p "$dir"
   rm -f "$dir/manager/manager.url"
   "$bin" manager --data-dir "$dir/manager" --port 0 --admin-password "$PASSWORD" --stack "$stack" \
-    --port-shift "$shift_by" --log-level warning > "$dir/manager.log" 2>&1 &
+    --port-shift "$shift_by" --log-level warning ${MANAGER_ARGS:-} > "$dir/manager.log" 2>&1 &
   MANAGER=$!
   PIDS+=("$MANAGER")
   for _ in $(seq 200); do [ -f "$dir/manager/manager.url" ] && break; sleep 0.05; done
