@@ -77,6 +77,9 @@ public final class Manager: Sendable {
                              clock: any TimeSource, logger: Logger) async throws -> Manager {
         var options = options
         try await store.migrate()
+        // Managers starting at once on one database: one creates the cluster, the admin and version 1, the others find them.
+        let firstStart = try await store.lockFirstStart()
+        defer { firstStart.release() }
 
         let record: ClusterRecord
         var created = false
@@ -127,6 +130,7 @@ public final class Manager: Sendable {
         try await store.ensureFirstConfigVersion(
             clusterId: record.id, values: ConfigDiff.snapshot(configuration, in: stack),
             description: created ? "The cluster's values at creation" : "The values when versions began", now: clock.now())
+        firstStart.release()
         let cluster = ClusterState(stack: stack, record: record, configuration: configuration, topology: topology)
         let metrics = MetricsHistory(windowMinutes: options.metricsWindowMinutes)
         let hub = AgentHub(hosts: topology.hostNames, heartbeatTimeoutMs: options.heartbeatTimeoutMs,

@@ -22,9 +22,11 @@ func withTestManager<T>(clock: (any TimeSource)? = nil, configure: (inout Manage
     let manager = try await Manager.open(options, clock: clock ?? SystemTime(), logger: logger)
     do {
         let result = try await body(manager)
+        await manager.notices.close()
         await manager.store.close()
         return result
     } catch {
+        await manager.notices.close()
         await manager.store.close()
         throw error
     }
