@@ -51,7 +51,7 @@ public final class Manager: Sendable {
         let sealer = try SecretSealer.loadOrCreate(keyFile: options.keyFile ?? options.dataDirectory + "/secret.key")
         let store: SQLStore
         let notices: any NoticeBoard
-        if let database = options.database {
+        if let database = options.database?.settings {
             store = try await PostgresStore.open(database, sealer: sealer, logger: logger)
             do {
                 notices = try PostgresNoticeBoard(settings: database, store: store, logger: logger)

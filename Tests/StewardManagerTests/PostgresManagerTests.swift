@@ -16,7 +16,7 @@ struct PostgresManagerTests {
         let key = FileManager.default.temporaryDirectory.appendingPathComponent("steward-key-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: key) }
         let configure: @Sendable (inout ManagerOptions) -> Void = {
-            $0.database = PostgresSettings(url: database)
+            $0.database = DatabaseOptions(url: database)
             $0.keyFile = key
         }
         // Three managers at once; each test manager opens in its own task and waits for the others.
