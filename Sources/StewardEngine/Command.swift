@@ -289,3 +289,14 @@ public struct Command: Sendable, Codable, Hashable, Identifiable {
             + Planner.listing(names, noun: "instances", separator: "; ")
     }
 }
+
+extension Command {
+    /// How far the command has come: every transition raises it and none
+    /// lowers it, as states only move forward. Two copies of one command
+    /// (read from the store at different moments) are ordered by it.
+    public var stage: Int {
+        func rank(_ s: ExecutionState) -> Int { s == .pending ? 0 : s == .running ? 1 : 2 }
+        let steps = steps.reduce(0) { sum, step in sum + rank(step.state) + step.tasks.reduce(0) { $0 + rank($1.state) } }
+        return steps + (state.isTerminal ? 1 : 0)
+    }
+}

@@ -20,8 +20,6 @@ public final class Manager: Sendable {
     let options: ManagerOptions
     let stack: Stack
     let store: SQLStore
-    /// How this manager tells the others on its database that something stored changed, and hears them.
-    let notices: any NoticeBoard
     let clock: any TimeSource
     let cluster: ClusterState
     let hub: AgentHub
@@ -35,6 +33,10 @@ public final class Manager: Sendable {
     let telemetry: Telemetry
     let requestLatency = RequestLatency()
     let streams: StreamLimiter
+    /// Where this manager tells the others sharing its database what changed, and hears them.
+    let notices: any NoticeBoard
+    /// The other managers on the database; nil for a lone manager (SQLite).
+    let peers: Peers?
 
     /// Opens the store, creates the cluster on a first start, recovers
     /// unfinished commands. Prints the generated admin password once, if any.
@@ -54,7 +56,7 @@ public final class Manager: Sendable {
         if let database = options.database?.settings {
             store = try await PostgresStore.open(database, sealer: sealer, logger: logger)
             do {
-                notices = try PostgresNoticeBoard(settings: database, store: store, logger: logger)
+                notices = try PostgresNoticeBoard(settings: database, store: store, senderId: store.owner, logger: logger)
             } catch {
                 await store.close()
                 throw error
@@ -140,8 +142,16 @@ public final class Manager: Sendable {
         let center = CommandCenter(
             store: store, cluster: cluster, agents: hub, progress: progress, telemetry: telemetry,
             settings: .init(heartbeatTimeoutMs: options.heartbeatTimeoutMs, taskGraceMs: options.taskGraceMs),
-            stack: stack, clock: clock, logger: logger)
-        try await center.recover()
+            stack: stack, clock: clock, notices: notices, logger: logger)
+        var peers: Peers?
+        if store.isShared {
+            let shared = Peers(store: store, notices: notices, hub: hub, center: center, cluster: cluster,
+                               progress: progress, clock: clock, logger: logger)
+            await hub.connect(peers: shared)
+            peers = shared
+        }
+        // A lone manager resumes every unfinished command; one of several, those whose driver has died.
+        try await center.recover(alone: !store.isShared)
         // After recovery: what should run is what operators' commands last left running.
         let restarts = FailureRestarts(stack: stack, clock: clock, logger: logger) { instance, why in
             // Once per instance until an operator acts: never a flood, so never coalesced.
@@ -155,17 +165,19 @@ public final class Manager: Sendable {
         restarts.connect(center, lastOperations: try await store.lastOperations(clusterId: record.id))
         await center.watch(restarts)
         await hub.connect(center, restarts: restarts)
-        return Manager(options: options, stack: stack, store: store, notices: notices, clock: clock, cluster: cluster, hub: hub, center: center,
-                       progress: progress, metrics: metrics, telemetry: telemetry, credentials: credentials, logger: logger)
+        return Manager(options: options, stack: stack, store: store, clock: clock, cluster: cluster, hub: hub, center: center,
+                       progress: progress, metrics: metrics, telemetry: telemetry, credentials: credentials,
+                       notices: notices, peers: peers, logger: logger)
     }
 
-    init(options: ManagerOptions, stack: Stack, store: SQLStore, notices: any NoticeBoard, clock: any TimeSource, cluster: ClusterState, hub: AgentHub,
+    init(options: ManagerOptions, stack: Stack, store: SQLStore, clock: any TimeSource, cluster: ClusterState, hub: AgentHub,
          center: CommandCenter, progress: ProgressCache, metrics: MetricsHistory, telemetry: Telemetry,
-         credentials: HostCredentials, logger: Logger) {
+         credentials: HostCredentials, notices: any NoticeBoard, peers: Peers?, logger: Logger) {
+        self.notices = notices
+        self.peers = peers
         self.options = options
         self.stack = stack
         self.store = store
-        self.notices = notices
         self.clock = clock
         self.cluster = cluster
         self.hub = hub
@@ -215,9 +227,11 @@ public final class Manager: Sendable {
             logger: logger)
         let ticks = TickService(center: center, hub: hub, progress: progress, tickMs: 200)
         let housekeeping = Housekeeping(interval: .seconds(options.housekeepingSeconds)) { [self] in await housekeep() }
+        var services: [any Service] = [app, ticks, housekeeping]
+        if let peers { services.append(PeerService(peers: peers)) }
         // Reverse order on shutdown: the tick service stops first and releases
         // the long polls, so that the HTTP server does not wait out their timeout.
-        var config = ServiceGroupConfiguration(services: [app, ticks, housekeeping], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var config = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         config.maximumGracefulShutdownDuration = .seconds(15)
         let group = ServiceGroup(configuration: config)
         do {
@@ -299,12 +313,18 @@ struct TickService: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            var ticks = 0
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(tickMs))
                 await hub.checkHeartbeats()
                 await center.tick()
+                ticks += 1
+                // Leases last 5 s: renewed each second, and a dead driver's taken over within 6.
+                if ticks % max(1, 1000 / tickMs) == 0 { await center.keepLeases() }
             }
         }
+        // Another manager takes this one's commands over at once rather than when their leases run out.
+        await center.releaseLeases()
         await hub.close()
         progress.close()
     }

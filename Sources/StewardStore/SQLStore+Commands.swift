@@ -1,3 +1,4 @@
+import Foundation
 import SQLKit
 import StewardAPI
 import StewardEngine
@@ -5,7 +6,7 @@ import StewardEngine
 extension SQLStore {
     public func insert(_ command: Command, saving values: [ConfigValue], version: ConfigVersion?, now: Millis) async throws -> Command {
         try await transaction { db in
-            let stored = try await Self.insertRows(of: command, on: db)
+            let stored = try await Self.insertRows(of: command, owner: self.owner, now: now, on: db)
             try await Self.upsert(values, clusterId: command.clusterId, command: stored.id, now: now, sealer: self.sealer, on: db)
             if var version {
                 version.commandId = stored.id
@@ -16,20 +17,23 @@ extension SQLStore {
         }
     }
 
-    /// The command's row, steps and tasks, with the ids assigned: part of a transaction.
-    static func insertRows(of command: Command, on db: any SQLDatabase) async throws -> Command {
+    /// The command's row, steps and tasks, with the ids assigned, its services
+    /// held and its lease taken by `owner`: part of a transaction.
+    static func insertRows(of command: Command, owner: String, now: Millis, on db: any SQLDatabase) async throws -> Command {
         var stored = command
+        let rolling = command.rolling.map { String(decoding: WireJSON.encode($0), as: UTF8.self) }
         guard let row = try await db.raw("""
             INSERT INTO commands (cluster_id, kind, target, username, services, state, error_code,
-                                  error_description, progress, created_at, ended_at)
+                                  error_description, progress, created_at, ended_at, owner, lease_until, rolling)
             VALUES (\(bind: command.clusterId), \(bind: command.kind.rawValue), \(bind: command.target),
                     \(bind: command.user), \(bind: command.services.joined(separator: ",")),
                     \(bind: command.state.rawValue), \(bind: command.errorCode.rawValue),
                     \(bind: command.errorDescription), \(bind: command.progress), \(bind: command.createdAt),
-                    \(bind: command.endedAt))
+                    \(bind: command.endedAt), \(bind: owner), \(bind: now + Lease.duration), \(bind: rolling))
             RETURNING id
             """).first() else { throw StewardError(.storeUnavailable, "The store did not return a command id.") }
         stored.id = try row.decode(column: "id", as: Int64.self)
+        try await holdServices(of: stored, on: db)
         for s in stored.steps.indices {
             let step = stored.steps[s]
             try await db.raw("""
@@ -51,14 +55,20 @@ extension SQLStore {
 
     public func save(_ batch: [(command: Command, change: CommandChange)]) async throws {
         guard !batch.isEmpty else { return }
-        try await transaction { db in
+        try await transaction { [owner] db in
             for (command, change) in batch {
-                try await db.raw("""
+                // Fenced: only the lease's holder writes a command; one taken
+                // over meanwhile is refused, and its new driver's state stands.
+                guard try await db.raw("""
                     UPDATE commands SET state = \(bind: command.state.rawValue), error_code = \(bind: command.errorCode.rawValue),
                       error_description = \(bind: command.errorDescription), progress = \(bind: command.progress),
                       ended_at = \(bind: command.endedAt)
-                    WHERE id = \(bind: command.id)
-                    """).run()
+                    WHERE id = \(bind: command.id) AND owner = \(bind: owner)
+                    RETURNING id
+                    """).first() != nil else { throw LeaseLost(command: command.id) }
+                if command.state.isTerminal {
+                    try await db.raw("DELETE FROM service_locks WHERE command_id = \(bind: command.id)").run()
+                }
                 for step in command.steps where change.steps.contains(step.index) {
                     try await db.raw("""
                         UPDATE steps SET state = \(bind: step.state.rawValue), started_at = \(bind: step.startedAt),
@@ -180,6 +190,9 @@ extension SQLStore {
         command.errorDescription = try row.decode(column: "error_description", as: String.self)
         command.progress = try row.decode(column: "progress", as: Int.self)
         command.endedAt = try row.decode(column: "ended_at", as: Int64?.self)
+        if let rolling = try row.decode(column: "rolling", as: String?.self) {
+            command.rolling = try JSONDecoder().decode(RollingRestartRun.self, from: Data(rolling.utf8))
+        }
         return command
     }
 }

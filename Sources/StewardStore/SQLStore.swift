@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import SQLKit
 import StewardAPI
@@ -22,17 +23,32 @@ public final class SQLStore: Store, @unchecked Sendable {
     let takeFirstStartLock: (@Sendable () async throws -> StoreLock)?
     /// Seals PASSWORD values on their way in, opens them on their way out.
     let sealer: SecretSealer
+    /// Who this process is to the others on the database: the holder of the
+    /// leases it takes (`SQLStore+Leases`). New with each process.
+    public let owner: String
 
-    public init(database: any SQLDatabase, sealer: SecretSealer, serializesReads: Bool = true,
+    public init(database: any SQLDatabase, sealer: SecretSealer, owner: String = SQLStore.newOwner(),
+                serializesReads: Bool = true,
                 mapError: @escaping @Sendable (any Error) -> any Error = { $0 },
                 firstStartLock: (@Sendable () async throws -> StoreLock)? = nil,
                 onClose: @escaping @Sendable () async -> Void = {}) {
         self.takeFirstStartLock = firstStartLock
         self.db = database
         self.sealer = sealer
+        self.owner = owner
         self.serializesReads = serializesReads
         self.mapError = mapError
         self.onClose = onClose
+    }
+
+    /// Whether other managers may share this database (PostgreSQL); SQLite is one manager's own file.
+    public var isShared: Bool { db.dialect.name == "postgresql" }
+
+    /// "host:pid:random", so that a log line names the process and a restart is a new owner.
+    public static func newOwner() -> String {
+        let host = ProcessInfo.processInfo.hostName.prefix(40)
+        let nonce = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return "\(host):\(ProcessInfo.processInfo.processIdentifier):\(nonce)"
     }
 
     public func close() async { _ = try? await gate.run { await self.onClose() } }

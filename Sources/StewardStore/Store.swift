@@ -63,7 +63,7 @@ public struct AgentCredentialRecord: Sendable, Hashable {
 ///
 /// Every method completes its write before it returns: callers report a
 /// transition only after the store has it.
-public protocol Store: Sendable {
+public protocol Store: SharedStore {
     /// Applies the migrations not yet applied, in order. Idempotent.
     func migrate() async throws
 
@@ -160,4 +160,20 @@ extension Store {
     public func save(_ command: Command, change: CommandChange) async throws {
         try await save([(command, change)])
     }
+}
+
+/// Several managers on one database (`SQLStore+Leases`, `SQLStore+Mail`).
+public protocol SharedStore: Sendable {
+    /// This process, as the holder of leases.
+    var owner: String { get }
+    func renewLeases(now: Millis) async throws -> Set<Int64>
+    func claimCommands(now: Millis, fromEveryone: Bool, limit: Int) async throws -> [Command]
+    func releaseLeases(now: Millis) async throws
+    func post(_ tasks: [AgentTask], host: String, now: Millis) async throws
+    func takeMail(host: String) async throws -> [AgentTask]
+    func deliver(_ item: InboxItem, now: Millis) async throws -> Int64?
+    func takeInbox(commands: [Int64]) async throws -> [InboxItem]
+    func savePresence(_ p: HostPresence) async throws
+    func presence(host: String) async throws -> HostPresence?
+    func presences() async throws -> [HostPresence]
 }

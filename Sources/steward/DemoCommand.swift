@@ -33,8 +33,18 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Failed logins of one user before it is refused for a while.")
     var loginFailureLimit: Int = 5
 
+    @Option(help: "How many managers to run, on ports --port, --port+1, ...; more than one needs --database (docs/ha.md).")
+    var managers: Int = 1
+
+    @Option(help: "The PostgreSQL database the managers share, postgres://USER[:PASSWORD]@HOST:PORT/DB (default: each run's own SQLite file).")
+    var database: String?
+
     func validate() throws {
         guard ["demo", "lab"].contains(stack) else { throw ValidationError("--stack must be demo or lab, not '\(stack)'") }
+        guard (1...9).contains(managers) else { throw ValidationError("--managers must be 1 to 9") }
+        guard managers == 1 || database != nil else {
+            throw ValidationError("several managers share one PostgreSQL database: give it with --database postgres://...")
+        }
     }
 
     func run() async throws {
@@ -82,39 +92,52 @@ struct DemoService: Service {
         var environment = ProcessInfo.processInfo.environment
         if let password = options.adminPassword { environment["STEWARD_ADMIN_PASSWORD"] = password }
 
-        try await children.start("manager", managerArguments(managerDir, port: options.port), environment: environment)
-        guard let url = await waitForURL(managerDir + "/manager.url", children: children) else {
-            if Task.isCancelled { return }
-            throw DemoFailure(description: "the manager did not start; see its output above")
+        // The first manager creates the store, the sealing key and the join token; the others then share them.
+        var urls: [String] = []
+        for n in 1...options.managers {
+            let name = n == 1 ? "manager" : "manager \(n)"
+            let dir = n == 1 ? managerDir : root + "/manager-\(n)"
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try? FileManager.default.removeItem(atPath: dir + "/manager.url")
+            let wanted = options.port == 0 ? 0 : options.port + n - 1
+            try await children.start(name, managerArguments(dir, port: wanted, keyFile: managerDir + "/secret.key"), environment: environment)
+            guard let url = await waitForURL(dir + "/manager.url", name: name, children: children) else {
+                if Task.isCancelled { return }
+                throw DemoFailure(description: "the \(name) did not start; see its output above")
+            }
+            // A restarted manager must listen where the agents dial, even if --port 0 picked the port.
+            let port = URL(string: url)?.port ?? wanted
+            await children.setArguments(name, managerArguments(dir, port: port, keyFile: managerDir + "/secret.key"))
+            urls.append(url)
         }
-        // A restarted manager must listen where the agents dial, even if --port 0 picked the port.
-        let port = URL(string: url)?.port ?? options.port
-        await children.setArguments("manager", managerArguments(managerDir, port: port))
         for n in 1...3 {
             let host = "host-\(n)"
             // The lab's hosts are loopback addresses of their own, so that every member uses the standard ports.
             let address = options.stack == "lab" ? ["--address", "127.0.1.\(n)"] : []
+            // Each agent starts with a different manager first, so that the hosts spread over them.
+            let order = urls.indices.map { urls[($0 + n - 1) % urls.count] }
             try await children.start("agent \(host)", [
-                "agent", "--manager", url, "--host", host, "--data-dir", root + "/" + host,
+                "agent", "--manager", order.joined(separator: ","), "--host", host, "--data-dir", root + "/" + host,
                 "--token-file", managerDir + "/agent.token", "--stop-instances-on-exit",
             ] + address, environment: ProcessInfo.processInfo.environment)
         }
-        Self.printBanner(url: url, root: root)
+        Self.printBanner(urls: urls, root: root)
         try await children.superviseUntilCancelled()
     }
 
-    private func managerArguments(_ managerDir: String, port: Int) -> [String] {
+    private func managerArguments(_ managerDir: String, port: Int, keyFile: String) -> [String] {
         ["manager", "--data-dir", managerDir, "--port", String(port), "--stack", options.stack,
          "--port-shift", String(options.portShift), "--login-failure-limit", String(options.loginFailureLimit)]
             + (options.adminPasswordFile.map { ["--admin-password-file", $0] } ?? [])
+            + (options.database.map { ["--database", $0, "--key-file", keyFile] } ?? [])
     }
 
-    private func waitForURL(_ path: String, children: DemoChildren) async -> String? {
+    private func waitForURL(_ path: String, name: String, children: DemoChildren) async -> String? {
         while !Task.isCancelled {
             if let text = try? String(contentsOfFile: path, encoding: .utf8) {
                 return text.trimmingCharacters(in: .whitespacesAndNewlines)
             }
-            guard await children.isRunning("manager") else { return nil }
+            guard await children.isRunning(name) else { return nil }
             try? await Task.sleep(for: .milliseconds(50))
         }
         return nil
@@ -122,11 +145,14 @@ struct DemoService: Service {
 
     /// Written straight to the file descriptor: `print` would sit in stdio's
     /// buffer until exit when stdout is a pipe or a file.
-    static func printBanner(url: String, root: String) {
+    static func printBanner(urls: [String], root: String) {
+        let url = urls[0]
+        let others = urls.count > 1
+            ? "  Managers: \(urls.joined(separator: " ")) (any of them answers; docs/ha.md)\n" : ""
         let banner = """
 
             Steward demo is running.
-              Web UI:   \(url)/
+            \(others)              Web UI:   \(url)/
               CLI:      steward login --manager \(url) --user admin
               API:      \(url)/web/v1  (try: curl -u admin:PASSWORD \(url)/web/v1/cluster/1/services)
               Login:    user 'admin', password from --admin-password / STEWARD_ADMIN_PASSWORD,

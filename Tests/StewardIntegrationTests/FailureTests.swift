@@ -107,29 +107,32 @@ extension IntegrationTests {
         }
     }
 
-    @Test("a manager killed mid-command restarts with no command left IN_PROGRESS")
-    func managerRestartFailsUnfinishedCommands() async throws {
+    @Test("a manager killed mid-command (SIGKILL) restarts and the command completes, each process started once")
+    func managerRestartResumesUnfinishedCommands() async throws {
         try await withCluster { cluster, api in
-            _ = try await api.saveConfiguration(instanceValue("Coordinator", "CoordinatorServer", "host-1", "startup_delay_ms", "120000", restart: false))
+            // Slow enough to be running when the manager dies, and to end while it is down.
+            _ = try await api.saveConfiguration(instanceValue("Coordinator", "CoordinatorServer", "host-1", "startup_delay_ms", "3000", restart: false))
             let command = try await api.service(.start, "Coordinator", onlySelf: true)
             let id = command.envelope.id
-            _ = try await waitFor("the start to run") { () -> Bool? in
-                try await api.progress(id).envelope.resObj?.stepList.first?.state == .running ? true : nil
+            let pidFile = cluster.root + "/host-1/instances/CoordinatorServer/pid"
+            let pid = try await waitFor("host-1's agent to spawn CoordinatorServer") { () -> String? in
+                (try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
             }
+            var seen = try await api.progress(id).envelope.totalProgress
             let port = await cluster.managerPort
             await cluster.signalManager(SIGKILL)
             try await cluster.startManager(port: port)
-            let after = try await api.progress(id).envelope
-            #expect(after.state == .failed)
-            #expect(after.errorCode == ErrorCode.managerRestarted.rawValue)
-            #expect(after.errorDescription.contains("restarted"))
-            #expect(after.resObj?.stepList.first?.tasks.allSatisfy { $0.state != .running && $0.state != .pending } == true)
-            // The agents come back by themselves, and the service takes commands again.
-            try await cluster.waitForHosts(connected: ["host-1", "host-2", "host-3"])
-            let next = try await api.service(.stop, "Coordinator", onlySelf: true)
-            #expect(next.status == 200)
-            #expect(next.envelope.id > id)
-            #expect(try await api.wait(for: next.envelope.id).state == .complete)
+            // Resumed, never failed, progress never back.
+            var wentBack = false
+            let result = try await api.wait(for: id, timeout: .seconds(60)) { now in
+                if now.totalProgress < seen { wentBack = true }
+                seen = max(seen, now.totalProgress)
+            }
+            #expect(!wentBack, "progress went down")
+            #expect(result.state == .complete, "\(result.errorDescription)")
+            let view = try #require(try await api.instances().first { $0.name == "CoordinatorServer@host-1" })
+            #expect(view.pid.map(String.init) == pid, "started once: the pid is the one spawned before the manager died")
+            #expect(view.operationalStatus == .started)
         }
     }
 

@@ -14,12 +14,12 @@ struct SQLiteStoreTests {
         try await using(try await db.open()) { store in
             try await store.migrate()
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6])
+            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 9])
         }
         // And again on the same file.
         try await using(try await db.open()) { store in
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6])
+            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 9])
         }
     }
 
@@ -131,10 +131,11 @@ struct SQLiteStoreTests {
 
     @Test(arguments: Backend.all) func insertAssignsIDs(_ backend: Backend) async throws {
         try await withStore(backend) { store in
-            let draft = try Fixtures.command(.restartService, service: "Storage")
+            // Two services, each held by its own command.
+            let draft = try Fixtures.command(.restartService, service: "Storage", onlySelf: true)
             #expect(draft.id == 0)
             let first = try await store.insert(draft, saving: [], now: 1)
-            let second = try await store.insert(try Fixtures.command(.startService, service: "Gateway"), saving: [], now: 2)
+            let second = try await store.insert(try Fixtures.command(.startService, service: "Gateway", onlySelf: true), saving: [], now: 2)
             #expect(first.id > 0)
             #expect(second.id > first.id)
             let firstTasks = first.steps.flatMap(\.tasks).map(\.id)
@@ -165,6 +166,7 @@ struct SQLiteStoreTests {
                 try await db.raw("DELETE FROM tasks WHERE command_id = \(bind: first.id)").run()
                 try await db.raw("DELETE FROM steps WHERE command_id = \(bind: first.id)").run()
                 try await db.raw("DELETE FROM commands WHERE id = \(bind: first.id)").run()
+                try await db.raw("DELETE FROM service_locks WHERE command_id = \(bind: first.id)").run()
             }
             #expect(try await store.command(id: first.id) == nil)
             let next = try await store.insert(try Fixtures.command(.startService, service: "Gateway"), saving: [], now: 2)
@@ -243,16 +245,17 @@ struct SQLiteStoreTests {
             try await store.save(complete, change: completed)
             #expect(complete.state == .complete)
 
-            var running = try await store.insert(try Fixtures.command(.startService, service: "Gateway"), saving: [], now: 3)
+            // Unfinished commands hold their services: each of these has its own.
+            var running = try await store.insert(try Fixtures.command(.startService, service: "Gateway", onlySelf: true), saving: [], now: 3)
             let started = running.advance(now: 4)
             try await store.save(running, change: started)
 
-            var failed = try await store.insert(try Fixtures.command(.stopService, service: "Gateway"), saving: [], now: 5)
+            var failed = try await store.insert(try Fixtures.command(.stopService, service: "Storage", onlySelf: true), saving: [], now: 5)
             _ = failed.advance(now: 6)
             let aborted = failed.fail(code: .aborted, description: "aborted", now: 7)
             try await store.save(failed, change: aborted)
 
-            let pending = try await store.insert(try Fixtures.command(.restartService, service: "Gateway"), saving: [], now: 8)
+            let pending = try await store.insert(try Fixtures.command(.restartService, service: "Coordinator", onlySelf: true), saving: [], now: 8)
 
             let unfinished = try await store.unfinishedCommands()
             #expect(unfinished.map(\.id) == [running.id, pending.id])
@@ -287,7 +290,7 @@ struct SQLiteStoreTests {
         let expected = command
         try await using(try await db.open()) { reopened in
             try await reopened.migrate()
-            #expect(try await reopened.appliedMigrations() == [1, 2, 3, 4, 5, 6])
+            #expect(try await reopened.appliedMigrations() == [1, 2, 3, 4, 5, 6, 9])
             #expect(try await reopened.user(named: "admin") == user)
             #expect(try await reopened.userCount() == 1)
             #expect(try await reopened.clusters().map(\.id) == [1])

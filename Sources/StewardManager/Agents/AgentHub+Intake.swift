@@ -12,8 +12,9 @@ extension AgentHub {
         seen(hello.host, version: hello.agentVersion)
         await cluster.record(hello.instances, host: hello.host)
         await restarts?.observe(hello.instances, host: hello.host)
+        await peers?.present(hello.host, reports: hello.instances)
         let lost = register(hello.host, incarnation: hello.incarnation)
-        if !lost.isEmpty { await center?.receive(.agentRestarted(host: hello.host, tasks: lost)) }
+        if !lost.isEmpty { try await center?.receive(.agentRestarted(host: hello.host, tasks: lost)) }
         return lost
     }
 
@@ -36,20 +37,22 @@ extension AgentHub {
         seen(result.host)
         settled(result.taskId, host: result.host)
         await cluster.record(result.instance, host: result.host)
-        await center?.receive(.result(result))
+        try await center?.receive(.result(result))
         // After the center took the result: a restart's own end frees the instance first.
         await restarts?.observe([result.instance], host: result.host)
     }
 
     func output(_ output: AgentTaskOutput) async throws(StewardError) {
         try requireHost(output.host)
-        await center?.receive(.output(output))
+        try await center?.receive(.output(output))
     }
 
     func heartbeat(_ beat: AgentHeartbeat) async throws(StewardError) {
         try requireHost(beat.host)
+        let wasLost = isLost(beat.host)
         seen(beat.host)
-        await cluster.record(beat.instances, host: beat.host)
+        let changed = await cluster.record(beat.instances, host: beat.host)
+        if changed || wasLost { await peers?.present(beat.host, reports: beat.instances) }
         await restarts?.observe(beat.instances, host: beat.host)
         if let sample = beat.metrics { metrics.record(sample, host: beat.host) }
     }

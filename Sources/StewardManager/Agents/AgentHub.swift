@@ -21,6 +21,8 @@ actor AgentHub: AgentDispatch {
         var delivered: Set<Int64> = []
         /// Counts `disconnect`s: a poll authenticated before one must not start waiting after it.
         var disconnects: UInt64 = 0
+        /// The agent is connected to another manager (`AgentHub+Peers`): not lost, but reached through the store.
+        var elsewhere = false
     }
 
     var links: [String: Link] = [:]
@@ -37,6 +39,8 @@ actor AgentHub: AgentDispatch {
     var center: (any AgentEventSink)?
     /// Sees every instance report, for `restart_on_failure`.
     var restarts: FailureRestarts?
+    /// The other managers on the database, when there are any (`AgentHub+Peers`).
+    var peers: (any PeerLink)?
 
     init(hosts: [String], heartbeatTimeoutMs: Int, cluster: ClusterState, metrics: MetricsHistory, clock: any TimeSource) {
         self.heartbeatTimeoutMs = heartbeatTimeoutMs
@@ -69,12 +73,14 @@ actor AgentHub: AgentDispatch {
     func seen(_ host: String, version: String? = nil) {
         links[host]?.lastSeen = clock.now()
         links[host]?.lost = false
+        links[host]?.elsewhere = false
         if let version { links[host]?.agentVersion = version }
     }
 
-    func isLost(_ host: String) -> Bool { links[host]?.lost ?? true }
+    /// Lost: its agent is connected to no manager (a lost one here may be connected to another).
+    func isLost(_ host: String) -> Bool { links[host].map { $0.lost && !$0.elsewhere } ?? true }
 
-    func lostHosts() -> Set<String> { Set(links.filter { $0.value.lost }.keys) }
+    func lostHosts() -> Set<String> { Set(links.filter { $0.value.lost && !$0.value.elsewhere }.keys) }
 
     /// Records the agent process of a registration. When it is a new process
     /// on the host, returns the tasks the previous one acknowledged and did not
@@ -139,11 +145,19 @@ actor AgentHub: AgentDispatch {
                 lost.append(host)
             }
         }
-        for host in lost.sorted() { await center?.receive(.hostLost(host)) }
+        for host in lost.sorted() {
+            await peers?.departed(host)
+            try? await center?.receive(.hostLost(host))
+        }
     }
 
-    func enqueue(_ tasks: [AgentTask], for host: String) {
+    func enqueue(_ tasks: [AgentTask], for host: String) async {
         guard !tasks.isEmpty, var link = links[host] else { return }
+        if link.elsewhere, let peers {
+            // Through the store, to the manager its agent is connected to.
+            await peers.post(tasks, host: host)
+            return
+        }
         for task in tasks { taskHosts[task.taskId] = host }
         if let waiter = link.waiter {
             link.waiter = nil

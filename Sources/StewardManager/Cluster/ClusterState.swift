@@ -32,6 +32,12 @@ actor ClusterState {
         for v in values { configuration.set(v) }
     }
 
+    /// Another manager changed the configuration or the topology: the store's copy replaces this one.
+    func reload(values: [ConfigValue], topology: Topology) {
+        configuration = Configuration(Configuration.markingSecrets(values, in: stack))
+        self.topology = topology
+    }
+
     // MARK: topology (stored first by the caller)
 
     func place(_ instance: PlacedInstance) { topology.place(instance) }
@@ -70,15 +76,22 @@ actor ClusterState {
         taskConfigurations(for: [instance])[instance]?.digest ?? Self.digest(effective(for: instance))
     }
 
-    func record(_ report: InstanceReport, host: String) {
+    /// Keeps the newer report; true if it says something new (status, health, pid or digest).
+    @discardableResult
+    func record(_ report: InstanceReport, host: String) -> Bool {
         let ref = InstanceRef(service: report.service, role: report.role, host: host)
-        guard topology.contains(ref) else { return }
-        if let known = reports[ref], known.observedAt > report.observedAt { return }
+        guard topology.contains(ref) else { return false }
+        let known = reports[ref]
+        if let known, known.observedAt > report.observedAt { return false }
         reports[ref] = report
+        return known.map { var k = $0; k.observedAt = report.observedAt; return k != report } ?? true
     }
 
-    func record(_ list: [InstanceReport], host: String) {
-        for r in list { record(r, host: host) }
+    @discardableResult
+    func record(_ list: [InstanceReport], host: String) -> Bool {
+        var changed = false
+        for r in list where record(r, host: host) { changed = true }
+        return changed
     }
 
     /// What is known of an instance: a lost host makes its instances UNKNOWN; a

@@ -16,7 +16,8 @@ enum AgentEvent: Sendable {
 
 /// The command center, as the agent hub sees it.
 protocol AgentEventSink: Sendable {
-    func receive(_ event: AgentEvent) async
+    /// Throws (503) when a result or output could not be stored: the agent keeps it and sends it again.
+    func receive(_ event: AgentEvent) async throws(StewardError)
 }
 
 /// The agents, as the command center sees them: where tasks go and whether

@@ -80,6 +80,7 @@ extension CommandCenter {
         try checkFree([], host: host.name)
         try await store.forgetHost(host.name, clusterId: stack.cluster.id)
         await cluster.forget(host.name)
+        await notices.announce(.cluster)
         return host
     }
 
@@ -93,6 +94,7 @@ extension CommandCenter {
         if merged != known.host(record.name) {
             try await store.saveHost(merged, clusterId: stack.cluster.id)
             await cluster.join(merged)
+            await notices.announce(.cluster)
         }
         return merged
     }
@@ -129,12 +131,14 @@ extension CommandCenter {
             if !removed.isEmpty {
                 try await store.removeInstances(removed, clusterId: command.clusterId)
                 await cluster.remove(removed)
+                await notices.announce(.cluster)
             }
             if command.kind == .decommissionHost, command.state == .complete,
                var host = await cluster.topology.host(command.target) {
                 host.state = .decommissioned
                 try await store.saveHost(host, clusterId: command.clusterId)
                 await cluster.setState(.decommissioned, of: host.name)
+                await notices.announce(.cluster)
             }
         } catch {
             logger.error("could not store the placement a command changed", metadata: [

@@ -29,33 +29,38 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
     let stack: Stack
     let clock: any TimeSource
     let logger: Logger
+    /// Where every stored change of a command is announced, for the other managers.
+    let notices: any NoticeBoard
 
     let gate = SerialGate()
-    private(set) var active: [Int64: Command] = [:]
-    private var taskOwner: [Int64: Int64] = [:]
-    private var deadlines: [Int64: Millis] = [:]
-    private var locks: [String: Int64] = [:]
+    var active: [Int64: Command] = [:]
+    var taskOwner: [Int64: Int64] = [:]
+    var deadlines: [Int64: Millis] = [:]
+    var locks: [String: Int64] = [:]
     /// The host each running placement command holds (`CommandCenter+Placement`).
     var hostLocks: [String: Int64] = [:]
     /// Results waiting for their turn at the gate.
-    private var queuedResults: [AgentTaskResult] = []
+    var queuedResults: [AgentTaskResult] = []
+    /// Results taken from the queue whose transition the store refused: their senders are told to send them again.
+    var unstoredResults: Set<Int64> = []
     /// Transactions written for transitions, and results queued now: how well results batch.
-    private(set) var storeWrites = 0
+    var storeWrites = 0
     var queuedResultCount: Int { queuedResults.count }
     /// Told of every ended command: what should run, for `restart_on_failure`.
     var restarts: FailureRestarts?
 
     /// Output of running tasks so far, as their agents send it.
-    private(set) var liveOutput: [Int64: String] = [:]
+    var liveOutput: [Int64: String] = [:]
 
-    private func recordOutput(_ output: AgentTaskOutput) {
+    func recordOutput(_ output: AgentTaskOutput) {
         guard let id = taskOwner[output.taskId], let task = active[id]?.task(id: output.taskId), task.state == .running,
               task.instance.host == output.host else { return }
         liveOutput[output.taskId] = output.outputTail
     }
 
     init(store: any Store, cluster: ClusterState, agents: any AgentDispatch, progress: ProgressCache, telemetry: Telemetry,
-         settings: Settings, stack: Stack, clock: any TimeSource, logger: Logger) {
+         settings: Settings, stack: Stack, clock: any TimeSource, notices: any NoticeBoard = LocalNoticeBoard(), logger: Logger) {
+        self.notices = notices
         self.telemetry = telemetry
         self.store = store
         self.cluster = cluster
@@ -91,18 +96,26 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
         }
     }
 
-    /// The one input of what agents say, from the agent hub.
-    func receive(_ event: AgentEvent) async {
+    /// The one input of what agents say, from the agent hub. What concerns a
+    /// command another manager drives (or none yet, its driver having died)
+    /// is kept in the store's inbox for it (`forward`).
+    func receive(_ event: AgentEvent) async throws(StewardError) {
         switch event {
         case .output(let output):
             // Output changes no state that is stored; it need not wait its turn.
+            guard taskOwner[output.taskId] != nil else { return try await forward(.output(output)) }
             recordOutput(output)
         case .result(let result):
+            guard taskOwner[result.taskId] != nil else { return try await forward(.result(result)) }
             // Group commit: whoever holds the gate next stores every result
             // queued by then in one transaction; this caller's turn comes after
             // that, so it returns only once its result is stored.
             queuedResults.append(result)
             _ = try? await gate.run { await self.completeQueued() }
+            // Not stored (the database is away): the agent keeps it and sends it again.
+            if unstoredResults.remove(result.taskId) != nil {
+                throw StewardError(.storeUnavailable, "The result of task \(result.taskId) could not be stored; send it again.")
+            }
         case .hostLost(let host):
             _ = try? await gate.run { await self.hostLost(host) }
         case .agentRestarted(let host, let tasks):
@@ -115,29 +128,23 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
         }
     }
 
+    /// Keeps what an agent said of a task this center does not drive for the
+    /// command's driver, and tells it; a task of an ended command is dropped.
+    private func forward(_ item: InboxItem) async throws(StewardError) {
+        do {
+            guard let command = try await store.deliver(item, now: clock.now()) else {
+                logger.debug("late result ignored", metadata: ["task": "\(item.taskId)"])
+                return
+            }
+            await notices.announce(.inbox(command: command))
+        } catch {
+            throw StewardError(.storeUnavailable, "What the agent said of task \(item.taskId) could not be stored; send it again.")
+        }
+    }
+
     /// Fails the running tasks that are past their deadline.
     func tick() async {
         _ = try? await gate.run { await self.expire() }
-    }
-
-    /// After a restart: a command that was running when the manager stopped is
-    /// failed with its own code; its agents' results, if any still come, are ignored.
-    func recover() async throws {
-        try await gate.run {
-            for var command in try await self.store.unfinishedCommands() {
-                let step = command.currentStepIndex.map { command.steps[$0].name } ?? "the end"
-                let change = command.fail(
-                    code: .managerRestarted,
-                    description: "The manager restarted while this command ran (at step '\(step)'). "
-                        + "Check the instances' status and run the command again.",
-                    now: self.clock.now())
-                try await self.store.save(command, change: change)
-                // Clean-ups that succeeded before the restart still take their instances off.
-                await self.settlePlacement(of: command)
-                self.progress.publish(command)
-                self.logger.warning("failed unfinished command after restart", metadata: ["command": "\(command.id)"])
-            }
-        }
     }
 
     // MARK: creation
@@ -230,193 +237,16 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
         }
         if !values.isEmpty { await cluster.apply(values) }
         if let placing { await cluster.place(placing) }
+        if !values.isEmpty || placing != nil { await notices.announce(.cluster) }
         active[command.id] = command
         for s in command.services { locks[s] = command.id }
         if let host = Self.placementHost(of: command) { hostLocks[host] = command.id }
         for task in command.steps.flatMap(\.tasks) { taskOwner[task.id] = command.id }
         progress.publish(command)
+        await notices.announce(.command(command.id))
         let now = clock.now()
         await transition(command.id) { $0.advance(now: now) }
         if let current = active[command.id] { return current }
         return try await store.command(id: command.id) ?? command
     }
-
-    // MARK: transitions
-
-    private func hostLost(_ host: String) async {
-        logger.warning("host lost: no heartbeat", metadata: ["host": "\(host)"])
-        await failRunningTasks(on: host, .hostLost,
-                               "host \(host) stopped sending heartbeats for over \(settings.heartbeatTimeoutMs / 1000) s")
-    }
-
-    private func completeQueued() async {
-        let results = queuedResults
-        queuedResults = []
-        await apply(results.compactMap(completion))
-    }
-
-    private func completion(of result: AgentTaskResult) -> Mutation? {
-        guard let id = taskOwner[result.taskId] else {
-            logger.debug("late result ignored", metadata: ["task": "\(result.taskId)"])
-            return nil
-        }
-        // The hub refuses a result about another host's task; this holds even if it did not.
-        guard active[id]?.task(id: result.taskId)?.instance.host == result.host else {
-            logger.warning("result from the wrong host ignored", metadata: ["task": "\(result.taskId)", "host": "\(result.host)"])
-            return nil
-        }
-        // Only the codes an agent may give (software missing, prepare failed); any other is the task's own failure.
-        let code = result.errorCode.flatMap(ErrorCode.init(rawValue:)).flatMap { [.softwareMissing, .prepareFailed].contains($0) ? $0 : nil }
-        let outcome = TaskOutcome(succeeded: result.succeeded, errorCode: code ?? .taskFailed, detail: result.detail,
-                                  exitCode: result.exitCode, outputTail: result.outputTail)
-        let now = clock.now()
-        return (id, { $0.complete(taskID: result.taskId, outcome: outcome, now: now) })
-    }
-
-    /// Fails what is past its deadline, and begins a rolling restart's next batch once its pause has passed.
-    private func expire() async {
-        let now = clock.now()
-        let detail = "no result from the agent within the task timeout"
-        var due: [Mutation] = deadlines.compactMap { taskID, deadline -> Mutation? in
-            guard deadline < now, let id = taskOwner[taskID] else { return nil }
-            return (id, { $0.complete(taskID: taskID, outcome: .failure(.taskTimedOut, detail), now: now) })
-        }
-        for (id, command) in active where command.isPausing { due.append((id, { $0.advance(now: now) })) }
-        await apply(due)
-    }
-
-    private func failRunningTasks(on host: String, _ code: ErrorCode, _ detail: String, only: Set<Int64>? = nil) async {
-        let now = clock.now()
-        var failures: [Mutation] = []
-        for (id, command) in active {
-            for task in command.runningTasks where task.instance.host == host && only.map({ $0.contains(task.id) }) ?? true {
-                failures.append((id, { $0.complete(taskID: task.id, outcome: .failure(code, detail), now: now) }))
-            }
-        }
-        await apply(failures)
-    }
-
-    /// What of `batch` the store took: all of it in one write, or, if that
-    /// fails, each command's part on its own, so that one bad write does not
-    /// lose every result that came with it.
-    private func stored(_ batch: [Transition]) async -> [Transition] {
-        do {
-            try await store.save(batch)
-            storeWrites += 1
-            return batch
-        } catch where batch.count > 1 {
-            logger.warning("could not store transitions together; storing them one command at a time", metadata: ["error": "\(error)"])
-        } catch {
-            logger.error("could not store a transition", metadata: ["command": "\(batch[0].command.id)", "error": "\(error)"])
-            return []
-        }
-        var kept: [Transition] = []
-        for part in batch {
-            do {
-                try await store.save(part.command, change: part.change)
-                storeWrites += 1
-                kept.append(part)
-            } catch {
-                logger.error("could not store a transition", metadata: ["command": "\(part.command.id)", "error": "\(error)"])
-            }
-        }
-        return kept
-    }
-
-    /// One state change of one command.
-    private typealias Mutation = (id: Int64, mutate: (inout Command) -> CommandChange)
-    /// A command as changed, and what changed: one command's part of a write.
-    private typealias Transition = (command: Command, change: CommandChange)
-
-    private func transition(_ id: Int64, _ mutate: @escaping (inout Command) -> CommandChange) async {
-        await apply([(id, mutate)])
-    }
-
-    /// Applies state changes, stores them all in one transaction, then
-    /// publishes them, then acts on them: nothing is published before it is stored.
-    private func apply(_ mutations: [Mutation]) async {
-        var batch: [Transition] = []
-        var slot: [Int64: Int] = [:]
-        for (id, mutate) in mutations {
-            if let i = slot[id] {
-                // In place: a later result of the same command copies none of its tasks.
-                let change = mutate(&batch[i].command)
-                batch[i].change.merge(change)
-                continue
-            }
-            guard var command = active[id] else { continue }
-            let before = command.state
-            let change = mutate(&command)
-            guard !change.isEmpty || command.state != before else { continue }
-            slot[id] = batch.count
-            batch.append((command, change))
-        }
-        guard !batch.isEmpty else { return }
-        var refused: [Mutation] = []
-        for (command, change) in await stored(batch) {
-            active[command.id] = command
-            for taskID in change.tasks where command.task(id: taskID)?.state.isTerminal == true {
-                deadlines[taskID] = nil
-                liveOutput[taskID] = nil
-            }
-            // What an ended placement command changed is stored before its end is shown.
-            if command.state.isTerminal { await settlePlacement(of: command) }
-            progress.publish(command)
-            if command.state.isTerminal {
-                finish(command)
-                continue
-            }
-            // A task sent and ended within one batch (say, by a lost host) is not sent.
-            let send = change.dispatch.filter { command.task(id: $0.id)?.state == .running }
-            for (taskID, outcome) in await dispatch(send, of: command) {
-                refused.append((command.id, { $0.complete(taskID: taskID, outcome: outcome, now: self.clock.now()) }))
-            }
-        }
-        if !refused.isEmpty { await apply(refused) }
-    }
-
-    private func finish(_ command: Command) {
-        telemetry.commandEnded(command)
-        restarts?.commandEnded(command)
-        active[command.id] = nil
-        for s in command.services where locks[s] == command.id { locks[s] = nil }
-        if let host = Self.placementHost(of: command), hostLocks[host] == command.id { hostLocks[host] = nil }
-        for task in command.steps.flatMap(\.tasks) {
-            taskOwner[task.id] = nil
-            deadlines[task.id] = nil
-            liveOutput[task.id] = nil
-        }
-        logger.info("command ended", metadata: [
-            "command": "\(command.id)", "state": "\(command.state.rawValue)", "kind": "\(command.kind.rawValue)",
-        ])
-    }
-
-    /// Sends tasks to their hosts' agents; a task for a lost host fails at once.
-    private func dispatch(_ tasks: [CommandTask], of command: Command) async -> [(Int64, TaskOutcome)] {
-        var refused: [(Int64, TaskOutcome)] = []
-        var byHost: [String: [AgentTask]] = [:]
-        let configurations = await cluster.taskConfigurations(for: tasks.map(\.instance))
-        for task in tasks {
-            let host = task.instance.host
-            if await agents.isLost(host) {
-                refused.append((task.id, .failure(.hostLost, "host \(host) has no connected agent")))
-                continue
-            }
-            guard let (_, role) = stack.role(task.instance.role), let config = configurations[task.instance] else { continue }
-            // A clean-up stops the process first, then deletes its directory.
-            let timeout = switch task.operation {
-            case .start: role.process.startTimeoutSeconds
-            case .stop, .remove: role.process.stopTimeoutSeconds + 5
-            case .restart: role.process.stopTimeoutSeconds + role.process.startTimeoutSeconds + 5
-            }
-            byHost[host, default: []].append(AgentTask(
-                taskId: task.id, commandId: command.id, instance: task.instance, operation: task.operation,
-                process: role.process, configuration: config.values, configFiles: role.configFiles,
-                configDigest: config.digest, timeoutSeconds: timeout, context: config.context))
-            deadlines[task.id] = clock.now() + Millis(timeout * 1000 + settings.taskGraceMs)
-        }
-        for (host, list) in byHost { await agents.enqueue(list, for: host) }
-        return refused
-    }
-
 }

@@ -147,7 +147,8 @@ struct CommandController {
         guard let command = try await history.command(id: id) else {
             throw StewardError(.commandNotFound, "Command \(id) does not exist.")
         }
-        return progress.publish(command)
+        progress.publishStored(command)
+        return progress.get(id) ?? progress.publish(command)
     }
 
     /// A dry run's answer: the steps and tasks the command would have, nothing started.

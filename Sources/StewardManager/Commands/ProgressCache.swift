@@ -131,6 +131,14 @@ final class ProgressCache: Sendable {
         return document
     }
 
+    /// A command as the store has it, read after another manager's notice (or
+    /// a miss): published unless this cache has it as far along already, so
+    /// that what a client sees never goes back when reads cross.
+    func publishStored(_ command: Command) {
+        if let known = get(command.id), known.terminal || known.command.stage >= command.stage { return }
+        publish(command)
+    }
+
     /// The current document, then every new one, ending after a terminal one
     /// (or at once if the command has ended, or on shutdown).
     func watch(_ id: Int64) -> Watch {
