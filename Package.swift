@@ -193,6 +193,8 @@ let package = Package(
                 "StewardAgent", "StewardAPI", "StewardSystem",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                // A manager's agent endpoints played by the test (FakeManager).
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),

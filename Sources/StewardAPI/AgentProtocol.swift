@@ -131,7 +131,8 @@ public struct HostSample: Codable, Sendable, Hashable {
 
 /// A long poll. `received` acknowledges the tasks of the previous answer: a
 /// task the manager handed out but that is not acknowledged (its answer went
-/// to a connection that died) is delivered again. Agents ignore repeats.
+/// to a connection that died) is delivered again. Agents never run a task
+/// twice: a repeat is acknowledged, and answered with its result once it ended.
 public struct AgentPoll: Codable, Sendable {
     public var host: String
     public var received: [Int64]

@@ -23,6 +23,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
     case passwordCheckBusy = 10015
     case passwordChangeRequired = 10020
     case tooManyStreams = 10021
+    case idempotencyKeyReused = 10022
 
     // Unknown things (404)
     case clusterNotFound = 11001
@@ -95,6 +96,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .lastAdmin, .selfRemoval: 409
         case .passwordChangeRequired: 403
         case .tooManyStreams: 429
+        case .idempotencyKeyReused: 422
         case .clusterNotFound, .serviceNotFound, .hostNotFound, .roleNotFound,
              .commandNotFound, .instanceNotFound, .taskNotFound, .agentUnknownHost, .agentCredentialNotFound,
              .stepNotFound, .configVersionNotFound: 404
@@ -129,6 +131,7 @@ public enum ErrorCode: Int, Sendable, Codable, CaseIterable {
         case .passwordCheckBusy: "The manager is checking too many passwords at once; try again in a moment."
         case .passwordChangeRequired: "The initial password must be changed (modify_self_password) before anything else."
         case .tooManyStreams: "Too many event streams and long polls open for this user; close one first."
+        case .idempotencyKeyReused: "This Idempotency-Key was used for another request; use a new key for a new request."
         case .clusterNotFound: "No such cluster."
         case .serviceNotFound: "No such service in the cluster."
         case .hostNotFound: "No such host in the cluster."

@@ -7,7 +7,9 @@ import StewardAPI
 import StewardSystem
 
 public struct AgentOptions: Sendable {
-    public var managerURL: String
+    /// The managers it may talk to, in order (`ManagerURLs.parse`): one at a
+    /// time, the next one when that one stops answering.
+    public var managerURLs: [String]
     public var host: String
     /// The host's address (`--address`): reported to the manager, used by
     /// templates (`{{host.address}}`) and by health checks.
@@ -22,18 +24,21 @@ public struct AgentOptions: Sendable {
     public var caFile: String?
     /// Where the host's own credential is kept once the manager issues it.
     public var credentialPath: String { dataDirectory + "/host.credential" }
+    /// The tasks received and their outcomes (`TaskLedger`).
+    public var tasksPath: String { dataDirectory + "/tasks.journal" }
 
-    public init(managerURL: String, host: String, dataDirectory: String, token: String) {
-        self.managerURL = managerURL
+    public init(managerURLs: [String], host: String, dataDirectory: String, token: String) {
+        self.managerURLs = managerURLs
         self.host = host
         self.dataDirectory = dataDirectory
         self.token = token
     }
 }
 
-/// The host daemon. It dials out to the manager and keeps three loops: a long
-/// poll that receives tasks the moment they exist, the tasks themselves, and a
-/// heartbeat carrying the status of every instance.
+/// The host daemon. It dials out to one of its managers and keeps four loops:
+/// a long poll that receives tasks the moment they exist, the tasks
+/// themselves, a heartbeat carrying the status of every instance, and the
+/// delivery of results (kept until a manager accepts them).
 public final class Agent: Sendable {
     public static let version = "0.1.0"
 
@@ -43,9 +48,17 @@ public final class Agent: Sendable {
     /// and a few health checks at a time. The NIO singleton would start one
     /// thread per core, which on a 64-core host is 64 idle threads per agent.
     let loops: MultiThreadedEventLoopGroup
+    /// For health checks and role endpoints.
     let http: HTTPClient
+    /// For the managers only (`ManagerLink`).
+    let managerHTTP: HTTPClient
+    let managers: ManagerList
     let link: ManagerLink
     let supervisor: InstanceSupervisor
+    /// Every task received, with its outcome: none runs twice, no result is lost.
+    let ledger: TaskLedger
+    /// The latest output of running tasks not yet sent.
+    let outputs = PendingOutputs()
     /// Sent with every registration: a new value tells the manager this is a new process.
     let incarnation = UUID().uuidString
 
@@ -60,15 +73,26 @@ public final class Agent: Sendable {
         config.tlsConfiguration = tls
         self.loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.http = HTTPClient(eventLoopGroupProvider: .shared(loops), configuration: config)
-        self.link = ManagerLink(baseURL: options.managerURL.trimmingSuffix("/"),
+        // To the managers, a connection refused must fail the request at once, not be
+        // retried until the connect timeout: the agent then tries its next manager. And a
+        // manager whose host is gone must not hold it for the default 10 s either.
+        var managerConfig = config
+        managerConfig.connectionPool.retryConnectionEstablishment = false
+        managerConfig.timeout.connect = .seconds(3)
+        self.managerHTTP = HTTPClient(eventLoopGroupProvider: .shared(loops), configuration: managerConfig)
+        self.managers = ManagerList(options.managerURLs.map { $0.trimmingSuffix("/") }, logger: logger)
+        self.ledger = TaskLedger(path: options.tasksPath, logger: logger)
+        self.link = ManagerLink(managers: managers,
                                 credential: HostCredential(host: options.host, joinToken: options.token, path: options.credentialPath),
-                                http: http)
+                                http: managerHTTP)
         self.supervisor = InstanceSupervisor(root: options.dataDirectory + "/instances", http: http, logger: logger,
                                              host: options.host, address: options.address)
     }
 
     /// Rung by the live checks when an instance changes: the heartbeat goes at once.
     let doorbell = Doorbell()
+    /// Rung when a result or output is waiting to be sent.
+    let deliveries = Doorbell()
     /// How often the agent looks whether each instance's process still lives.
     static let livenessInterval = Duration.seconds(1)
 
@@ -102,156 +126,35 @@ public final class Agent: Sendable {
     }
 
     public func shutdown() async {
+        try? await managerHTTP.shutdown()
         try? await http.shutdown()
         try? await loops.shutdownGracefully()
     }
 
-    private func connectionLoop(inbox: AsyncStream<AgentTask>.Continuation) async {
-        var received = ReceivedTasks()
-        while !Task.isCancelled {
-            guard let welcome = await registerWithRetry() else { break }
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    await self.heartbeatLoop(intervalMs: welcome.heartbeatIntervalMs, metricsIntervalMs: welcome.metricsIntervalMs)
-                }
-                // The poll loop ends when the link breaks; then re-register (the manager may have restarted).
-                await self.pollLoop(timeoutMs: welcome.pollTimeoutMs, received: &received, inbox: inbox)
-                group.cancelAll()
-            }
-        }
-    }
-
-    private func registerWithRetry() async -> AgentWelcome? {
-        var backoff = Duration.milliseconds(50)
-        var lastError = ""
-        while !Task.isCancelled {
-            do {
-                link.credential.reload()
-                let info = HostInfo.read()
-                let hello = AgentHello(host: options.host, agentVersion: Self.version, instances: await supervisor.reports(),
-                                       incarnation: incarnation, address: options.address, cores: info.cores,
-                                       memoryMiB: info.memoryMiB, os: info.os)
-                let welcome = try await link.register(hello)
-                if let issued = welcome.credential { keep(issued) }
-                if welcome.pending {
-                    // Said once: an admin must approve the host; until then it asks again, every second.
-                    if lastError != "pending" {
-                        logger.notice("waiting for an admin to approve this host", metadata: ["host": "\(options.host)"])
-                    }
-                    lastError = "pending"
-                    try? await Task.sleep(for: .seconds(1))
-                    continue
-                }
-                logger.info("registered", metadata: ["manager": "\(options.managerURL)", "host": "\(options.host)"])
-                return welcome
-            } catch let refused as ManagerLink.Refused where refused.code == ErrorCode.agentCredentialNotFound.rawValue {
-                logger.warning("the manager never issued this host's credential (a new store?); joining again",
-                               metadata: ["credential": "\(options.credentialPath)"])
-                link.credential.forget()
-                continue
-            } catch let refused as ManagerLink.Refused where refused.isFinal {
-                let text = "\(refused)"
-                if text != lastError {
-                    logger.error("registration refused", metadata: ["reason": "\(text)", "credential": "\(options.credentialPath)"])
-                }
-                lastError = text
-                backoff = .seconds(5)
-            } catch where Task.isCancelled {
-                return nil
-            } catch {
-                // Said once per distinct reason: a bad certificate must be visible, a restart need not be noisy.
-                let text = "\(error)"
-                if text != lastError { logger.warning("cannot reach the manager", metadata: ["error": "\(text)"]) }
-                lastError = text
-            }
-            try? await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, .seconds(2))
-        }
-        return nil
-    }
-
-    /// Keeps the credential the manager issued at this host's first join.
-    private func keep(_ issued: String) {
-        do {
-            try link.credential.keep(issued)
-            logger.info("joined: host credential kept", metadata: ["file": "\(options.credentialPath)"])
-        } catch {
-            // Still used in memory; a restart would find no credential and be refused as already joined.
-            logger.error("cannot keep the host credential", metadata: ["file": "\(options.credentialPath)", "error": "\(error)"])
-        }
-    }
-
-    private func pollLoop(timeoutMs: Int, received: inout ReceivedTasks, inbox: AsyncStream<AgentTask>.Continuation) async {
-        received.reconnected()
-        while !Task.isCancelled {
-            let work: AgentWork
-            do {
-                work = try await link.poll(host: options.host, received: received.acknowledgements, timeoutMs: timeoutMs)
-            } catch {
-                // A poll cut short by our own shutdown is no loss of the manager.
-                if !Task.isCancelled {
-                    logger.warning("lost the manager; reconnecting", metadata: ["error": "\(error)"])
-                }
-                return
-            }
-            if !work.abort.isEmpty {
-                logger.info("abort", metadata: ["tasks": "\(work.abort)"])
-                await supervisor.abort(work.abort)
-            }
-            for task in received.accept(work.tasks) {
-                inbox.yield(task)
-            }
-        }
-    }
-
-    private func execute(_ task: AgentTask) async {
+    /// Runs a task the ledger has marked running and keeps its result for delivery.
+    func execute(_ task: AgentTask) async {
         logger.info("task", metadata: ["id": "\(task.taskId)", "op": "\(task.operation.rawValue)", "instance": "\(task.instance)"])
-        let link = self.link
-        let host = options.host
+        let outputs = self.outputs
+        let deliveries = self.deliveries
         let outcome = await supervisor.run(task) { tail in
-            Task { try? await link.output(AgentTaskOutput(host: host, taskId: task.taskId, outputTail: String(tail.suffix(4096)))) }
+            outputs.offer(taskId: task.taskId, tail: String(tail.suffix(4096)))
+            Task { await deliveries.ring() }
         }
-        let report = await supervisor.report(role: task.instance.role) ?? InstanceReport(
-            service: task.instance.service, role: task.instance.role, status: .stopped, health: .unknown,
-            pid: nil, configDigest: nil, observedAt: InstanceSupervisor.nowMicros())
         let result = AgentTaskResult(
             host: options.host, taskId: task.taskId, succeeded: outcome.succeeded, detail: outcome.detail,
-            exitCode: outcome.exitCode, outputTail: String(outcome.outputTail.suffix(4096)), instance: report,
-            errorCode: outcome.errorCode?.rawValue)
-        // A result must arrive: retry until the manager takes it or says it never will.
-        var backoff = Duration.milliseconds(50)
-        for _ in 0..<100 where !Task.isCancelled {
-            do {
-                try await link.report(result)
-                return
-            } catch let refused as ManagerLink.Refused where refused.isFinal {
-                logger.error("result refused", metadata: ["task": "\(task.taskId)", "reason": "\(refused)"])
-                return
-            } catch {
-                try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(2))
-            }
-        }
+            exitCode: outcome.exitCode, outputTail: String(outcome.outputTail.suffix(4096)),
+            instance: await report(of: task), errorCode: outcome.errorCode?.rawValue)
+        // Kept (on disk) before it is sent: the manager may die before it takes it.
+        ledger.finish(result)
+        outputs.drop(taskId: task.taskId)
+        await deliveries.ring()
     }
 
-    private func heartbeatLoop(intervalMs: Int, metricsIntervalMs: Int) async {
-        var metrics = HostMetrics(dataDirectory: options.dataDirectory)
-        _ = metrics.sample()  // the first sample only sets the counters that rates are measured from
-        var lastSample = ContinuousClock.now
-        while !Task.isCancelled {
-            var sample: HostSample?
-            if ContinuousClock.now - lastSample >= .milliseconds(metricsIntervalMs) {
-                sample = metrics.sample()
-                lastSample = ContinuousClock.now
-            }
-            let beat = AgentHeartbeat(host: options.host, instances: await supervisor.reports(), metrics: sample)
-            do {
-                try await link.heartbeat(beat)
-            } catch {
-                logger.debug("heartbeat failed", metadata: ["error": "\(error)"])
-            }
-            await doorbell.wait(upTo: .milliseconds(intervalMs))
-        }
+    /// The instance a task is about, as it is now.
+    func report(of task: AgentTask) async -> InstanceReport {
+        await supervisor.report(role: task.instance.role) ?? InstanceReport(
+            service: task.instance.service, role: task.instance.role, status: .stopped, health: .unknown,
+            pid: nil, configDigest: nil, observedAt: InstanceSupervisor.nowMicros())
     }
 
     /// Live health: liveness every second, each role's health check at its

@@ -8,8 +8,12 @@ import Foundation
 ///      "data_dir": "/var/lib/steward/agent", "token_file": "/etc/steward/agent.token",
 ///      "ca_file": "/etc/steward/ca.pem", "log_level": "info"}
 ///
+/// `manager` names several managers as one comma-separated string, as
+/// `--manager` does, or as a JSON list of URLs.
+///
 /// It holds no secret itself: the join token stays in its own 0600 file.
 public struct AgentConfigFile: Codable, Sendable, Equatable {
+    /// One URL, or several separated by commas (a JSON list is read as that).
     public var manager: String?
     public var host: String?
     public var address: String?
@@ -38,6 +42,22 @@ public struct AgentConfigFile: Codable, Sendable, Equatable {
         self.caFile = caFile
         self.logLevel = logLevel
         self.stopInstancesOnExit = stopInstancesOnExit
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let list = try? c.decodeIfPresent([String].self, forKey: .manager) {
+            manager = list.joined(separator: ",")
+        } else {
+            manager = try c.decodeIfPresent(String.self, forKey: .manager)
+        }
+        host = try c.decodeIfPresent(String.self, forKey: .host)
+        address = try c.decodeIfPresent(String.self, forKey: .address)
+        dataDir = try c.decodeIfPresent(String.self, forKey: .dataDir)
+        tokenFile = try c.decodeIfPresent(String.self, forKey: .tokenFile)
+        caFile = try c.decodeIfPresent(String.self, forKey: .caFile)
+        logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel)
+        stopInstancesOnExit = try c.decodeIfPresent(Bool.self, forKey: .stopInstancesOnExit)
     }
 
     public struct Invalid: Error, CustomStringConvertible {

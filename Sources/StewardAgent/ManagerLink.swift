@@ -4,7 +4,8 @@ import NIOCore
 import NIOFoundationCompat
 import StewardAPI
 
-/// The agent's connection to the manager's `/agent/v1` endpoints.
+/// The agent's connection to the managers' `/agent/v1` endpoints: each
+/// request goes to the manager current in the list.
 struct ManagerLink: Sendable {
     struct Refused: Error, CustomStringConvertible {
         let status: Int
@@ -15,7 +16,17 @@ struct ManagerLink: Sendable {
         var isFinal: Bool { (400..<500).contains(status) && status != 408 && status != 429 }
     }
 
-    let baseURL: String
+    /// A request that failed at the connection level (refused, reset, timed
+    /// out, or a gateway's or unavailable manager's 502/503/504): another
+    /// manager may answer. `generation` names the manager it went to.
+    struct Unreachable: Error, CustomStringConvertible {
+        let generation: UInt64
+        let url: String
+        let underlying: any Error
+        var description: String { "\(url): \(underlying)" }
+    }
+
+    let managers: ManagerList
     let credential: HostCredential
     let http: HTTPClient
 
@@ -43,6 +54,7 @@ struct ManagerLink: Sendable {
     private func post<Body: Encodable, Result: Codable & Sendable>(
         _ path: String, _ body: Body, as: Result.Type, timeout: TimeAmount
     ) async throws -> Result {
+        let (baseURL, generation) = managers.current
         var request = HTTPClientRequest(url: "\(baseURL)/agent/v1/\(path)")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -54,12 +66,23 @@ struct ManagerLink: Sendable {
             request.headers.add(name: "Authorization", value: "Bearer \(credential.joinToken)")
         }
         request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
-        let response = try await http.execute(request, timeout: timeout)
-        let buffer = try await response.body.collect(upTo: 16 << 20)
+        let response: HTTPClientResponse
+        let buffer: ByteBuffer
+        do {
+            response = try await http.execute(request, timeout: timeout)
+            buffer = try await response.body.collect(upTo: 16 << 20)
+        } catch {
+            throw Unreachable(generation: generation, url: baseURL, underlying: error)
+        }
         let envelope = try? JSONDecoder().decode(Envelope<Result>.self, from: buffer)
         guard response.status.code == 200, let envelope, envelope.errorCode == 0 else {
-            throw Refused(status: Int(response.status.code), code: envelope?.errorCode ?? -1,
-                          message: envelope?.errorDescription ?? "unexpected answer")
+            let refused = Refused(status: Int(response.status.code), code: envelope?.errorCode ?? -1,
+                                  message: envelope?.errorDescription ?? "unexpected answer")
+            // A manager that cannot reach its database, or a proxy whose manager is gone: try another.
+            if [502, 503, 504].contains(refused.status) {
+                throw Unreachable(generation: generation, url: baseURL, underlying: refused)
+            }
+            throw refused
         }
         if let result = envelope.resObj { return result }
         return try JSONDecoder().decode(Result.self, from: Data("{}".utf8))

@@ -40,8 +40,10 @@ extension StewardClient {
     // MARK: commands
 
     /// Starts, stops or restarts a service: the new command's envelope (its id and state).
-    public func submit(_ action: ServiceAction, service name: String, onlySelf: Bool, cluster: Int) async throws -> Envelope<NoResult> {
-        try await service(action, name, onlySelf: onlySelf, cluster: cluster).accepted()
+    /// The same `idempotencyKey` again answers the same command (`docs/api.md`).
+    public func submit(_ action: ServiceAction, service name: String, onlySelf: Bool, cluster: Int,
+                       idempotencyKey: String? = nil) async throws -> Envelope<NoResult> {
+        try await service(action, name, onlySelf: onlySelf, cluster: cluster, idempotencyKey: idempotencyKey).accepted()
     }
 
     /// The plan a start, stop or restart would run, nothing started.
@@ -51,13 +53,16 @@ extension StewardClient {
     }
 
     /// Restarts a service's running instances batch by batch: the new command's envelope.
-    public func submitRollingRestart(_ name: String, _ request: RollingRestartRequest, cluster: Int) async throws -> Envelope<NoResult> {
-        try await rollingRestart(name, request, cluster: cluster).accepted()
+    public func submitRollingRestart(_ name: String, _ request: RollingRestartRequest, cluster: Int,
+                                     idempotencyKey: String? = nil) async throws -> Envelope<NoResult> {
+        try await rollingRestart(name, request, cluster: cluster, idempotencyKey: idempotencyKey).accepted()
     }
 
     /// The raw reply of a rolling restart, refusals included.
-    public func rollingRestart(_ name: String, _ request: RollingRestartRequest, cluster: Int) async throws -> Reply<NoResult> {
-        try await post("/web/v1/maintain/cluster/\(cluster)/service/\(Self.segment(name))/rolling_restart", request)
+    public func rollingRestart(_ name: String, _ request: RollingRestartRequest, cluster: Int,
+                               idempotencyKey: String? = nil) async throws -> Reply<NoResult> {
+        try await post("/web/v1/maintain/cluster/\(cluster)/service/\(Self.segment(name))/rolling_restart", request,
+                       idempotencyKey: idempotencyKey)
     }
 
     /// The batches a rolling restart would run, nothing started.
@@ -66,8 +71,8 @@ extension StewardClient {
                        request, as: ProgressDocument.self).value()
     }
 
-    public func save(_ request: SaveConfigurationRequest, cluster: Int) async throws -> Envelope<NoResult> {
-        try await saveConfiguration(request, cluster: cluster).accepted()
+    public func save(_ request: SaveConfigurationRequest, cluster: Int, idempotencyKey: String? = nil) async throws -> Envelope<NoResult> {
+        try await saveConfiguration(request, cluster: cluster, idempotencyKey: idempotencyKey).accepted()
     }
 
     /// Configuration versions, newest first: a page and how many there are.
@@ -83,9 +88,9 @@ extension StewardClient {
     }
 
     /// Rolls back to a version: the new save command's envelope.
-    public func rollback(to number: Int, restart: Bool, cluster: Int) async throws -> Envelope<NoResult> {
+    public func rollback(to number: Int, restart: Bool, cluster: Int, idempotencyKey: String? = nil) async throws -> Envelope<NoResult> {
         try await post("/web/v1/config/cluster/\(cluster)/versions/\(number)/rollback",
-                       RollbackRequest(restartAffectedComponents: restart)).accepted()
+                       RollbackRequest(restartAffectedComponents: restart), idempotencyKey: idempotencyKey).accepted()
     }
 
     /// The plan a rollback would run, nothing changed.
@@ -124,8 +129,8 @@ extension StewardClient {
     }
 
     /// A new command that runs the failed tasks of a FAILED one again.
-    public func retry(_ id: Int64) async throws -> Envelope<NoResult> {
-        try await call(.POST, "/web/v1/common/command/\(id)/retry").accepted()
+    public func retry(_ id: Int64, idempotencyKey: String? = nil) async throws -> Envelope<NoResult> {
+        try await call(.POST, "/web/v1/common/command/\(id)/retry", idempotencyKey: idempotencyKey).accepted()
     }
 
     // MARK: access and users

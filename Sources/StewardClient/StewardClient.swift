@@ -58,9 +58,13 @@ public struct StewardClient: Sendable {
         return (Int(response.status.code), Data(buffer: buffer), response.headers.map { ($0.name, $0.value) })
     }
 
+    /// With an `idempotencyKey`, a request whose connection failed (refused,
+    /// dropped, timed out) is sent again with the same key, up to
+    /// `idempotentAttempts` times: the manager makes its command at most once.
     public func call<Result: Codable & Sendable>(_ method: HTTPMethod, _ path: String, body: Data? = nil,
+                                                 idempotencyKey: String? = nil,
                                                  as: Result.Type = NoResult.self) async throws -> Reply<Result> {
-        let (status, data, headers) = try await raw(method, path, body: body)
+        let (status, data, headers) = try await send(method, path, body: body, idempotencyKey: idempotencyKey)
         do {
             return Reply(status: status, envelope: try JSONDecoder().decode(Envelope<Result>.self, from: data), headers: headers)
         } catch {
@@ -72,23 +76,47 @@ public struct StewardClient: Sendable {
         try await call(.GET, path, as: Result.self)
     }
 
-    public func post<Body: Encodable, Result: Codable & Sendable>(_ path: String, _ body: Body, as: Result.Type = NoResult.self) async throws -> Reply<Result> {
-        try await call(.POST, path, body: try JSONEncoder().encode(body), as: Result.self)
+    public func post<Body: Encodable, Result: Codable & Sendable>(_ path: String, _ body: Body, idempotencyKey: String? = nil,
+                                                                  as: Result.Type = NoResult.self) async throws -> Reply<Result> {
+        try await call(.POST, path, body: try JSONEncoder().encode(body), idempotencyKey: idempotencyKey, as: Result.self)
     }
+
+    /// How many times a request with an idempotency key is sent when its connection fails.
+    public static let idempotentAttempts = 4
+
+    private func send(_ method: HTTPMethod, _ path: String, body: Data?,
+                      idempotencyKey: String?) async throws -> (status: Int, body: Data, headers: [(String, String)]) {
+        guard let idempotencyKey else { return try await raw(method, path, body: body) }
+        var attempt = 1
+        while true {
+            do {
+                return try await raw(method, path, body: body, headers: [("Idempotency-Key", idempotencyKey)])
+            } catch where attempt < Self.idempotentAttempts && !(error is CancellationError) {
+                // The manager may or may not have made the command: the same key makes sending again safe.
+                try await Task.sleep(for: .milliseconds(100 << attempt))
+                attempt += 1
+            }
+        }
+    }
+
+    /// A new key for one request: sent again only with that request.
+    public static func newIdempotencyKey() -> String { UUID().uuidString.lowercased() }
 
     // MARK: the reference operations
 
     public enum ServiceAction: String, Sendable { case start, stop, restart }
 
     /// The raw reply of a start, stop or restart, refusals included (for callers that check them).
-    public func service(_ action: ServiceAction, _ name: String, onlySelf: Bool, cluster: Int) async throws -> Reply<NoResult> {
+    public func service(_ action: ServiceAction, _ name: String, onlySelf: Bool, cluster: Int,
+                        idempotencyKey: String? = nil) async throws -> Reply<NoResult> {
         try await post("/web/v1/maintain/cluster/\(cluster)/service/\(Self.segment(name))/\(action.rawValue)",
-                       ServiceActionRequest(onlySelf: onlySelf))
+                       ServiceActionRequest(onlySelf: onlySelf), idempotencyKey: idempotencyKey)
     }
 
     /// The raw reply of a configuration save, refusals included.
-    public func saveConfiguration(_ request: SaveConfigurationRequest, cluster: Int) async throws -> Reply<NoResult> {
-        try await post("/web/v1/config/cluster/\(cluster)/save", request)
+    public func saveConfiguration(_ request: SaveConfigurationRequest, cluster: Int,
+                                  idempotencyKey: String? = nil) async throws -> Reply<NoResult> {
+        try await post("/web/v1/config/cluster/\(cluster)/save", request, idempotencyKey: idempotencyKey)
     }
 
     /// The raw reply of the progress endpoint, refusals included.

@@ -1,7 +1,7 @@
 import ServiceLifecycle
 
 /// Runs the manager's periodic clean-up (expired sessions and tickets, the
-/// audit log's retention) until shutdown. Its own service, apart from the
+/// audit log's retention, idempotency keys past 24 h) until shutdown. Its own service, apart from the
 /// 200 ms tick: this work is cheap per run but needs no such rate.
 struct Housekeeping: Service {
     let interval: Duration

@@ -20,6 +20,8 @@ public final class Manager: Sendable {
     let options: ManagerOptions
     let stack: Stack
     let store: SQLStore
+    /// How this manager tells the others on its database that something stored changed, and hears them.
+    let notices: any NoticeBoard
     let clock: any TimeSource
     let cluster: ClusterState
     let hub: AgentHub
@@ -33,8 +35,8 @@ public final class Manager: Sendable {
     let telemetry: Telemetry
     let requestLatency = RequestLatency()
     let streams: StreamLimiter
-    /// Where this manager tells the others sharing its database what changed, and hears them.
-    let notices: any NoticeBoard
+    /// Reads `notices` and drops or reloads the access copies they make stale (`Manager+Notices`).
+    let listener: Task<Void, Never>
     /// The other managers on the database; nil for a lone manager (SQLite).
     let peers: Peers?
 
@@ -45,18 +47,20 @@ public final class Manager: Sendable {
     }
 
     /// The same with a given clock: tests move it by hand to expire sessions and age the audit log.
-    static func open(_ options: ManagerOptions, clock: any TimeSource, logger: Logger) async throws -> Manager {
+    /// `notices`: a board shared by several managers in one process (tests); by default, one of its own.
+    static func open(_ options: ManagerOptions, clock: any TimeSource, notices: (any NoticeBoard)? = nil,
+                     logger: Logger) async throws -> Manager {
         let fm = FileManager.default
         try fm.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true,
                                attributes: [.posixPermissions: 0o700])
         let stack = try StackLoader.load(nameOrPath: options.stack, portShift: options.portShift)
         let sealer = try SecretSealer.loadOrCreate(keyFile: options.keyFile ?? options.dataDirectory + "/secret.key")
         let store: SQLStore
-        let notices: any NoticeBoard
+        let board: any NoticeBoard
         if let database = options.database?.settings {
             store = try await PostgresStore.open(database, sealer: sealer, logger: logger)
             do {
-                notices = try PostgresNoticeBoard(settings: database, store: store, senderId: store.owner, logger: logger)
+                board = try PostgresNoticeBoard(settings: database, store: store, senderId: store.owner, logger: logger)
             } catch {
                 await store.close()
                 throw error
@@ -64,12 +68,13 @@ public final class Manager: Sendable {
             logger.info("store: PostgreSQL", metadata: ["database": "\(database.redactedURL)"])
         } else {
             store = try await SQLiteStore.open(path: options.dataDirectory + "/steward.db", sealer: sealer, logger: logger)
-            notices = LocalNoticeBoard()
+            // Tests give two in-process managers on one file one board, standing in for LISTEN/NOTIFY.
+            board = notices ?? LocalNoticeBoard()
         }
         do {
-            return try await open(options, stack: stack, store: store, notices: notices, clock: clock, logger: logger)
+            return try await open(options, stack: stack, store: store, notices: board, clock: clock, logger: logger)
         } catch {
-            await notices.close()
+            await board.close()
             await store.close()
             throw error
         }
@@ -123,7 +128,7 @@ public final class Manager: Sendable {
         try await ensureAdmin(store: store, options: options, clock: clock, logger: logger)
         let tokenPath = options.dataDirectory + "/agent.token"
         let credentials = try await HostCredentials.load(
-            store: store, clusterId: record.id, joinToken: try loadOrCreateSecret(path: tokenPath), tokenPath: tokenPath,
+            store: store, notices: notices, clusterId: record.id, tokenPath: tokenPath,
             approveNewHosts: options.approveNewHosts, clock: clock)
 
         let configuration = Configuration(try await sealingClearSecrets(store: store, stack: stack, cluster: record.id,
@@ -165,19 +170,19 @@ public final class Manager: Sendable {
         restarts.connect(center, lastOperations: try await store.lastOperations(clusterId: record.id))
         await center.watch(restarts)
         await hub.connect(center, restarts: restarts)
-        return Manager(options: options, stack: stack, store: store, clock: clock, cluster: cluster, hub: hub, center: center,
-                       progress: progress, metrics: metrics, telemetry: telemetry, credentials: credentials,
-                       notices: notices, peers: peers, logger: logger)
+        return Manager(options: options, stack: stack, store: store, notices: notices, clock: clock, cluster: cluster, hub: hub,
+                       center: center, progress: progress, metrics: metrics, telemetry: telemetry, credentials: credentials,
+                       peers: peers, logger: logger)
     }
 
-    init(options: ManagerOptions, stack: Stack, store: SQLStore, clock: any TimeSource, cluster: ClusterState, hub: AgentHub,
+    init(options: ManagerOptions, stack: Stack, store: SQLStore, notices: any NoticeBoard, clock: any TimeSource, cluster: ClusterState, hub: AgentHub,
          center: CommandCenter, progress: ProgressCache, metrics: MetricsHistory, telemetry: Telemetry,
-         credentials: HostCredentials, notices: any NoticeBoard, peers: Peers?, logger: Logger) {
-        self.notices = notices
+         credentials: HostCredentials, peers: Peers?, logger: Logger) {
         self.peers = peers
         self.options = options
         self.stack = stack
         self.store = store
+        self.notices = notices
         self.clock = clock
         self.cluster = cluster
         self.hub = hub
@@ -192,20 +197,33 @@ public final class Manager: Sendable {
         self.auth = Authenticator(
             store: store, cache: CredentialCache(ttlSeconds: options.credentialCacheSeconds, clock: clock),
             sessions: SessionStore(idleSeconds: options.sessionIdleSeconds, maxAgeSeconds: options.sessionMaxSeconds,
-                                   limits: .init(perUser: options.maxSessionsPerUser, total: options.maxSessions), clock: clock),
-            throttle: LoginThrottle(limit: options.loginFailureLimit, lockSeconds: options.loginLockSeconds, clock: clock),
+                                   limits: .init(perUser: options.maxSessionsPerUser, total: options.maxSessions), clock: clock,
+                                   shared: .init(store: store, notices: notices)),
+            throttle: LoginThrottle(limit: options.loginFailureLimit, lockSeconds: options.loginLockSeconds, clock: clock, store: store),
             pool: HashPool(concurrency: options.passwordHashConcurrency, queue: options.passwordHashQueue),
             auditor: auditor,
+            notices: notices,
             decoyHash: (try? PasswordHasher.hash(PasswordHasher.generatePassword(), rounds: options.passwordHashRounds)) ?? "",
             hashRounds: options.passwordHashRounds,
             tls: options.tls)
         self.streams = StreamLimiter(perUser: options.maxStreamsPerUser)
+        self.listener = Self.listen(to: notices, auth: auth, credentials: credentials, logger: logger)
     }
 
-    /// What the timer does: drops expired sessions and tickets, prunes the audit log past its retention.
+    deinit { listener.cancel() }
+
+    /// What the timer does: drops expired sessions and tickets and login
+    /// failures a day old (in the store, for every manager), prunes the audit log past its retention.
     func housekeep() async {
-        auth.sessions.sweep()
+        do {
+            try await auth.sessions.sweep()
+            _ = try await store.pruneLoginFailures(before: clock.now() - LoginThrottle.dayMs)
+        } catch {
+            logger.warning("could not sweep sessions and login failures", metadata: ["error": "\(error)"])
+        }
         await auditor.prune(retentionDays: options.auditRetentionDays)
+        // Idempotency keys name their command for 24 h; older ones are unknown already, and go.
+        _ = try? await store.pruneIdempotencyKeys(before: clock.now() - IdempotencyKey.lifetimeMs)
     }
 
     /// The OpenAPI 3 document of the whole API.
@@ -242,6 +260,7 @@ public final class Manager: Sendable {
             await store.close()
             throw error
         }
+        listener.cancel()
         await notices.close()
         await store.close()
         logger.info("manager stopped")
@@ -292,14 +311,6 @@ public final class Manager: Sendable {
         }
         if versions > 0 { logger.info("sealed password values stored clear in versions", metadata: ["count": "\(versions)"]) }
         return marked
-    }
-
-    /// A random secret kept in a 0600 file, created on first use.
-    static func loadOrCreateSecret(path: String) throws -> String {
-        if let existing = SecretFile.read(path), !existing.isEmpty { return existing }
-        let secret = HostCredentials.randomHex()
-        try SecretFile.write(secret + "\n", to: path)
-        return secret
     }
 }
 

@@ -48,28 +48,110 @@ extension NoticeBoard {
 }
 
 /// The board of a single manager (SQLite): notices loop back in the process.
+/// One board may also be shared by several managers in one process (tests),
+/// standing in for `LISTEN/NOTIFY`.
+///
+/// `announceAndWait` returns once every subscriber has handled the notice,
+/// that is, has asked for the next one after it (a subscriber handles its
+/// notices one at a time, in a loop): so a change announced so is seen by the
+/// next request on any manager of the board.
 public final class LocalNoticeBoard: NoticeBoard, @unchecked Sendable {
-    // @unchecked: `subscribers` is only touched under `lock`.
+    // @unchecked: everything below is only touched under `lock`.
     private let lock = NSLock()
-    private var subscribers: [UUID: AsyncStream<Notice>.Continuation] = [:]
+    private var subscribers: [UUID: Subscriber] = [:]
+    private var waiters: [Waiter] = []
+
+    private struct Subscriber {
+        let continuation: AsyncStream<Notice>.Continuation
+        /// Notices that will reach it (enqueued, less those the full buffer dropped).
+        var delivered: UInt64 = 0
+        /// Notices it has received and asked past.
+        var handled: UInt64 = 0
+    }
+
+    private struct Waiter {
+        let targets: [UUID: UInt64]
+        let continuation: CheckedContinuation<Void, Never>
+    }
 
     public init() {}
 
-    public func announce(_ notice: Notice) async {
-        let targets = lock.withLock { Array(subscribers.values) }
-        for t in targets { t.yield(notice) }
+    public func announce(_ notice: Notice) async { _ = deliver(notice) }
+
+    public func announceAndWait(_ notice: Notice) async {
+        let targets = deliver(notice)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = lock.withLock { () -> Bool in
+                if done(targets) { return true }
+                waiters.append(Waiter(targets: targets, continuation: continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
     }
 
-    public func announceAndWait(_ notice: Notice) async { await announce(notice) }
+    /// Yields to every subscriber; what each must have handled for this notice to be handled.
+    private func deliver(_ notice: Notice) -> [UUID: UInt64] {
+        lock.withLock {
+            var targets: [UUID: UInt64] = [:]
+            for (id, var subscriber) in subscribers {
+                if case .enqueued = subscriber.continuation.yield(notice) { subscriber.delivered += 1 }
+                subscribers[id] = subscriber
+                targets[id] = subscriber.delivered
+            }
+            return targets
+        }
+    }
+
+    /// Under `lock`: every subscriber of `targets` has handled up to its target, or is gone.
+    private func done(_ targets: [UUID: UInt64]) -> Bool {
+        targets.allSatisfy { id, target in (subscribers[id]?.handled ?? .max) >= target }
+    }
+
+    /// Under `lock`: the waiters now satisfied, taken out.
+    private func readyWaiters() -> [CheckedContinuation<Void, Never>] {
+        let ready = waiters.filter { done($0.targets) }
+        waiters.removeAll { done($0.targets) }
+        return ready.map(\.continuation)
+    }
 
     public func notices() -> AsyncStream<Notice> {
         let (stream, continuation) = AsyncStream<Notice>.makeStream(bufferingPolicy: .bufferingNewest(4096))
         let id = UUID()
-        lock.withLock { subscribers[id] = continuation }
+        lock.withLock { subscribers[id] = Subscriber(continuation: continuation) }
         continuation.onTermination = { [weak self] _ in
             guard let self else { return }
-            _ = self.lock.withLock { self.subscribers.removeValue(forKey: id) }
+            let ready = self.lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+                self.subscribers.removeValue(forKey: id)
+                return self.readyWaiters()
+            }
+            for waiter in ready { waiter.resume() }
         }
-        return stream
+        let iterator = IteratorBox(stream.makeAsyncIterator())
+        return AsyncStream(unfolding: { [weak self] in
+            // Asked for the next one: every one received before has been handled.
+            if let self {
+                let ready = self.lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+                    self.subscribers[id]?.handled = iterator.received
+                    return self.readyWaiters()
+                }
+                for waiter in ready { waiter.resume() }
+            }
+            return await iterator.next()
+        }, onCancel: { continuation.finish() })
+    }
+}
+
+/// The inner stream's iterator, used by one consumer at a time (the outer
+/// stream's), so that the unchecked sendability holds.
+private final class IteratorBox: @unchecked Sendable {
+    private var iterator: AsyncStream<Notice>.Iterator
+    /// Notices it has returned.
+    private(set) var received: UInt64 = 0
+    init(_ iterator: AsyncStream<Notice>.Iterator) { self.iterator = iterator }
+    func next() async -> Notice? {
+        let next = await iterator.next()
+        if next != nil { received += 1 }
+        return next
     }
 }

@@ -39,3 +39,24 @@ extension SQLStore {
         }
     }
 }
+
+extension SQLStore {
+    /// Issues a host's credential unless one that is not revoked is stored
+    /// (another manager's join of the same host won): true if this one is stored.
+    public func issueAgentCredential(_ r: AgentCredentialRecord, clusterId: Int) async throws -> Bool {
+        try await transaction { db in
+            try await db.raw("""
+                INSERT INTO agent_credentials (cluster_id, host, secret_digest, state, issued_at, last_used_at, revoked_at)
+                VALUES (\(bind: clusterId), \(bind: r.host), \(bind: r.secretDigest), \(bind: r.state.rawValue),
+                        \(bind: r.issuedAt), \(bind: r.lastUsedAt), \(bind: r.revokedAt))
+                ON CONFLICT (cluster_id, host) DO UPDATE SET secret_digest = excluded.secret_digest, state = excluded.state,
+                  issued_at = excluded.issued_at, last_used_at = excluded.last_used_at, revoked_at = excluded.revoked_at
+                WHERE agent_credentials.state = 'REVOKED'
+                """).run()
+            let stored = try await db.raw("""
+                SELECT secret_digest FROM agent_credentials WHERE cluster_id = \(bind: clusterId) AND host = \(bind: r.host)
+                """).first()?.decode(column: "secret_digest", as: String.self)
+            return stored == r.secretDigest
+        }
+    }
+}

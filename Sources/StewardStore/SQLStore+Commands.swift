@@ -4,9 +4,10 @@ import StewardAPI
 import StewardEngine
 
 extension SQLStore {
-    public func insert(_ command: Command, saving values: [ConfigValue], version: ConfigVersion?, now: Millis) async throws -> Command {
+    public func insert(_ command: Command, saving values: [ConfigValue], version: ConfigVersion?, idempotency: IdempotencyKey?,
+                       now: Millis) async throws -> Command {
         try await transaction { db in
-            let stored = try await Self.insertRows(of: command, owner: self.owner, now: now, on: db)
+            let stored = try await Self.insertRows(of: command, owner: self.owner, key: idempotency, now: now, on: db)
             try await Self.upsert(values, clusterId: command.clusterId, command: stored.id, now: now, sealer: self.sealer, on: db)
             if var version {
                 version.commandId = stored.id
@@ -18,8 +19,11 @@ extension SQLStore {
     }
 
     /// The command's row, steps and tasks, with the ids assigned, its services
-    /// held and its lease taken by `owner`: part of a transaction.
-    static func insertRows(of command: Command, owner: String, now: Millis, on db: any SQLDatabase) async throws -> Command {
+    /// held and its lease taken by `owner`: part of a transaction. The request's
+    /// idempotency key is stored before the services are held, so that a second
+    /// request with the key is answered its command, not refused as busy by it.
+    static func insertRows(of command: Command, owner: String, key: IdempotencyKey? = nil, now: Millis,
+                           on db: any SQLDatabase) async throws -> Command {
         var stored = command
         let rolling = command.rolling.map { String(decoding: WireJSON.encode($0), as: UTF8.self) }
         guard let row = try await db.raw("""
@@ -33,6 +37,7 @@ extension SQLStore {
             RETURNING id
             """).first() else { throw StewardError(.storeUnavailable, "The store did not return a command id.") }
         stored.id = try row.decode(column: "id", as: Int64.self)
+        try await insertKey(key, commandId: stored.id, now: now, on: db)
         try await holdServices(of: stored, on: db)
         for s in stored.steps.indices {
             let step = stored.steps[s]

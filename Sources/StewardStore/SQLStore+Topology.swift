@@ -62,9 +62,10 @@ extension SQLStore {
         }
     }
 
-    public func insert(_ command: Command, placing instance: PlacedInstance, now: Millis) async throws -> Command {
+    public func insert(_ command: Command, placing instance: PlacedInstance, idempotency: IdempotencyKey?,
+                       now: Millis) async throws -> Command {
         try await transaction { db in
-            let stored = try await Self.insertRows(of: command, owner: self.owner, now: now, on: db)
+            let stored = try await Self.insertRows(of: command, owner: self.owner, key: idempotency, now: now, on: db)
             try await Self.place(instance, clusterId: command.clusterId, now: now, on: db)
             return stored
         }

@@ -22,7 +22,7 @@ public final class SQLStore: Store, @unchecked Sendable {
     /// The first-start lock of several managers sharing the database (nil: there is one).
     let takeFirstStartLock: (@Sendable () async throws -> StoreLock)?
     /// Seals PASSWORD values on their way in, opens them on their way out.
-    let sealer: SecretSealer
+    public let sealer: SecretSealer
     /// Who this process is to the others on the database: the holder of the
     /// leases it takes (`SQLStore+Leases`). New with each process.
     public let owner: String

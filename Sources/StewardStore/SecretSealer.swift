@@ -43,6 +43,14 @@ public struct SecretSealer: Sendable {
 
     public static func isSealed(_ stored: String) -> Bool { stored.hasPrefix(prefix) }
 
+    /// 32 bytes for one `purpose`, derived from the sealing key (HKDF-SHA256):
+    /// the same on every manager that shares the key, without storing another
+    /// secret, and telling nothing of the key itself.
+    public func derivedKey(purpose: String) -> [UInt8] {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("steward|\(purpose)".utf8), outputByteCount: 32)
+            .withUnsafeBytes { Array($0) }
+    }
+
     public func seal(_ clear: String) throws -> String {
         let box = try AES.GCM.seal(Data(clear.utf8), using: key)
         guard let combined = box.combined else { throw Failure(description: "AES-GCM gave no combined form") }

@@ -100,7 +100,11 @@ public protocol Store: SharedStore {
     /// values it saves, in one transaction. Returns it with its ids assigned.
     /// A configuration save gives the version it makes too, stored in the same
     /// transaction and numbered next (its `number` and `commandId` are assigned).
-    func insert(_ command: Command, saving values: [ConfigValue], version: ConfigVersion?, now: Millis) async throws -> Command
+    /// With an idempotency key, the key is stored in that transaction too; a
+    /// live key stored first by another request throws `IdempotencyConflict`
+    /// and stores nothing.
+    func insert(_ command: Command, saving values: [ConfigValue], version: ConfigVersion?, idempotency: IdempotencyKey?,
+                now: Millis) async throws -> Command
     /// Writes what transitions changed, in one transaction: each command's row,
     /// its changed steps and tasks. Many results make one write, not one each.
     func save(_ batch: [(command: Command, change: CommandChange)]) async throws
@@ -135,10 +139,15 @@ public protocol Store: SharedStore {
     func saveHost(_ host: HostRecord, clusterId: Int) async throws
     /// Deletes a host that has no instances.
     func forgetHost(_ name: String, clusterId: Int) async throws
-    /// Stores a new command together with the instance it places, atomically.
-    func insert(_ command: Command, placing instance: PlacedInstance, now: Millis) async throws -> Command
+    /// Stores a new command together with the instance it places (and its idempotency key, as above), atomically.
+    func insert(_ command: Command, placing instance: PlacedInstance, idempotency: IdempotencyKey?, now: Millis) async throws -> Command
     /// Deletes instances and the values set for them, in one transaction.
     func removeInstances(_ refs: [InstanceRef], clusterId: Int) async throws
+
+    /// The live (under 24 h old) key `key` of `user`: the request it came with and the command it made.
+    func idempotencyRecord(user: String, key: String, now: Millis) async throws -> IdempotencyRecord?
+    /// Deletes the keys made before `before`; returns how many.
+    func pruneIdempotencyKeys(before: Millis) async throws -> Int
 
     /// The hosts of a cluster that have been issued an agent credential.
     func agentCredentials(clusterId: Int) async throws -> [AgentCredentialRecord]
@@ -153,7 +162,17 @@ public protocol Store: SharedStore {
 extension Store {
     /// A command that saves no configuration version.
     public func insert(_ command: Command, saving values: [ConfigValue], now: Millis) async throws -> Command {
-        try await insert(command, saving: values, version: nil, now: now)
+        try await insert(command, saving: values, version: nil, idempotency: nil, now: now)
+    }
+
+    /// A command made without an idempotency key.
+    public func insert(_ command: Command, saving values: [ConfigValue], version: ConfigVersion?, now: Millis) async throws -> Command {
+        try await insert(command, saving: values, version: version, idempotency: nil, now: now)
+    }
+
+    /// A placement made without an idempotency key.
+    public func insert(_ command: Command, placing instance: PlacedInstance, now: Millis) async throws -> Command {
+        try await insert(command, placing: instance, idempotency: nil, now: now)
     }
 
     /// Writes what one transition changed.

@@ -18,7 +18,7 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Option(help: "Agent config file (JSON: manager, host, address, data_dir, token_file, ca_file, log_level); options given here win over it.")
     var config: String?
 
-    @Option(help: "The manager's URL, e.g. http://127.0.0.1:9443.")
+    @Option(help: "The manager's URL, e.g. http://127.0.0.1:9443, or several managers of one cluster separated by commas: the agent talks to one and moves to the next when it stops answering.")
     var manager: String?
 
     @Option(help: "This host's name in the cluster.")
@@ -45,6 +45,8 @@ struct AgentRunCommand: AsyncParsableCommand {
     func run() async throws {
         let file = try config.map(AgentConfigFile.load) ?? AgentConfigFile()
         guard let manager = manager ?? file.manager else { throw ValidationError("give the manager's URL with --manager or in --config") }
+        let managers: [String]
+        do { managers = try ManagerURLs.parse(manager) } catch { throw ValidationError("--manager: \(error)") }
         guard let host = host ?? file.host else { throw ValidationError("give this host's name with --host or in --config") }
         let level = try logLevel ?? file.logLevel.map { name in
             guard let level = Logger.Level(rawValue: name) else { throw ValidationError("unknown log_level '\(name)' in \(config ?? "")") }
@@ -52,7 +54,7 @@ struct AgentRunCommand: AsyncParsableCommand {
         } ?? .info
         let logger = LogSetup.logger("steward.agent.\(host)", level: level)
         let dataDirectory = dataDir ?? file.dataDir ?? "steward-data/\(host)"
-        var options = AgentOptions(managerURL: manager, host: host, dataDirectory: dataDirectory,
+        var options = AgentOptions(managerURLs: managers, host: host, dataDirectory: dataDirectory,
                                    token: try joinToken(file.tokenFile))
         // The join token is needed only for the first join: afterwards the host's own credential is used.
         if options.token.isEmpty, !FileManager.default.fileExists(atPath: options.credentialPath) {

@@ -8,7 +8,7 @@ struct AgentInstallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "install", abstract: "Write this host's agent config file and systemd unit (docs/deploy.md).")
 
-    @Option(help: "The manager's URL (or several, comma-separated, once managers are replicated).")
+    @Option(help: "The manager's URL, or several managers of one cluster, comma-separated (the agent moves to the next when one stops answering).")
     var manager: String
 
     @Option(help: "This host's name in the cluster.")
@@ -45,8 +45,8 @@ struct AgentInstallCommand: ParsableCommand {
     var enable = false
 
     func validate() throws {
-        guard let url = URL(string: manager), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-            throw ValidationError("--manager must be an http:// or https:// URL")
+        do { _ = try ManagerURLs.parse(manager) } catch {
+            throw ValidationError("--manager must be one http:// or https:// URL or several, comma-separated: \(error)")
         }
         guard host.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"#, options: .regularExpression) != nil else {
             throw ValidationError("--host must be 1-63 letters, digits, '.', '_' or '-'")

@@ -74,6 +74,7 @@ struct ConfigCommand: AsyncParsableCommand {
         @Option var host: String?
         @Flag(help: "Restart the running instances the change affects.") var restart = false
         @Flag(help: "Wait for the command to end, drawing its progress.") var wait = false
+        @OptionGroup var idempotency: IdempotencyOption
 
         func run() async throws {
             var items: [SaveConfigurationRequest.Item] = []
@@ -91,7 +92,8 @@ struct ConfigCommand: AsyncParsableCommand {
                 component = .init(componentName: service, configurations: items)
             }
             let request = SaveConfigurationRequest(restartAffectedComponents: restart, components: [component])
-            try await submit(client, wait: wait) { api, cluster in try await api.save(request, cluster: cluster) }
+            let key = idempotency.key()
+            try await submit(client, wait: wait) { api, cluster in try await api.save(request, cluster: cluster, idempotencyKey: key) }
         }
     }
 }

@@ -121,11 +121,13 @@ struct CommandCommand: AsyncParsableCommand {
         @OptionGroup var client: ClientOptions
         @Argument var id: Int64
         @Flag(help: "Wait for the new command to end, drawing its progress.") var wait = false
+        @OptionGroup var idempotency: IdempotencyOption
 
         func run() async throws {
+            let key = idempotency.key()
             try await reportingRefusals {
                 try await client.run { api in
-                    let retry = try await api.retry(id)
+                    let retry = try await api.retry(id, idempotencyKey: key)
                     if !client.json && !wait { print("command \(retry.id) retries the failed tasks of command \(id)") }
                     try await follow(retry.id, api: api, client: client, wait: wait)
                 }

@@ -63,11 +63,14 @@ extension ConfigCommand {
         @Argument(help: "The version to roll back to.") var number: Int
         @Flag(help: "Restart the running instances the rollback affects.") var restart = false
         @Flag(help: "Wait for the command to end, drawing its progress.") var wait = false
+        @OptionGroup var idempotency: IdempotencyOption
 
         func run() async throws {
+            let key = idempotency.key()
             try await reportingRefusals {
                 try await client.run { api in
-                    let command = try await api.rollback(to: number, restart: restart, cluster: try await client.clusterId(api))
+                    let command = try await api.rollback(to: number, restart: restart, cluster: try await client.clusterId(api),
+                                                         idempotencyKey: key)
                     try await follow(command.id, api: api, client: client, wait: wait)
                 }
             }

@@ -37,9 +37,11 @@ struct HostsCommand: AsyncParsableCommand {
         @OptionGroup var client: ClientOptions
         @Argument(help: "The host.") var host: String
         @Flag(help: "Wait for the command to end, drawing its progress; exit 0 on COMPLETE, 2 on FAILED.") var wait = false
+        @OptionGroup var idempotency: IdempotencyOption
 
         func run() async throws {
-            try await submit(client, wait: wait) { api, cluster in try await api.decommission(host: host, cluster: cluster) }
+            let key = idempotency.key()
+            try await submit(client, wait: wait) { api, cluster in try await api.decommission(host: host, cluster: cluster, idempotencyKey: key) }
         }
     }
 

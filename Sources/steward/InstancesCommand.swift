@@ -40,10 +40,12 @@ struct InstancesCommand: AsyncParsableCommand {
         @Argument(help: "The host.") var host: String
         @Flag(help: "Only place it; start it later with its service.") var noStart = false
         @Flag(help: "Wait for the command to end, drawing its progress; exit 0 on COMPLETE, 2 on FAILED.") var wait = false
+        @OptionGroup var idempotency: IdempotencyOption
 
         func run() async throws {
+            let key = idempotency.key()
             try await submit(client, wait: wait) { api, cluster in
-                try await api.addInstance(role: role, host: host, start: !noStart, cluster: cluster)
+                try await api.addInstance(role: role, host: host, start: !noStart, cluster: cluster, idempotencyKey: key)
             }
         }
     }
@@ -54,9 +56,11 @@ struct InstancesCommand: AsyncParsableCommand {
         @OptionGroup var client: ClientOptions
         @Argument(help: "The instance, Role@host.") var name: String
         @Flag(help: "Wait for the command to end, drawing its progress; exit 0 on COMPLETE, 2 on FAILED.") var wait = false
+        @OptionGroup var idempotency: IdempotencyOption
 
         func run() async throws {
-            try await submit(client, wait: wait) { api, cluster in try await api.removeInstance(name, cluster: cluster) }
+            let key = idempotency.key()
+            try await submit(client, wait: wait) { api, cluster in try await api.removeInstance(name, cluster: cluster, idempotencyKey: key) }
         }
     }
 }

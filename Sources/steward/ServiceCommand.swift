@@ -35,10 +35,12 @@ struct ServiceAction: ParsableArguments {
     @Argument(help: "The service.") var name: String
     @Flag(help: "Only this service, not the ones it depends on (start) or that depend on it (stop, restart).") var onlySelf = false
     @Flag(help: "Wait for the command to end, drawing its progress; exit 0 on COMPLETE, 2 on FAILED.") var wait = false
+    @OptionGroup var idempotency: IdempotencyOption
 
     func run(_ action: StewardClient.ServiceAction) async throws {
+        let key = idempotency.key()
         try await submit(client, wait: wait) { api, cluster in
-            try await api.submit(action, service: name, onlySelf: onlySelf, cluster: cluster)
+            try await api.submit(action, service: name, onlySelf: onlySelf, cluster: cluster, idempotencyKey: key)
         }
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import StewardAPI
 import StewardClient
+import StewardTestSupport
 import Testing
 
 /// Issue 13 part 4: the drills. Several managers on one real PostgreSQL, real
@@ -13,9 +14,10 @@ import Testing
 /// never go back.
 extension IntegrationTests {
     func withHA(managers: Int, services: Int, startupDelayMs: Int,
-                _ body: (HACluster, PostgresServer) async throws -> Void) async throws {
-        let postgres = try await PostgresServer.start()
-        let ha = try HACluster(postgres: postgres, managers: managers, services: services, startupDelayMs: startupDelayMs)
+                _ body: (HACluster, TestPostgres) async throws -> Void) async throws {
+        let postgres = try await TestPostgres.start()
+        let ha = try HACluster(database: try await postgres.freshDatabase(), managers: managers, services: services,
+                               startupDelayMs: startupDelayMs)
         do {
             // The first manager creates the store and the first admin; the others join it.
             for i in 1...managers { try await ha.startManager(i) }
@@ -28,15 +30,15 @@ extension IntegrationTests {
             try await body(ha, postgres)
         } catch {
             await ha.stop()
-            await postgres.stop()
+            postgres.stop()
             throw error
         }
         await ha.stop()
-        await postgres.stop()
+        postgres.stop()
     }
 
     @Test("three managers on PostgreSQL, 20 commands in flight, the drivers killed with SIGKILL: all COMPLETE, each process started once, progress monotonic",
-          .enabled(if: PostgresServer.runnable, "needs PostgreSQL 15"), .timeLimit(.minutes(4)))
+          .enabled(if: TestPostgres.available, "needs PostgreSQL 15"), .timeLimit(.minutes(4)))
     func driversKilledMidCommand() async throws {
         try await withHA(managers: 3, services: 20, startupDelayMs: 6000) { ha, _ in
             // Command n reaches manager n % 3 + 1, which drives it.
@@ -79,7 +81,7 @@ extension IntegrationTests {
     }
 
     @Test("a command submitted to one manager is followed to its end from another",
-          .enabled(if: PostgresServer.runnable, "needs PostgreSQL 15"), .timeLimit(.minutes(3)))
+          .enabled(if: TestPostgres.available, "needs PostgreSQL 15"), .timeLimit(.minutes(3)))
     func progressIsVisibleFromEveryManager() async throws {
         try await withHA(managers: 2, services: 3, startupDelayMs: 1500) { ha, _ in
             let reply = try await ha.client(1).service(.start, ha.service(1), onlySelf: true, cluster: 1)
@@ -99,7 +101,7 @@ extension IntegrationTests {
     }
 
     @Test("PostgreSQL killed with SIGKILL and started again during a command: the command completes",
-          .enabled(if: PostgresServer.runnable, "needs PostgreSQL 15"), .timeLimit(.minutes(3)))
+          .enabled(if: TestPostgres.available, "needs PostgreSQL 15"), .timeLimit(.minutes(3)))
     func databaseKilledMidCommand() async throws {
         try await withHA(managers: 1, services: 3, startupDelayMs: 3000) { ha, postgres in
             let reply = try await ha.client(1).service(.start, ha.service(1), onlySelf: true, cluster: 1)
@@ -108,12 +110,12 @@ extension IntegrationTests {
             _ = try await waitFor("R01's process", timeout: .seconds(60)) { () -> Bool? in
                 FileManager.default.fileExists(atPath: file) ? true : nil
             }
-            await postgres.kill9()
+            try await postgres.kill9()
             // Without its database the manager answers 503 with the FAILED envelope: no hang, no crash.
             let down = try await ha.client(1).service(.start, ha.service(2), onlySelf: true, cluster: 1)
             #expect(down.status == 503)
             #expect(down.envelope.errorCode == ErrorCode.storeUnavailable.rawValue)
-            try await postgres.launch()
+            try await postgres.restart()
             let end = try await ha.client(1).wait(for: id, timeout: .seconds(90))
             #expect(end.state == .complete, "\(end.errorDescription)")
         }

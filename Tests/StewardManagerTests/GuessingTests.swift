@@ -217,32 +217,45 @@ struct GuessingTests {
         }
     }
 
-    @Test func theThrottleBacksOffExponentiallyPerUserAndSource() {
+    @Test func theThrottleBacksOffExponentiallyPerUserAndSource() async throws {
         let clock = ManualClock()
-        let throttle = LoginThrottle(limit: 2, lockSeconds: 60, clock: clock)
+        try await Self.backsOff(LoginThrottle(limit: 2, lockSeconds: 60, clock: clock), clock)
+    }
+
+    /// The same in the store: what two managers on one database share.
+    @Test func theThrottleInTheStoreBacksOffAlike() async throws {
+        let clock = ManualClock()
+        try await withSharedStore { store, _ in
+            try await Self.backsOff(LoginThrottle(limit: 2, lockSeconds: 60, clock: clock, store: store), clock)
+        }
+    }
+
+    static func backsOff(_ throttle: LoginThrottle, _ clock: ManualClock) async throws {
         func seconds(_ v: LoginThrottle.Verdict) -> Int? { if case .wait(let s, _) = v { s } else { nil } }
-        func fail(_ user: String = "ann", _ source: String = "10.0.0.1") { _ = throttle.reserve(user: user, source: source) }
-        fail(); fail()
-        #expect(seconds(throttle.reserve(user: "ann", source: "10.0.0.1")) == 60)
-        guard case .wait(_, let first) = throttle.reserve(user: "ann", source: "10.0.0.1"), !first else {
+        func fail(_ user: String = "ann", _ source: String = "10.0.0.1") async throws { _ = try await throttle.reserve(user: user, source: source) }
+        try await fail(); try await fail()
+        #expect(seconds(try await throttle.reserve(user: "ann", source: "10.0.0.1")) == 60)
+        guard case .wait(_, let first) = try await throttle.reserve(user: "ann", source: "10.0.0.1"), !first else {
             Issue.record("only the first refusal of a lock is to be audited"); return
         }
-        #expect(seconds(throttle.reserve(user: "ann", source: "10.0.0.9")) == nil, "another source is not locked")
+        #expect(seconds(try await throttle.reserve(user: "ann", source: "10.0.0.9")) == nil, "another source is not locked")
         clock.advance(seconds: 61)
-        fail()
-        #expect(seconds(throttle.reserve(user: "ann", source: "10.0.0.1")) == 120, "the next lock is twice as long")
+        try await fail()
+        #expect(seconds(try await throttle.reserve(user: "ann", source: "10.0.0.1")) == 120, "the next lock is twice as long")
         clock.advance(seconds: 121)
-        fail()
-        #expect(seconds(throttle.reserve(user: "ann", source: "10.0.0.1")) == 240)
+        try await fail()
+        #expect(seconds(try await throttle.reserve(user: "ann", source: "10.0.0.1")) == 240)
         // A source trying many names: four times the allowance across users.
-        for n in 0..<8 { fail("u\(n)", "10.0.0.7") }
-        #expect(seconds(throttle.reserve(user: "carl", source: "10.0.0.7")) != nil)
+        for n in 0..<8 { try await fail("u\(n)", "10.0.0.7") }
+        #expect(seconds(try await throttle.reserve(user: "carl", source: "10.0.0.7")) != nil)
         // A success clears the pair; a check that never ran gives its reservation back.
-        guard case .go(let ok) = throttle.reserve(user: "bob", source: "10.0.0.2") else { Issue.record("bob is locked"); return }
-        throttle.succeeded(ok)
+        guard case .go(let ok) = try await throttle.reserve(user: "bob", source: "10.0.0.2") else { Issue.record("bob is locked"); return }
+        try await throttle.succeeded(ok)
         for _ in 0..<5 {
-            guard case .go(let attempt) = throttle.reserve(user: "bob", source: "10.0.0.2") else { Issue.record("cancelled tries count"); return }
-            throttle.cancel(attempt)
+            guard case .go(let attempt) = try await throttle.reserve(user: "bob", source: "10.0.0.2") else {
+                Issue.record("cancelled tries count"); return
+            }
+            try await throttle.cancel(attempt)
         }
     }
 }

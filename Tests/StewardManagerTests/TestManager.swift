@@ -8,7 +8,8 @@ import StewardStore
 
 /// A manager opened on a fresh data directory (a real SQLite file), for tests
 /// that need its router; the store is closed and the directory removed after.
-func withTestManager<T>(clock: (any TimeSource)? = nil, configure: (inout ManagerOptions) -> Void = { _ in },
+func withTestManager<T>(clock: (any TimeSource)? = nil, notices: (any NoticeBoard)? = nil,
+                        configure: (inout ManagerOptions) -> Void = { _ in },
                         _ body: (Manager) async throws -> T) async throws -> T {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-manager-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -19,7 +20,7 @@ func withTestManager<T>(clock: (any TimeSource)? = nil, configure: (inout Manage
     configure(&options)
     var logger = Logger(label: "test")
     logger.logLevel = .error
-    let manager = try await Manager.open(options, clock: clock ?? SystemTime(), logger: logger)
+    let manager = try await Manager.open(options, clock: clock ?? SystemTime(), notices: notices, logger: logger)
     do {
         let result = try await body(manager)
         await manager.notices.close()

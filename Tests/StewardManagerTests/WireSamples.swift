@@ -189,6 +189,8 @@ enum WireSamples {
         let rejected = Envelope(id: -1, state: .failed, errorCode: ErrorCode.invalidConfigurationValue.rawValue,
                                 errorDescription: "A value is not valid.", resObj: ConfigurationProblems(problems: [problem]))
         let refused = Envelope<NoResult>.failure(StewardError(.serviceNotFound, "Service 'Nope' does not exist."))
+        let reused = Envelope<NoResult>.failure(StewardError(.idempotencyKeyReused,
+                                                             "Idempotency-Key 'k1' was used for another request (command 7); nothing was made."))
         return [
             WireSample(operation: "GET /web/v1/access/login_check", part: .response("200"), wire: WireJSON.envelope(Envelope<NoResult>(), extra: login),
                        full: login, mayLack: ["res_obj"]),
@@ -209,6 +211,8 @@ enum WireSamples {
                        mayLack: ["res_obj"]),
             WireSample(operation: "POST /web/v1/config/cluster/{cluster_id}/save", part: .response("default"),
                        wire: WireJSON.envelope(rejected), full: rejected),
+            WireSample(operation: "POST /web/v1/maintain/cluster/{cluster_id}/service/{service_name}/start", part: .response("422"),
+                       wire: WireJSON.envelope(reused), full: nil, mayLack: ["res_obj"]),
         ]
     }
 }

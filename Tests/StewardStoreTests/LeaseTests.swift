@@ -5,12 +5,12 @@ import StewardEngine
 import Testing
 
 /// Two managers on one database, as two store connections (two lease owners)
-/// over one file or PostgreSQL database: who drives a command, who may write it, and what passes between them.
+/// over one file: who drives a command, who may write it, and what passes between them.
 @Suite("Leases and mail")
 struct LeaseTests {
     /// Opens the fixture's file twice: two processes, two owners.
     func withTwo(_ backend: Backend, _ body: (SQLStore, SQLStore) async throws -> Void) async throws {
-        let db = try await TempDatabase(backend)
+        let db = try await described { try await TempDatabase(backend) }
         try await using(try await db.open()) { a in
             try await a.migrate()
             try await using(try await db.open()) { b in

@@ -117,9 +117,10 @@ public final class TestPostgres: @unchecked Sendable {
         while true {
             let p = Self.process(asPostgres: [
                 bin + "/postgres", "-D", directory + "/data", "-p", "\(port)", "-k", directory,
-                // fsync=off only: a test kills the server, never the machine, so what reached the
-                // OS survives. synchronous_commit stays on: off, a kill -9 loses acknowledged commits.
-                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=300",
+                // fsync off costs nothing a kill -9 can show (the kernel keeps what was written);
+                // synchronous_commit stays on: an acknowledged commit must survive the drills' kill -9.
+                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+                "-c", "full_page_writes=off", "-c", "max_connections=300",
             ] + settings, log: directory + "/server.log")
             try p.run()
             lock.withLock { process = p }

@@ -41,15 +41,15 @@ struct AccessController {
     /// login_check, and a new session per call would grow without bound.
     func webSession(_ request: Request, _ context: Context) async throws -> (String, SessionStore.Session)? {
         for token in Self.sessionTokens(request) {
-            if let s = auth.sessions.webSession(token) { return (token, s) }
+            if let s = try await auth.sessions.webSession(token) { return (token, s) }
         }
-        if let tgt = request.cookies["CASTGC"]?.value, let derived = auth.sessions.webSession(fromGrant: tgt) {
+        if let tgt = request.cookies["CASTGC"]?.value, let derived = try await auth.sessions.webSession(fromGrant: tgt) {
             return derived
         }
         guard let header = request.headers[.authorization], !header.lowercased().hasPrefix("bearer ") else { return nil }
         let user = try await auth.basic(header, source: context.remoteAddress)
-        let token = auth.sessions.newWebSession(user: user.name, role: user.role, parent: nil, mustChangePassword: user.mustChangePassword)
-        guard let s = auth.sessions.webSession(token) else { throw StewardError(.internalError) }
+        let token = try await auth.sessions.newWebSession(user: user.name, role: user.role, parent: nil, mustChangePassword: user.mustChangePassword)
+        guard let s = try await auth.sessions.webSession(token) else { throw StewardError(.internalError) }
         return (token, s)
     }
 
@@ -68,8 +68,8 @@ struct AccessController {
     /// the CAS grant (CASTGC) and the grant its session came from, so that
     /// nothing the client held logs it in again.
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
-        for token in Self.sessionTokens(request) { auth.sessions.endWebSession(token, withGrant: true) }
-        if let tgt = request.cookies["CASTGC"]?.value { auth.sessions.endGrant(tgt) }
+        for token in Self.sessionTokens(request) { try await auth.sessions.endWebSession(token, withGrant: true) }
+        if let tgt = request.cookies["CASTGC"]?.value { try await auth.sessions.endGrant(tgt) }
         var response = JSONBody.ok(LogoutResult(refURL: "/cas/logout"))
         response.headers.append(auth.cookie(AuthMiddleware.sessionCookie, "", maxAge: 0))
         response.headers.append(auth.cookie("CASTGC", "", maxAge: 0))
@@ -96,7 +96,7 @@ struct AccessController {
         }
         let hash = try await auth.pool.hash(new, rounds: auth.hashRounds)
         _ = try await users.updateUser(user.name, passwordHash: hash, role: nil, mustChangePassword: false)
-        auth.forget(user: user.name)
+        try await auth.forget(user: user.name)
         return JSONBody.ok(topLevel: PasswordChangeResult(code: 0, description: "The password was changed; log in again with it."))
     }
 }

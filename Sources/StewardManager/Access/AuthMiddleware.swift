@@ -20,7 +20,7 @@ struct AuthMiddleware: RouterMiddleware {
         var context = context
         if let header = request.headers[.authorization] {
             if header.lowercased().hasPrefix("bearer ") {
-                guard let user = auth.session(String(header.dropFirst(7))) else { return Self.challenge(request, "The session token is unknown or expired.") }
+                guard let user = try await auth.session(String(header.dropFirst(7))) else { return Self.challenge(request, "The session token is unknown or expired.") }
                 context.user = user
             } else {
                 do {
@@ -30,10 +30,10 @@ struct AuthMiddleware: RouterMiddleware {
                 }
             }
         } else if let token = request.headers[.xAuthToken] {
-            guard let user = auth.session(token) else { return Self.challenge(request, "The session token is unknown or expired.") }
+            guard let user = try await auth.session(token) else { return Self.challenge(request, "The session token is unknown or expired.") }
             context.user = user
         } else if let token = request.cookies[Self.sessionCookie]?.value {
-            guard let user = auth.session(token) else { return Self.challenge(request, "The session has ended; log in again.") }
+            guard let user = try await auth.session(token) else { return Self.challenge(request, "The session has ended; log in again.") }
             if let refusal = Self.crossSiteRefusal(request) { throw refusal }
             context.user = user
         } else {

@@ -16,6 +16,8 @@ struct Authenticator: Sendable {
     let throttle: LoginThrottle
     let pool: HashPool
     let auditor: Auditor
+    /// Where a change to a user is told to every manager.
+    let notices: any NoticeBoard
     let decoyHash: String
     /// Rounds of new hashes; a stored hash with fewer is replaced at its next successful login.
     let hashRounds: Int
@@ -48,7 +50,7 @@ struct Authenticator: Sendable {
     /// result is valid only while it is unchanged.
     private func check(user name: String, password: String, source: String, via: String) async throws -> (user: AuthenticatedUser, generation: Int) {
         let attempt: LoginThrottle.Attempt
-        switch throttle.reserve(user: name, source: source) {
+        switch try await throttle.reserve(user: name, source: source) {
         case .wait(let seconds, let first):
             if first {
                 await auditor.record(user: name, source: source, action: "LOGIN", target: via, result: .failure,
@@ -66,7 +68,7 @@ struct Authenticator: Sendable {
             (valid, upgraded) = try await pool.verify(password, against: record?.passwordHash ?? decoyHash,
                                                       upgradeTo: record == nil ? nil : hashRounds, first: attempt.clean)
         } catch {
-            throttle.cancel(attempt)
+            try? await throttle.cancel(attempt)
             throw error
         }
         guard valid, let record else {
@@ -77,10 +79,11 @@ struct Authenticator: Sendable {
         }
         guard cache.generation(of: name) == generation else {
             // Its password, role or existence changed while the hash ran: what was read is stale.
-            throttle.cancel(attempt)
+            try? await throttle.cancel(attempt)
             throw StewardError(.unauthenticated, "The user changed while the password was checked; log in again.")
         }
-        throttle.succeeded(attempt)
+        // Not being able to clear the count is no reason to refuse the right password.
+        try? await throttle.succeeded(attempt)
         if let upgraded {
             // Only over the hash just verified: a change made meanwhile wins.
             _ = try? await store.replacePasswordHash(name, from: record.passwordHash, to: upgraded)
@@ -93,7 +96,7 @@ struct Authenticator: Sendable {
     /// like a login from `source`: a wrong one counts as a failed login.
     func verifyOwnPassword(_ password: String, of record: UserRecord, source: String) async throws {
         let attempt: LoginThrottle.Attempt
-        switch throttle.reserve(user: record.name, source: source) {
+        switch try await throttle.reserve(user: record.name, source: source) {
         case .wait(let seconds, _): throw Self.throttled(record.name, source, seconds)
         case .go(let granted): attempt = granted
         }
@@ -101,25 +104,34 @@ struct Authenticator: Sendable {
         do {
             valid = try await pool.verify(password, against: record.passwordHash, first: attempt.clean).valid
         } catch {
-            throttle.cancel(attempt)
+            try? await throttle.cancel(attempt)
             throw error
         }
         guard valid else { throw StewardError(.passwordRejected, "The old password is wrong.") }
-        throttle.succeeded(attempt)
+        try? await throttle.succeeded(attempt)
     }
 
     static func throttled(_ name: String, _ source: String, _ seconds: Int) -> StewardError {
         StewardError(.loginThrottled, "Too many failed logins for '\(name.prefix(64))' from \(source); try again in \(seconds) s.")
     }
 
-    func session(_ token: String) -> AuthenticatedUser? {
-        sessions.webSession(token).map { AuthenticatedUser(name: $0.user, role: $0.role, mustChangePassword: $0.mustChangePassword) }
+    func session(_ token: String) async throws -> AuthenticatedUser? {
+        try await sessions.webSession(token).map { AuthenticatedUser(name: $0.user, role: $0.role, mustChangePassword: $0.mustChangePassword) }
     }
 
-    /// Forgets everything cached about a user: after a password or role change, or removal.
-    func forget(user: String) {
+    /// After a password or role change, or removal, stored already: ends the
+    /// user's sessions and returns once every manager has dropped what it
+    /// cached of the user, so that the next request, on any manager, sees the change.
+    func forget(user: String) async throws {
+        dropCached(user: user)
+        try await sessions.endUser(user)
+        await notices.announceAndWait(.user(user))
+    }
+
+    /// A `.user` notice: this manager's cached credentials and sessions of the user go.
+    func dropCached(user: String) {
         cache.forget(user: user)
-        sessions.endUser(user)
+        sessions.dropCached(user: user)
     }
 
     /// User and password of a Basic header, however it is spelled: the scheme

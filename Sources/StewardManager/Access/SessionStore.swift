@@ -3,15 +3,25 @@ import Foundation
 import NIOConcurrencyHelpers
 import StewardAPI
 import StewardEngine
+import StewardStore
 
-/// CAS tickets and web sessions, in memory: login tickets (LT, one use, bound
+/// CAS tickets and web sessions: login tickets (LT, one use, bound
 /// to the casSessionId that fetched them), ticket-granting tickets (TGT, the
 /// CASTGC cookie), service tickets (ST, one use, short) and web sessions
 /// (the JSESSIONID cookie, also usable as a token). Every secret is looked up
 /// by its SHA-256 digest, never compared as text; a login ticket is not stored
 /// at all but signed (see `newLoginTicket`). Sessions end at their idle
 /// timeout, at their maximum age, at logout, and when their user's password or
-/// role changes. A manager restart ends them all: clients log in again.
+/// role changes.
+///
+/// With a `Shared` store (every manager has one) the store holds them, by
+/// the digest of their token, and this is its cache: a session in the cache
+/// is answered without a round trip, one not in it is read from the store
+/// (made on another manager, or before a restart) and cached. Every manager
+/// drops its cached copies when told by a notice (`.sessionEnded`, `.user`);
+/// a use is written back at most every `touchEveryMs`, so that the idle
+/// timeout counts uses on every manager. Without one (unit tests) the tables
+/// below are the only copy.
 ///
 /// Nothing here grows without bound: `sweep` (on a timer) drops what has
 /// expired, and each table has caps, per user and in all, past which the
@@ -27,6 +37,14 @@ final class SessionStore: Sendable {
         let parent: CredentialCache.Key?
         /// Logged in with an initial password: may only change it.
         let mustChangePassword: Bool
+        /// The last use written to the shared store.
+        var storedSeen: Millis = 0
+    }
+
+    /// The store every manager shares, and the board that tells them of ends.
+    struct Shared: Sendable {
+        let store: SQLStore
+        let notices: any NoticeBoard
     }
 
     struct Limits: Sendable {
@@ -37,41 +55,56 @@ final class SessionStore: Sendable {
     }
 
     /// A login ticket already used, remembered until it expires.
-    private struct Ticket {
+    struct Ticket {
         let expires: Millis
     }
 
-    private struct ServiceTicket {
+    struct ServiceTicket {
         let tgt: CredentialCache.Key
         let expires: Millis
     }
 
-    private struct State: Sendable {
+    struct State: Sendable {
         var loginTickets: BoundedTable<Ticket>
         var serviceTickets: BoundedTable<ServiceTicket>
         var grants: BoundedTable<Session>
         var web: BoundedTable<Session>
+        /// Raised at each drop told by a notice: a store read that began
+        /// before one does not put what it read in the cache.
+        var drops: UInt64 = 0
     }
 
     /// How long a login ticket and a service ticket stay valid.
     static let loginTicketMs: Millis = 600_000
     static let serviceTicketMs: Millis = 60_000
 
-    private let state: NIOLockedValueBox<State>
+    let state: NIOLockedValueBox<State>
     /// Signs login tickets and derives the web session of a CAS grant (see
-    /// `webSession(fromGrant:)`); per process, like the sessions.
-    private let derivation: [UInt8] = {
-        var rng = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
-    }()
+    /// `webSession(fromGrant:)`): with a shared store, derived from the
+    /// sealing key every manager shares, so that a ticket from one is good on
+    /// another; else per process.
+    private let derivation: [UInt8]
     let idleMs: Millis
     let maxAgeMs: Millis
     let clock: any TimeSource
+    let limits: Limits
+    let shared: Shared?
+    /// How stale the stored last use of a session may be: well within the idle timeout.
+    let touchEveryMs: Millis
 
-    init(idleSeconds: Int, maxAgeSeconds: Int, limits: Limits = Limits(), clock: any TimeSource) {
+    init(idleSeconds: Int, maxAgeSeconds: Int, limits: Limits = Limits(), clock: any TimeSource, shared: Shared? = nil) {
         idleMs = Millis(idleSeconds) * 1000
         maxAgeMs = Millis(maxAgeSeconds) * 1000
         self.clock = clock
+        self.limits = limits
+        self.shared = shared
+        touchEveryMs = max(1, min(idleMs / 4, 60_000))
+        if let shared {
+            derivation = shared.store.sealer.derivedKey(purpose: "sessions")
+        } else {
+            var rng = SystemRandomNumberGenerator()
+            derivation = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        }
         state = NIOLockedValueBox(State(
             loginTickets: BoundedTable(perOwner: limits.total, total: limits.total),
             serviceTickets: BoundedTable(perOwner: limits.total, total: limits.total),
@@ -89,9 +122,10 @@ final class SessionStore: Sendable {
         state.withLockedValue { ($0.web.count, $0.grants.count, $0.loginTickets.count, $0.serviceTickets.count) }
     }
 
-    /// Drops every expired session, grant and ticket. Run on a timer: lookups
-    /// drop what they find expired, but what nobody looks up again stays until here.
-    func sweep() {
+    /// Drops every expired session, grant and ticket, here and in the shared
+    /// store. Run on a timer: lookups drop what they find expired, but what
+    /// nobody looks up again stays until here.
+    func sweep() async throws {
         let now = clock.now()
         state.withLockedValue { s in
             s.loginTickets.removeAll { $0.expires <= now }
@@ -99,9 +133,10 @@ final class SessionStore: Sendable {
             s.grants.removeAll { self.expired($0, now) }
             s.web.removeAll { self.expired($0, now) }
         }
+        if let shared { _ = try await shared.store.sweepSessions(now: now, idleBefore: now - idleMs) }
     }
 
-    private func expired(_ session: Session, _ now: Millis) -> Bool {
+    func expired(_ session: Session, _ now: Millis) -> Bool {
         now - session.lastSeen > idleMs || now - session.created > maxAgeMs
     }
 
@@ -110,7 +145,7 @@ final class SessionStore: Sendable {
     /// A login ticket for a casSessionId. Nothing is stored: the ticket carries
     /// its expiry and a nonce, signed (HMAC) together with the casSessionId, so
     /// a flood of login pages costs no memory. Only used tickets are kept, until
-    /// they expire, so that each logs in once.
+    /// they expire, so that each logs in once (on whichever manager).
     func newLoginTicket(casSession: String) -> String {
         let expires = clock.now() + Self.loginTicketMs
         let nonce = Self.token("")
@@ -118,7 +153,7 @@ final class SessionStore: Sendable {
     }
 
     /// True once for a live ticket issued with the same, non-empty casSessionId.
-    func consumeLoginTicket(_ lt: String, casSession: String) -> Bool {
+    func consumeLoginTicket(_ lt: String, casSession: String) async throws -> Bool {
         let parts = lt.split(separator: "-", maxSplits: 2)
         guard !casSession.isEmpty, parts.count == 3, parts[0] == "LT", let expires = Millis(parts[1]) else { return false }
         // The nonce and the signature are base64url (which has "-" too), and the signature's length is fixed.
@@ -128,6 +163,13 @@ final class SessionStore: Sendable {
         let mac = String(rest.suffix(Self.signatureLength))
         guard expires > clock.now(), Self.constantTimeEqual(mac, signature(casSession, expires, nonce)) else { return false }
         let key = CredentialCache.key(lt)
+        guard state.withLockedValue({ $0.loginTickets[key] == nil }) else { return false }
+        if let shared {
+            let now = clock.now()
+            let used = StoredSession(digest: key.hex, kind: .loginTicket, user: "", role: .viewer, mustChangePassword: false,
+                                     parent: nil, createdAt: now, lastSeen: now, expiresAt: expires)
+            guard try await shared.store.insertSessionOnce(used, total: limits.total) else { return false }
+        }
         return state.withLockedValue { s in
             guard s.loginTickets[key] == nil else { return false }
             s.loginTickets.insert(key, Ticket(expires: expires), owner: nil)
@@ -154,103 +196,101 @@ final class SessionStore: Sendable {
         return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    func newGrant(user: String, role: UserRole, mustChangePassword: Bool = false) -> String {
+    func newGrant(user: String, role: UserRole, mustChangePassword: Bool = false) async throws -> String {
         let tgt = Self.token("TGT-")
-        let now = clock.now()
-        state.withLockedValue { s in
-            s.grants.insert(CredentialCache.key(tgt), Session(user: user, role: role, created: now, lastSeen: now, parent: nil,
-                                                              mustChangePassword: mustChangePassword), owner: user)
-        }
+        try await insert(CredentialCache.key(tgt), kind: .grant, user: user, role: role, parent: nil, mustChangePassword: mustChangePassword)
         return tgt
     }
 
-    func grant(_ tgt: String) -> Session? { live(CredentialCache.key(tgt), in: \.grants) }
+    func grant(_ tgt: String) async throws -> Session? { try await live(CredentialCache.key(tgt), in: \.grants, kind: .grant) }
 
-    func newServiceTicket(grant tgt: String) -> String {
+    func newServiceTicket(grant tgt: String) async throws -> String {
         let st = Self.token("ST-")
-        let expires = clock.now() + Self.serviceTicketMs
+        let key = CredentialCache.key(st), parent = CredentialCache.key(tgt)
+        let now = clock.now()
+        let expires = now + Self.serviceTicketMs
+        if let shared {
+            let ticket = StoredSession(digest: key.hex, kind: .service, user: "", role: .viewer, mustChangePassword: false,
+                                       parent: parent.hex, createdAt: now, lastSeen: now, expiresAt: expires)
+            _ = try await shared.store.insertSession(ticket, perUser: nil, total: limits.total)
+        }
         state.withLockedValue { s in
-            s.serviceTickets.insert(CredentialCache.key(st), ServiceTicket(tgt: CredentialCache.key(tgt), expires: expires), owner: nil)
+            s.serviceTickets.insert(key, ServiceTicket(tgt: parent, expires: expires), owner: nil)
         }
         return st
     }
 
-    /// The grant behind a service ticket, once.
-    func consumeServiceTicket(_ st: String) -> (Session, CredentialCache.Key)? {
+    /// The grant behind a service ticket, once (on whichever manager).
+    func consumeServiceTicket(_ st: String) async throws -> (Session, CredentialCache.Key)? {
         let key = CredentialCache.key(st)
-        guard let ticket = state.withLockedValue({ $0.serviceTickets.remove(key) }),
-              ticket.expires > clock.now(), let session = live(ticket.tgt, in: \.grants) else { return nil }
+        var ticket = state.withLockedValue { $0.serviceTickets.remove(key) }
+        if let shared {
+            // The store's delete decides which manager uses it.
+            guard let taken = try await shared.store.takeSession(digest: key.hex),
+                  let parent = taken.parent.flatMap(CredentialCache.Key.init(hex:)) else { return nil }
+            ticket = ServiceTicket(tgt: parent, expires: taken.expiresAt)
+        }
+        guard let ticket, ticket.expires > clock.now(), let session = try await live(ticket.tgt, in: \.grants, kind: .grant) else {
+            return nil
+        }
         return (session, ticket.tgt)
     }
 
     // MARK: web sessions
 
-    func newWebSession(user: String, role: UserRole, parent: CredentialCache.Key?, mustChangePassword: Bool = false) -> String {
+    func newWebSession(user: String, role: UserRole, parent: CredentialCache.Key?, mustChangePassword: Bool = false) async throws -> String {
         let token = Self.token("")
-        insertWebSession(token, user: user, role: role, parent: parent, mustChangePassword: mustChangePassword)
+        try await insert(CredentialCache.key(token), kind: .web, user: user, role: role, parent: parent, mustChangePassword: mustChangePassword)
         return token
     }
 
     /// The web session of a CAS grant: always the same token for the same
-    /// grant (an HMAC of it under a per-process key), so that a client calling
-    /// login_check with its CASTGC again and again holds one session, not one per call.
-    func webSession(fromGrant tgt: String) -> (String, Session)? {
-        guard let grant = grant(tgt) else { return nil }
+    /// grant (an HMAC of it under the sessions' key), so that a client calling
+    /// login_check with its CASTGC again and again, on any manager, holds one session, not one per call.
+    func webSession(fromGrant tgt: String) async throws -> (String, Session)? {
+        guard let grant = try await grant(tgt) else { return nil }
         let token = Self.base64url(Data(HMAC<SHA256>.authenticationCode(for: Data("web|\(tgt)".utf8), using: SymmetricKey(data: derivation))))
-        if let live = webSession(token) { return (token, live) }
-        insertWebSession(token, user: grant.user, role: grant.role, parent: CredentialCache.key(tgt),
+        if let live = try await webSession(token) { return (token, live) }
+        try await insert(CredentialCache.key(token), kind: .web, user: grant.user, role: grant.role, parent: CredentialCache.key(tgt),
                          mustChangePassword: grant.mustChangePassword)
-        guard let session = webSession(token) else { return nil }
+        guard let session = try await webSession(token) else { return nil }
         return (token, session)
     }
 
-    private func insertWebSession(_ token: String, user: String, role: UserRole, parent: CredentialCache.Key?, mustChangePassword: Bool) {
-        let now = clock.now()
-        state.withLockedValue { s in
-            s.web.insert(CredentialCache.key(token), Session(user: user, role: role, created: now, lastSeen: now, parent: parent,
-                                                             mustChangePassword: mustChangePassword), owner: user)
-        }
-    }
+    func webSession(_ token: String) async throws -> Session? { try await live(CredentialCache.key(token), in: \.web, kind: .web) }
 
-    func webSession(_ token: String) -> Session? { live(CredentialCache.key(token), in: \.web) }
-
-    /// Ends a web session and, `withGrant`, the CAS grant it came from with all its sessions.
-    func endWebSession(_ token: String, withGrant: Bool = false) {
-        state.withLockedValue { s in
-            guard let session = s.web.remove(CredentialCache.key(token)) else { return }
-            if withGrant, let parent = session.parent { Self.end(grant: parent, in: &s) }
+    /// Ends a web session and, `withGrant`, the CAS grant it came from with all
+    /// its sessions; every manager has dropped them when this returns.
+    func endWebSession(_ token: String, withGrant: Bool = false) async throws {
+        let key = CredentialCache.key(token)
+        var parent = state.withLockedValue { s in s.web.remove(key)?.parent }
+        if let shared {
+            if let taken = try await shared.store.takeSession(digest: key.hex) {
+                parent = parent ?? taken.parent.flatMap(CredentialCache.Key.init(hex:))
+            }
+            await shared.notices.announceAndWait(.sessionEnded(key.hex))
         }
+        if withGrant, let parent { try await end(grant: parent) }
     }
 
     /// Ends a TGT and every web session that came from it.
-    func endGrant(_ tgt: String) {
-        state.withLockedValue { Self.end(grant: CredentialCache.key(tgt), in: &$0) }
+    func endGrant(_ tgt: String) async throws {
+        try await end(grant: CredentialCache.key(tgt))
     }
 
-    private static func end(grant key: CredentialCache.Key, in s: inout State) {
-        s.grants.remove(key)
-        s.web.removeAll { $0.parent == key }
-    }
-
-    func endUser(_ name: String) {
-        state.withLockedValue { s in
-            s.grants.removeAll { $0.user == name }
-            s.web.removeAll { $0.user == name }
+    private func end(grant key: CredentialCache.Key) async throws {
+        state.withLockedValue { Self.dropGrant(key, in: &$0) }
+        if let shared {
+            _ = try await shared.store.deleteGrant(digest: key.hex)
+            // Each manager drops the grant and the sessions made from it.
+            await shared.notices.announceAndWait(.sessionEnded(key.hex))
         }
     }
 
-    private func live(_ key: CredentialCache.Key, in table: WritableKeyPath<State, BoundedTable<Session>>) -> Session? {
-        let now = clock.now()
-        return state.withLockedValue { s in
-            guard var session = s[keyPath: table][key] else { return nil }
-            if expired(session, now) {
-                s[keyPath: table].remove(key)
-                return nil
-            }
-            session.lastSeen = now
-            s[keyPath: table][key] = session
-            s[keyPath: table].touch(key)
-            return session
-        }
+    /// Ends every session and grant of a user, here and in the store; the
+    /// caller tells the other managers (`.user`), with the change that ended them.
+    func endUser(_ name: String) async throws {
+        dropCached(user: name)
+        try await shared?.store.deleteSessions(user: name)
     }
 }

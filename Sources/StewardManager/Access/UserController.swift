@@ -60,7 +60,7 @@ struct UserController {
         var newHash: String?
         if let password { newHash = try await hash(password) }
         _ = try await users.updateUser(name, passwordHash: newHash, role: role, mustChangePassword: newHash == nil ? nil : true)
-        auth.forget(user: name)
+        try await auth.forget(user: name)
         guard let updated = try await users.user(named: name) else { throw StewardError(.userNotFound) }
         return JSONBody.ok(UpdatedUser(user: Self.view(updated), initialPassword: body.password == nil ? password : nil))
     }
@@ -71,7 +71,7 @@ struct UserController {
         guard let record = try await users.user(named: name) else { throw StewardError(.userNotFound, "No user '\(name.prefix(64))'.") }
         if record.role == .admin { try await requireAnotherAdmin(than: name) }
         _ = try await users.deleteUser(name)
-        auth.forget(user: name)
+        try await auth.forget(user: name)
         return JSONBody.ok(NoResult())
     }
 

@@ -19,8 +19,13 @@ extension AgentHub {
     /// Another manager says the host's agent is connected there: this hub
     /// stops waiting for its heartbeats (its silence here is no loss), and
     /// what waits here for it goes to the store for that manager.
-    func movedAway(_ host: String) async {
-        guard var link = links[host], !link.elsewhere else { return }
+    func movedAway(_ host: String, seenAt: Millis) async {
+        guard var link = links[host] else { return }
+        link.lastSeen = max(link.lastSeen ?? 0, seenAt)
+        guard !link.elsewhere else {
+            links[host] = link
+            return
+        }
         link.elsewhere = true
         link.lost = true
         let waiting = link.unacknowledged + link.queue

@@ -132,7 +132,7 @@ actor AgentHub: AgentDispatch {
 
     func status(of host: String) -> (lost: Bool, lastSeen: Millis?, version: String?) {
         let link = links[host]
-        return (link?.lost ?? true, link?.lastSeen, link?.agentVersion)
+        return (link.map { $0.lost && !$0.elsewhere } ?? true, link?.lastSeen, link?.agentVersion)
     }
 
     /// Marks the hosts whose heartbeat is overdue as lost, and tells the center.

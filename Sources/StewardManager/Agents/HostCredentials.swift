@@ -10,6 +10,12 @@ import StewardSystem
 /// of its own (32 random bytes), of which only the SHA-256 digest is kept, here
 /// and in the store. Every later call carries that credential and may act only
 /// for its host.
+///
+/// The store is the truth, shared by every manager on the database: the
+/// credentials and the join token's digest (the token itself only in the
+/// token file of the manager that made it, for operators). This actor keeps a
+/// copy for the request path; every change is announced (`.agentCredentials`)
+/// and every manager reads the store again when it hears one.
 actor HostCredentials {
     /// What a request's bearer secret proved.
     enum Caller: Sendable, Equatable {
@@ -20,21 +26,24 @@ actor HostCredentials {
     }
 
     private var records: [String: AgentCredentialRecord]
-    private var joinToken: Data
+    /// The SHA-256 digest (hex) of the join token.
+    private var joinDigest: String
     /// When each host's use was last written to the store: at most once a
     /// minute, so that a heartbeat a second is not a write a second.
     private var persistedUse: [String: Millis] = [:]
-    let store: any Store
+    let store: SQLStore
+    let notices: any NoticeBoard
     let clusterId: Int
     let tokenPath: String
     let approveNewHosts: Bool
     let clock: any TimeSource
     static let persistUseEveryMs: Millis = 60_000
 
-    init(records: [AgentCredentialRecord], joinToken: String, tokenPath: String, approveNewHosts: Bool,
-         store: any Store, clusterId: Int, clock: any TimeSource) {
+    init(records: [AgentCredentialRecord], joinDigest: String, tokenPath: String, approveNewHosts: Bool,
+         store: SQLStore, notices: any NoticeBoard, clusterId: Int, clock: any TimeSource) {
         self.records = Dictionary(records.map { ($0.host, $0) }, uniquingKeysWith: { $1 })
-        self.joinToken = Data(joinToken.utf8)
+        self.joinDigest = joinDigest
+        self.notices = notices
         self.tokenPath = tokenPath
         self.approveNewHosts = approveNewHosts
         self.store = store
@@ -42,10 +51,46 @@ actor HostCredentials {
         self.clock = clock
     }
 
-    static func load(store: any Store, clusterId: Int, joinToken: String, tokenPath: String, approveNewHosts: Bool,
+    static func load(store: SQLStore, notices: any NoticeBoard, clusterId: Int, tokenPath: String, approveNewHosts: Bool,
                      clock: any TimeSource) async throws -> HostCredentials {
-        HostCredentials(records: try await store.agentCredentials(clusterId: clusterId), joinToken: joinToken,
-                        tokenPath: tokenPath, approveNewHosts: approveNewHosts, store: store, clusterId: clusterId, clock: clock)
+        HostCredentials(records: try await store.agentCredentials(clusterId: clusterId),
+                        joinDigest: try await ensureJoinToken(store: store, clusterId: clusterId, tokenPath: tokenPath, clock: clock),
+                        tokenPath: tokenPath, approveNewHosts: approveNewHosts, store: store, notices: notices,
+                        clusterId: clusterId, clock: clock)
+    }
+
+    static func joinTokenKey(_ clusterId: Int) -> String { "join_token_digest:\(clusterId)" }
+
+    /// The join token's digest as stored, made once by the first manager to
+    /// start: from its token file (a store from before the token was stored)
+    /// or a new token, written to the file. A manager that finds one stored
+    /// accepts it, whatever its own file says.
+    static func ensureJoinToken(store: SQLStore, clusterId: Int, tokenPath: String, clock: any TimeSource) async throws -> String {
+        if let stored = try await store.accessKey(joinTokenKey(clusterId)) { return stored }
+        var token = SecretFile.read(tokenPath) ?? ""
+        let made = token.isEmpty
+        if made {
+            token = randomHex()
+            try SecretFile.write(token + "\n", to: tokenPath)
+        }
+        let stored = try await store.putAccessKey(joinTokenKey(clusterId), value: digest(token), replace: false, now: clock.now())
+        // Another manager stored its token first: this file's would be refused, so it goes.
+        if stored != digest(token), made { try? FileManager.default.removeItem(atPath: tokenPath) }
+        return stored
+    }
+
+    /// Reads the credentials and the join token again (`.agentCredentials`: another manager changed them).
+    func reload() async throws {
+        let fresh = try await store.agentCredentials(clusterId: clusterId)
+        var merged = Dictionary(fresh.map { ($0.host, $0) }, uniquingKeysWith: { $1 })
+        // Uses are written at most once a minute: the later of the two is kept.
+        for (host, record) in records {
+            if let used = record.lastUsedAt, used > merged[host]?.lastUsedAt ?? 0, merged[host]?.secretDigest == record.secretDigest {
+                merged[host]?.lastUsedAt = used
+            }
+        }
+        records = merged
+        if let stored = try await store.accessKey(Self.joinTokenKey(clusterId)) { joinDigest = stored }
     }
 
     /// The caller a bearer secret proves, or nil. `host` is the `X-Steward-Host`
@@ -55,7 +100,7 @@ actor HostCredentials {
             await noteUse(host)
             return .host(host, state)
         }
-        return PasswordHasher.constantTimeEqual(Data(bearer.utf8), joinToken) ? .joiner : nil
+        return PasswordHasher.constantTimeEqual(Data(Self.digest(bearer).utf8), Data(joinDigest.utf8)) ? .joiner : nil
     }
 
     /// The state of the host's credential if `bearer` is that credential and it
@@ -81,14 +126,23 @@ actor HostCredentials {
         let secret = Self.randomHex()
         let record = AgentCredentialRecord(host: host, secretDigest: Self.digest(secret),
                                            state: approveNewHosts ? .pending : .active, issuedAt: clock.now())
-        // Taken before the write: a second join racing this one finds it.
+        // Taken before the write: a second join racing this one here finds it;
+        // one on another manager is refused by the store.
         records[host] = record
+        let issued: Bool
         do {
-            try await store.saveAgentCredential(record, clusterId: clusterId)
+            issued = try await store.issueAgentCredential(record, clusterId: clusterId)
         } catch {
             records[host] = previous
             throw error
         }
+        guard issued else {
+            try? await reload()
+            throw StewardError(.agentAlreadyJoined,
+                               "Host '\(host.prefix(64))' has joined already; an admin must revoke its credential before it joins again.")
+        }
+        // Every manager knows the credential before the agent has it: its next call may go to any of them.
+        await notices.announceAndWait(.agentCredentials)
         return (secret, record.state)
     }
 
@@ -119,13 +173,14 @@ actor HostCredentials {
         return Self.view(record)
     }
 
-    /// A new join token: written (0600) to the data directory's token file
-    /// first, then the only one accepted. Hosts that have joined keep their
-    /// credentials.
-    func rotateJoinToken() throws -> String {
+    /// A new join token: written (0600) to this manager's token file first,
+    /// then stored; the only one accepted, by every manager, when this
+    /// returns. Hosts that have joined keep their credentials.
+    func rotateJoinToken() async throws -> String {
         let token = Self.randomHex()
         try SecretFile.write(Array((token + "\n").utf8), to: tokenPath)
-        joinToken = Data(token.utf8)
+        joinDigest = try await store.putAccessKey(Self.joinTokenKey(clusterId), value: Self.digest(token), replace: true, now: clock.now())
+        await notices.announceAndWait(.agentCredentials)
         return token
     }
 
@@ -138,6 +193,8 @@ actor HostCredentials {
             records[record.host] = previous
             throw error
         }
+        // A revoked host is refused by every manager once this returns.
+        await notices.announceAndWait(.agentCredentials)
     }
 
     private func noteUse(_ host: String) async {

@@ -52,7 +52,7 @@ struct CASController {
             if presented.isEmpty { response.headers.append(auth.cookie("casSessionId", casSession, path: "/cas")) }
             return response
         }
-        guard let lt = form.lt, auth.sessions.consumeLoginTicket(lt, casSession: presented) else {
+        guard let lt = form.lt, try await auth.sessions.consumeLoginTicket(lt, casSession: presented) else {
             return retry(.badRequest, "The login ticket is missing, used, expired or not from this browser; log in again from this page.")
         }
         let user: AuthenticatedUser
@@ -63,30 +63,30 @@ struct CASController {
         } catch let error as StewardError where error.code == .unauthenticated {
             return retry(.unauthorized, LoginPage.wrongCredentials)
         }
-        let tgt = auth.sessions.newGrant(user: user.name, role: user.role, mustChangePassword: user.mustChangePassword)
-        var response = loggedIn(user, grant: tgt, service: service)
+        let tgt = try await auth.sessions.newGrant(user: user.name, role: user.role, mustChangePassword: user.mustChangePassword)
+        var response = try await loggedIn(user, grant: tgt, service: service)
         response.headers.append(auth.cookie("casSessionId", "", path: "/cas", maxAge: 0))
         // The last Set-Cookie is CASTGC: clients read it from there.
         response.headers.append(auth.cookie("CASTGC", tgt))
         return response
     }
 
-    func loggedIn(_ user: AuthenticatedUser, grant tgt: String, service: String?) -> Response {
+    func loggedIn(_ user: AuthenticatedUser, grant tgt: String, service: String?) async throws -> Response {
         if user.mustChangePassword {
             return Self.html(LoginPage.message(
                 "Change your password", "You logged in with an initial password and must change it before you continue.",
                 link: (LoginPage.changePasswordPage, "Change the password (modify_password.html)")))
         }
         guard let service else { return Self.html(LoginPage.message("Logged in", "You are logged in to Steward as \(user.name).")) }
-        let st = auth.sessions.newServiceTicket(grant: tgt)
+        let st = try await auth.sessions.newServiceTicket(grant: tgt)
         var response = Response(status: .found)
         response.headers[.location] = service + (service.contains("?") ? "&" : "?") + "ticket=" + st
         return response
     }
 
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
-        if let tgt = request.cookies["CASTGC"]?.value, let grant = auth.sessions.grant(tgt) {
-            auth.sessions.endGrant(tgt)
+        if let tgt = request.cookies["CASTGC"]?.value, let grant = try await auth.sessions.grant(tgt) {
+            try await auth.sessions.endGrant(tgt)
             await auditor.record(user: grant.user, source: context.remoteAddress, action: "LOGOUT", target: "cas",
                                  result: .success, status: 200, code: .success)
         }
@@ -99,10 +99,10 @@ struct CASController {
     /// The service of the CAS flow: trades a service ticket for a web session.
     @Sendable func securityCheck(_ request: Request, context: Context) async throws -> Response {
         guard let st = request.uri.queryParameters.get("ticket"),
-              let (grant, parent) = auth.sessions.consumeServiceTicket(st) else {
+              let (grant, parent) = try await auth.sessions.consumeServiceTicket(st) else {
             throw StewardError(.unauthenticated, "The service ticket is missing, used or expired; log in again at /cas/login.")
         }
-        let token = auth.sessions.newWebSession(user: grant.user, role: grant.role, parent: parent,
+        let token = try await auth.sessions.newWebSession(user: grant.user, role: grant.role, parent: parent,
                                                 mustChangePassword: grant.mustChangePassword)
         var response = Response(status: .found)
         // `next` (the web UI's own page) or, as clients expect, login_check.

@@ -42,6 +42,7 @@ struct ConfigVersionController {
         let body = try await JSONBody.decode(RollbackRequest.self, from: request, limit: bodyLimit)
         let restart = body.restartAffectedComponents ?? false
         let user = context.user?.name ?? ""
+        let key = try request.idempotencyKey(user: user, body: body)
         let title = "Roll back to version \(number)"
         let stack = self.stack
         let topology = await cluster.topology
@@ -61,7 +62,8 @@ struct ConfigVersionController {
             try await center.checkDraft(draft)
             return CommandController.plan(draft)
         }
-        return CommandController.accepted(try await center.submitConfiguration(restart: restart, user: user, title: title, changes))
+        return CommandController.accepted(try await center.submitConfiguration(restart: restart, user: user, title: title, key: key,
+                                                                                changes))
     }
 
     private func stored(_ number: Int) async throws -> ConfigVersion {

@@ -1,6 +1,7 @@
 import Hummingbird
 import StewardAPI
 import StewardEngine
+import StewardStore
 
 /// A service's configuration: its parameters and values per level, and the
 /// reference's save, which becomes a command (with restarts, if asked).
@@ -34,11 +35,14 @@ struct ConfigurationController {
         }
         let restart = body.configurationsSummary.restartAffectedComponents ?? false
         let user = context.user?.name ?? ""
+        var plain = body
+        plain.userPassword = nil
+        let key = try request.idempotencyKey(user: user, body: plain)
         if try request.dryRun() {
             let draft = await center.draftConfiguration(changes, restart: restart, user: user)
             try await center.checkDraft(draft)
             return CommandController.plan(draft)
         }
-        return CommandController.accepted(try await center.submitConfiguration(changes, restart: restart, user: user))
+        return CommandController.accepted(try await center.submitConfiguration(changes, restart: restart, user: user, key: key))
     }
 }

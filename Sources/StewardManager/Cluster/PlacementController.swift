@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import StewardAPI
 import StewardEngine
+import StewardStore
 
 /// Placement, for operators: add an instance of a role to a host, remove one,
 /// decommission a host, forget one. The first three are commands with
@@ -29,8 +30,11 @@ struct PlacementController {
     @Sendable func add(_ request: Request, context: Context) async throws -> Response {
         let body = try await JSONBody.decode(AddInstanceRequest.self, from: request, limit: bodyLimit, required: true)
         let dryRun = try request.dryRun()
+        let user = context.user?.name ?? ""
+        // A dry run makes nothing: its key is checked but not used.
+        let key = try request.idempotencyKey(user: user, body: body)
         let command = try await center.submitAdd(role: body.role, host: body.host, start: body.start ?? true,
-                                                 user: context.user?.name ?? "", dryRun: dryRun)
+                                                 user: user, dryRun: dryRun, key: dryRun ? nil : key)
         return dryRun ? CommandController.plan(command) : CommandController.accepted(command)
     }
 
@@ -38,15 +42,19 @@ struct PlacementController {
         let dryRun = try request.dryRun()
         // `@` may come percent-encoded (a browser's encodeURIComponent does it).
         let name = context.parameters.get("instance_name") ?? ""
+        let user = context.user?.name ?? ""
+        let key = try request.idempotencyKey(user: user)
         let command = try await center.submitRemove(instance: name.removingPercentEncoding ?? name,
-                                                    user: context.user?.name ?? "", dryRun: dryRun)
+                                                    user: user, dryRun: dryRun, key: dryRun ? nil : key)
         return dryRun ? CommandController.plan(command) : CommandController.accepted(command)
     }
 
     @Sendable func decommission(_ request: Request, context: Context) async throws -> Response {
         let dryRun = try request.dryRun()
+        let user = context.user?.name ?? ""
+        let key = try request.idempotencyKey(user: user)
         let command = try await center.submitDecommission(host: context.parameters.get("host_name") ?? "",
-                                                          user: context.user?.name ?? "", dryRun: dryRun)
+                                                          user: user, dryRun: dryRun, key: dryRun ? nil : key)
         return dryRun ? CommandController.plan(command) : CommandController.accepted(command)
     }
 

@@ -1,5 +1,6 @@
 import StewardAPI
 import StewardEngine
+import StewardStore
 
 /// Placement: instances added to and removed from hosts, hosts decommissioned,
 /// joined and forgotten. Each runs under the center's gate, checked against
@@ -21,16 +22,20 @@ extension CommandCenter {
 
     // MARK: entry points
 
-    func submitAdd(role: String, host: String, start: Bool, user: String, dryRun: Bool = false) async throws -> Command {
-        try await gate.run { try await self.add(role: role, host: host, start: start, user: user, dryRun: dryRun) }
+    /// A dry run makes nothing: its `key` is not looked at (the controllers pass none).
+    func submitAdd(role: String, host: String, start: Bool, user: String, dryRun: Bool = false,
+                   key: IdempotencyKey? = nil) async throws -> Command {
+        try await gate.run {
+            try await self.once(key) { try await self.add(role: role, host: host, start: start, user: user, dryRun: dryRun, key: key) }
+        }
     }
 
-    func submitRemove(instance name: String, user: String, dryRun: Bool = false) async throws -> Command {
-        try await gate.run { try await self.remove(instance: name, user: user, dryRun: dryRun) }
+    func submitRemove(instance name: String, user: String, dryRun: Bool = false, key: IdempotencyKey? = nil) async throws -> Command {
+        try await gate.run { try await self.once(key) { try await self.remove(instance: name, user: user, dryRun: dryRun, key: key) } }
     }
 
-    func submitDecommission(host name: String, user: String, dryRun: Bool = false) async throws -> Command {
-        try await gate.run { try await self.decommission(host: name, user: user, dryRun: dryRun) }
+    func submitDecommission(host name: String, user: String, dryRun: Bool = false, key: IdempotencyKey? = nil) async throws -> Command {
+        try await gate.run { try await self.once(key) { try await self.decommission(host: name, user: user, dryRun: dryRun, key: key) } }
     }
 
     /// Forgets a host that has no instances: stored first, then dropped from the topology.
@@ -47,23 +52,23 @@ extension CommandCenter {
 
     // MARK: inside the gate
 
-    private func add(role: String, host: String, start: Bool, user: String, dryRun: Bool) async throws -> Command {
+    private func add(role: String, host: String, start: Bool, user: String, dryRun: Bool, key: IdempotencyKey?) async throws -> Command {
         let (draft, instance) = try await draftAdd(role: role, host: host, start: start, user: user)
         try checkFree(draft.services, host: instance.ref.host)
         if dryRun { return draft }
-        return try await begin(draft, saving: [], placing: instance)
+        return try await begin(draft, saving: [], placing: instance, key: key)
     }
 
-    private func remove(instance name: String, user: String, dryRun: Bool) async throws -> Command {
+    private func remove(instance name: String, user: String, dryRun: Bool, key: IdempotencyKey?) async throws -> Command {
         let ref = try await cluster.topology.instance(named: name)
         let draft = Command(kind: .removeInstance, clusterId: stack.cluster.id, target: ref.description, user: user,
                             services: [ref.service], steps: Planner.removeInstanceSteps(ref), createdAt: clock.now())
         try checkFree(draft.services, host: ref.host)
         if dryRun { return draft }
-        return try await begin(draft, saving: [])
+        return try await begin(draft, saving: [], key: key)
     }
 
-    private func decommission(host name: String, user: String, dryRun: Bool) async throws -> Command {
+    private func decommission(host name: String, user: String, dryRun: Bool, key: IdempotencyKey?) async throws -> Command {
         let topology = await cluster.topology
         let (host, instances) = try topology.checkDecommission(name)
         let services = Planner.startOrder(stack).filter { s in instances.contains { $0.service == s } }
@@ -72,7 +77,7 @@ extension CommandCenter {
                             services: services, steps: steps, createdAt: clock.now())
         try checkFree(draft.services, host: host.name)
         if dryRun { return draft }
-        return try await begin(draft, saving: [])
+        return try await begin(draft, saving: [], key: key)
     }
 
     private func doForget(host name: String) async throws -> HostRecord {

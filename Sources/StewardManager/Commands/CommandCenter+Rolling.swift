@@ -1,20 +1,23 @@
 import StewardAPI
 import StewardEngine
+import StewardStore
 
 /// Rolling restarts: planned from the instances running now, one step per
 /// batch; `Command.advance` holds each batch until the one before has ended
 /// and the pause has passed, and the center's tick advances it then.
 extension CommandCenter {
-    func submitRollingRestart(service: String, policy: RollingPolicy, user: String) async throws -> Command {
-        try await gate.run { try await self.createRollingRestart(service: service, policy: policy, user: user) }
+    func submitRollingRestart(service: String, policy: RollingPolicy, user: String, key: IdempotencyKey? = nil) async throws -> Command {
+        try await gate.run {
+            try await self.once(key) { try await self.createRollingRestart(service: service, policy: policy, user: user, key: key) }
+        }
     }
 
-    private func createRollingRestart(service: String, policy: RollingPolicy, user: String) async throws -> Command {
+    private func createRollingRestart(service: String, policy: RollingPolicy, user: String, key: IdempotencyKey?) async throws -> Command {
         let command = try await draftRollingRestart(service: service, policy: policy, user: user)
         // The same lock as a restart of the service alone: its dependents keep running and are not held.
         try checkFree(command.services)
         // The store copies the draft, its policy included, into the command it runs.
-        return try await begin(command, saving: [])
+        return try await begin(command, saving: [], key: key)
     }
 
     /// The rolling restart a request would create, not stored: for dry runs too.

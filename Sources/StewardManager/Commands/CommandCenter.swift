@@ -77,22 +77,27 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
 
     // MARK: entry points
 
-    func submit(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) async throws -> Command {
-        try await gate.run { try await self.create(kind, service: service, onlySelf: onlySelf, user: user) }
+    /// `key`, when given, makes the request idempotent (`CommandCenter+Idempotency`).
+    func submit(_ kind: CommandKind, service: String, onlySelf: Bool, user: String, key: IdempotencyKey? = nil) async throws -> Command {
+        try await gate.run {
+            try await self.once(key) { try await self.create(kind, service: service, onlySelf: onlySelf, user: user, key: key) }
+        }
     }
 
-    func submitConfiguration(_ changes: [ConfigValue], restart: Bool, user: String) async throws -> Command {
-        try await submitConfiguration(restart: restart, user: user) { _ in changes }
+    func submitConfiguration(_ changes: [ConfigValue], restart: Bool, user: String, key: IdempotencyKey? = nil) async throws -> Command {
+        try await submitConfiguration(restart: restart, user: user, key: key) { _ in changes }
     }
 
     /// A save whose values are worked out under the gate from the configuration
     /// as it is then (a rollback's depend on every save before it); `title`
     /// names it in its step and its version ("Roll back to version 3").
-    func submitConfiguration(restart: Bool, user: String, title: String? = nil,
+    func submitConfiguration(restart: Bool, user: String, title: String? = nil, key: IdempotencyKey? = nil,
                              _ changes: @escaping @Sendable (Configuration) throws -> [ConfigValue]) async throws -> Command {
         try await gate.run {
-            let values = try changes(await self.cluster.configuration)
-            return try await self.createConfiguration(values, restart: restart, user: user, title: title)
+            try await self.once(key) {
+                let values = try changes(await self.cluster.configuration)
+                return try await self.createConfiguration(values, restart: restart, user: user, title: title, key: key)
+            }
         }
     }
 
@@ -149,10 +154,10 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
 
     // MARK: creation
 
-    private func create(_ kind: CommandKind, service: String, onlySelf: Bool, user: String) async throws -> Command {
+    private func create(_ kind: CommandKind, service: String, onlySelf: Bool, user: String, key: IdempotencyKey?) async throws -> Command {
         let command = try await draft(kind, service: service, onlySelf: onlySelf, user: user)
         try checkFree(command.services)
-        return try await begin(command, saving: [])
+        return try await begin(command, saving: [], key: key)
     }
 
     /// A dry run is refused as the request would be when a service it touches
@@ -162,21 +167,18 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
         try checkFree(command.services)
     }
 
-    private func createConfiguration(_ changes: [ConfigValue], restart: Bool, user: String, title: String?) async throws -> Command {
+    private func createConfiguration(_ changes: [ConfigValue], restart: Bool, user: String, title: String?,
+                                     key: IdempotencyKey?) async throws -> Command {
         let command = await draftConfiguration(changes, restart: restart, user: user, title: title)
         try checkFree(command.services)
         let version = await versionMade(saving: changes, user: user, description: command.steps[0].description)
-        return try await begin(command, saving: changes, version: version)
+        return try await begin(command, saving: changes, version: version, key: key)
     }
 
-    // MARK: abort and retry
+    // MARK: abort (retry: `CommandCenter+Retry`)
 
     func abort(_ id: Int64, user: String) async throws -> Command {
         try await gate.run { try await self.doAbort(id, user: user) }
-    }
-
-    func retry(_ id: Int64, user: String) async throws -> Command {
-        try await gate.run { try await self.doRetry(id, user: user) }
     }
 
     /// Fails the command at once ("aborted") and tells the agents to stop the
@@ -198,22 +200,6 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
         return try await store.command(id: id) ?? command
     }
 
-    /// A new command for only the failed tasks of a FAILED command.
-    private func doRetry(_ id: Int64, user: String) async throws -> Command {
-        guard let original = try await store.command(id: id) else {
-            throw StewardError(.commandNotFound, "Command \(id) does not exist.")
-        }
-        let steps = Planner.retrySteps(of: original)
-        guard original.state == .failed, !steps.isEmpty else {
-            throw StewardError(.nothingToRetry, "Command \(id) is \(original.state.rawValue) with no failed task; only a FAILED command's failed tasks can be retried.")
-        }
-        let services = Planner.startOrder(stack).filter { s in steps.contains { $0.tasks.contains { $0.instance.service == s } } }
-        try checkFree(services)
-        let command = Command(kind: original.kind, clusterId: original.clusterId, target: original.target, user: user,
-                              services: services, steps: steps, createdAt: clock.now())
-        return try await begin(command, saving: [])
-    }
-
     func checkFree(_ services: [String]) throws(StewardError) {
         for s in services {
             if let id = locks[s] {
@@ -226,14 +212,15 @@ actor CommandCenter: AgentEventSink, RestartSubmitter {
     }
 
     /// Stores a new command (with the values it saves and their version, or
-    /// the instance it places, in the same transaction), takes its locks and starts it.
+    /// the instance it places, and the request's idempotency key, in the same
+    /// transaction), takes its locks and starts it.
     func begin(_ draft: Command, saving values: [ConfigValue], version: ConfigVersion? = nil,
-               placing: PlacedInstance? = nil) async throws -> Command {
+               placing: PlacedInstance? = nil, key: IdempotencyKey? = nil) async throws -> Command {
         let command: Command
         if let placing {
-            command = try await store.insert(draft, placing: placing, now: clock.now())
+            command = try await store.insert(draft, placing: placing, idempotency: key, now: clock.now())
         } else {
-            command = try await store.insert(draft, saving: values, version: version, now: clock.now())
+            command = try await store.insert(draft, saving: values, version: version, idempotency: key, now: clock.now())
         }
         if !values.isEmpty { await cluster.apply(values) }
         if let placing { await cluster.place(placing) }

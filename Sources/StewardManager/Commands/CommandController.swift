@@ -51,24 +51,31 @@ struct CommandController {
         let policy = try RollingPolicy.validated(batchSize: body.batchSize, pauseSeconds: body.pauseSeconds,
                                                  failureTolerance: body.failureTolerance)
         let user = context.user?.name ?? ""
+        var plain = body
+        plain.userPassword = nil
+        let key = try request.idempotencyKey(user: user, body: plain)
         if try request.dryRun() {
             let draft = try await center.draftRollingRestart(service: name, policy: policy, user: user)
             try await center.checkDraft(draft)
             return Self.plan(draft)
         }
-        return Self.accepted(try await center.submitRollingRestart(service: name, policy: policy, user: user))
+        return Self.accepted(try await center.submitRollingRestart(service: name, policy: policy, user: user, key: key))
     }
 
     func serviceAction(_ kind: CommandKind, _ request: Request, _ context: Context) async throws -> Response {
         let name = try context.service(in: stack)
         let body = try await JSONBody.decode(ServiceActionRequest.self, from: request, limit: bodyLimit)
         let user = context.user?.name ?? ""
+        // The password the reference sends is ignored, and kept out of the fingerprint that is stored.
+        var plain = body
+        plain.userPassword = nil
+        let key = try request.idempotencyKey(user: user, body: plain)
         if try request.dryRun() {
             let draft = try await center.draft(kind, service: name, onlySelf: body.onlySelf ?? true, user: user)
             try await center.checkDraft(draft)
             return Self.plan(draft)
         }
-        return Self.accepted(try await center.submit(kind, service: name, onlySelf: body.onlySelf ?? true, user: user))
+        return Self.accepted(try await center.submit(kind, service: name, onlySelf: body.onlySelf ?? true, user: user, key: key))
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
@@ -95,7 +102,9 @@ struct CommandController {
     }
 
     @Sendable func retry(_ request: Request, context: Context) async throws -> Response {
-        Self.accepted(try await center.retry(try context.positiveID("command_id"), user: context.user?.name ?? ""))
+        let user = context.user?.name ?? ""
+        return Self.accepted(try await center.retry(try context.positiveID("command_id"), user: user,
+                                                    key: try request.idempotencyKey(user: user)))
     }
 
     /// The hot path: a cached, already encoded document per command version.
@@ -184,7 +193,8 @@ struct CommandController {
         return (seconds, version)
     }
 
-    /// The answer to a request that created a command: its id and current state.
+    /// The answer to a request that created a command: its id and current state
+    /// (a request sent again with its `Idempotency-Key` gets the same answer, of the same command).
     static func accepted(_ command: Command) -> Response {
         var response = JSONBody.envelope(Envelope<NoResult>(
             id: command.id, state: command.state, errorCode: command.errorCode.rawValue,

@@ -108,7 +108,7 @@ actor Peers: PeerLink {
     private func refresh(presence host: String) async {
         guard let p = try? await store.presence(host: host), p.manager != store.owner else { return }
         if p.connected {
-            await hub.movedAway(host)
+            await hub.movedAway(host, seenAt: p.seenAt)
             await cluster.record(p.reports, host: host)
         } else {
             await hub.goneElsewhere(host)

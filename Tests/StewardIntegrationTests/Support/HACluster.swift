@@ -2,18 +2,19 @@ import AsyncHTTPClient
 import Foundation
 import StewardClient
 import StewardSystem
+import StewardTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Several managers on one PostgreSQL and three agents that list them all,
+/// Several managers on one PostgreSQL database and three agents that list them all,
 /// with a stack of `services` one-role services (`S01`…), each instance slow
 /// to start (`startupDelayMs`) so that commands are in flight when a test
 /// kills something. Ports are chosen before anything starts, so that each
 /// agent's `--manager` list is known and a killed manager comes back where it was.
 actor HACluster {
     let root: String
-    let postgres: PostgresServer
+    let database: String
     let managerPorts: [Int]
     let services: Int
     let rolePortBase: Int
@@ -21,9 +22,9 @@ actor HACluster {
     private var agents: [String: pid_t] = [:]
     static let hosts = ["host-1", "host-2", "host-3"]
 
-    init(postgres: PostgresServer, managers: Int, services: Int, startupDelayMs: Int) throws {
+    init(database: String, managers: Int, services: Int, startupDelayMs: Int) throws {
         root = NSTemporaryDirectory() + "steward-ha-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        self.postgres = postgres
+        self.database = database
         self.managerPorts = try (0..<managers).map { _ in try freePort() }
         self.services = services
         rolePortBase = 24_000 + Int(getpid() % 100) * 60
@@ -50,7 +51,7 @@ actor HACluster {
         let dir = root + "/manager-\(i)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         managers[i] = try ProcessControl.spawn([TestCluster.binary,
-            "manager", "--database", postgres.url, "--key-file", root + "/secret.key",
+            "manager", "--database", database, "--key-file", root + "/secret.key",
             "--data-dir", dir, "--port", String(managerPorts[i - 1]), "--admin-password-file", root + "/admin-password",
             "--stack", root + "/stack.json",
             "--heartbeat-interval-ms", String(TestCluster.heartbeatIntervalMs),
