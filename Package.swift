@@ -143,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "steward",
             dependencies: [
-                "StewardAPI", "StewardManager", "StewardAgent", "StewardRole", "StewardClient", "StewardSystem", "StewardStore",
+                "StewardAPI", "StewardManager", "StewardAgent", "StewardRole", "StewardClient", "StewardSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -57,10 +57,10 @@ public final class Manager: Sendable {
         let sealer = try SecretSealer.loadOrCreate(keyFile: options.keyFile ?? options.dataDirectory + "/secret.key")
         let store: SQLStore
         let board: any NoticeBoard
-        if let database = options.database {
+        if let database = options.database?.settings {
             store = try await PostgresStore.open(database, sealer: sealer, logger: logger)
             do {
-                board = try PostgresNoticeBoard(settings: database, store: store, logger: logger)
+                board = try PostgresNoticeBoard(settings: database, store: store, senderId: store.owner, logger: logger)
             } catch {
                 await store.close()
                 throw error
@@ -84,6 +84,9 @@ public final class Manager: Sendable {
                              clock: any TimeSource, logger: Logger) async throws -> Manager {
         var options = options
         try await store.migrate()
+        // Managers starting at once on one database: one creates the cluster, the admin and version 1, the others find them.
+        let firstStart = try await store.lockFirstStart()
+        defer { firstStart.release() }
 
         let record: ClusterRecord
         var created = false
@@ -134,6 +137,7 @@ public final class Manager: Sendable {
         try await store.ensureFirstConfigVersion(
             clusterId: record.id, values: ConfigDiff.snapshot(configuration, in: stack),
             description: created ? "The cluster's values at creation" : "The values when versions began", now: clock.now())
+        firstStart.release()
         let cluster = ClusterState(stack: stack, record: record, configuration: configuration, topology: topology)
         let metrics = MetricsHistory(windowMinutes: options.metricsWindowMinutes)
         let hub = AgentHub(hosts: topology.hostNames, heartbeatTimeoutMs: options.heartbeatTimeoutMs,

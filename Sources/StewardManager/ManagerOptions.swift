@@ -1,3 +1,4 @@
+import Foundation
 import StewardStore
 
 /// Settings of one manager process; `steward manager` fills them from flags.
@@ -5,7 +6,7 @@ public struct ManagerOptions: Sendable {
     /// Directory of the SQLite file, the agent token and `manager.url`.
     public var dataDirectory: String
     /// The PostgreSQL database several managers share; nil: SQLite in the data directory.
-    public var database: PostgresSettings?
+    public var database: DatabaseOptions?
     /// The key sealing PASSWORD values; every manager on one database must use the same one.
     /// nil: `<data>/secret.key`, created on first use.
     public var keyFile: String?
@@ -65,5 +66,35 @@ public struct ManagerOptions: Sendable {
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
+    }
+}
+
+/// Where the PostgreSQL store is and how to reach it (`steward manager --database …`).
+public struct DatabaseOptions: Sendable {
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=…]`.
+    public var url: String
+    /// Wins over the URL's (from `--database-password-file` or `STEWARD_DATABASE_PASSWORD`).
+    public var password: String?
+    /// PEM certificate authorities for the server's certificate; implies verified TLS.
+    public var caFile: String?
+    /// The server cancels a statement running longer than this (0: never).
+    public var statementTimeoutMs: Int = 15_000
+
+    public init(url: String, password: String? = nil, caFile: String? = nil) {
+        self.url = url
+        self.password = password
+        self.caFile = caFile
+    }
+
+    /// The URL's password, if it has one.
+    public var urlHasPassword: Bool { URLComponents(string: url)?.password != nil }
+
+    /// Refuses a URL or TLS mode that cannot work, before anything starts.
+    public func check() throws { _ = try settings.configuration() }
+
+    var settings: PostgresSettings {
+        var s = PostgresSettings(url: url, password: password, caFile: caFile)
+        s.statementTimeoutMs = statementTimeoutMs
+        return s
     }
 }

@@ -13,6 +13,8 @@ struct Migration: Sendable {
 enum Migrations {
     /// The advisory lock migrations take on PostgreSQL (any fixed number; "steward" in ASCII).
     static let lockKey = "32497601465119332"  // 0x73746577617264
+    /// The session advisory lock of a manager's first-start work ("steward" + 1).
+    static let firstStartLockKey = "32497601465119333"
 
     static let all: [Migration] = [
         Migration(

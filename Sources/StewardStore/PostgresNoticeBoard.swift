@@ -120,9 +120,11 @@ public final class PostgresNoticeBoard: NoticeBoard, @unchecked Sendable {
     }
 
     /// The LISTEN connection, opened again whenever it drops, until `close`.
+    /// One warning when it is lost, one line when notices are heard again.
     private func listen() async {
         var pauseMs = 100
         var id = 0
+        var lost = false
         while !Task.isCancelled {
             id += 1
             do {
@@ -131,7 +133,8 @@ public final class PostgresNoticeBoard: NoticeBoard, @unchecked Sendable {
                 do {
                     try await connection.listen(on: Self.channel) { notifications in
                         lock.withLock { listening = true }
-                        logger.debug("listening for notices", metadata: ["channel": "\(Self.channel)"])
+                        if lost { logger.info("notices heard again", metadata: ["channel": "\(Self.channel)"]) }
+                        lost = false
                         pauseMs = 100
                         for try await n in notifications { hear(n.payload) }
                     }
@@ -144,9 +147,13 @@ public final class PostgresNoticeBoard: NoticeBoard, @unchecked Sendable {
                 try? await connection.close()
             } catch {
                 if Task.isCancelled { break }
-                logger.warning("notice connection lost; reconnecting", metadata: [
-                    "error": "\(PostgresFailure.describe(error))", "retry_ms": "\(pauseMs)",
-                ])
+                let metadata: Logger.Metadata = ["error": "\(PostgresFailure.describe(error))", "retry_ms": "\(pauseMs)"]
+                if lost {
+                    logger.debug("notice connection still down", metadata: metadata)
+                } else {
+                    logger.warning("notice connection lost; reconnecting", metadata: metadata)
+                }
+                lost = true
             }
             try? await Task.sleep(for: .milliseconds(pauseMs))
             pauseMs = min(pauseMs * 2, 2000)

@@ -111,6 +111,7 @@ public enum PostgresStore {
         let db = pool.database(logger: logger).sql(queryLogLevel: nil)
         let owner = PoolOwner(pool: pool)
         let store = SQLStore(database: db, sealer: sealer, serializesReads: false, mapError: PostgresFailure.map,
+                             firstStartLock: { try await firstStartLock(configuration, logger: logger) },
                              onClose: { try? await owner.pool.shutdownAsync() })
         // Fail at start, with a clear message, rather than at the first request.
         do {
@@ -121,6 +122,28 @@ public enum PostgresStore {
                                "Cannot reach PostgreSQL at \(settings.redactedURL): \(PostgresFailure.describe(error))")
         }
         return store
+    }
+
+    /// A connection of its own holding a session advisory lock; closing it releases the lock.
+    /// The wait is bounded by lock_timeout, not the statement timeout: another
+    /// manager's first start may take longer than a statement should.
+    static func firstStartLock(_ configuration: PostgresConnection.Configuration, logger: Logger) async throws -> StoreLock {
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 0, logger: logger)
+        do {
+            _ = try await connection.query("SET statement_timeout = 0", logger: logger)
+            _ = try await connection.query("SET lock_timeout = '120s'", logger: logger)
+            _ = try await connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_lock(\(Migrations.firstStartLockKey))"),
+                                           logger: logger)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        // The connection is kept until its close completes: PostgresNIO traps on one dropped while open.
+        return StoreLock {
+            let closing: EventLoopFuture<Void> = connection.close()
+            closing.whenComplete { _ in withExtendedLifetime(connection) {} }
+        }
     }
 
     private static func loops(_ group: MultiThreadedEventLoopGroup) -> Int {

@@ -19,6 +19,8 @@ public final class SQLStore: Store, @unchecked Sendable {
     /// Turns the driver's "cannot reach the database" into `storeUnavailable`.
     let mapError: @Sendable (any Error) -> any Error
     let onClose: @Sendable () async -> Void
+    /// The first-start lock of several managers sharing the database (nil: there is one).
+    let takeFirstStartLock: (@Sendable () async throws -> StoreLock)?
     /// Seals PASSWORD values on their way in, opens them on their way out.
     public let sealer: SecretSealer
     /// Who this process is to the others on the database: the holder of the
@@ -28,7 +30,9 @@ public final class SQLStore: Store, @unchecked Sendable {
     public init(database: any SQLDatabase, sealer: SecretSealer, owner: String = SQLStore.newOwner(),
                 serializesReads: Bool = true,
                 mapError: @escaping @Sendable (any Error) -> any Error = { $0 },
+                firstStartLock: (@Sendable () async throws -> StoreLock)? = nil,
                 onClose: @escaping @Sendable () async -> Void = {}) {
+        self.takeFirstStartLock = firstStartLock
         self.db = database
         self.sealer = sealer
         self.owner = owner

@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import StewardAPI
 import StewardManager
-import StewardStore
 
 struct ManagerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -153,22 +152,22 @@ struct ManagerCommand: AsyncParsableCommand {
 
     /// The PostgreSQL settings, when --database is given: the password from the
     /// file, else the URL, else the environment.
-    func databaseSettings() throws -> PostgresSettings? {
+    func databaseSettings() throws -> DatabaseOptions? {
         guard let database else {
             guard databasePasswordFile == nil, databaseCaFile == nil else {
                 throw ValidationError("--database-password-file and --database-ca-file need --database")
             }
             return nil
         }
-        var settings = PostgresSettings(url: database, caFile: databaseCaFile)
+        var settings = DatabaseOptions(url: database, caFile: databaseCaFile)
         if let file = databasePasswordFile {
             settings.password = try Self.readPassword(file, option: "--database-password-file")
-        } else if URLComponents(string: database)?.password == nil {
+        } else if !settings.urlHasPassword {
             settings.password = ProcessInfo.processInfo.environment["STEWARD_DATABASE_PASSWORD"]
         }
         guard databaseStatementTimeoutMs >= 0 else { throw ValidationError("--database-statement-timeout-ms must be 0 or more") }
         settings.statementTimeoutMs = databaseStatementTimeoutMs
-        do { _ = try settings.configuration() } catch let error as StewardError { throw ValidationError(error.message) }
+        do { try settings.check() } catch let error as StewardError { throw ValidationError(error.message) }
         return settings
     }
 

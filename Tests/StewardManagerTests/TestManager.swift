@@ -23,9 +23,11 @@ func withTestManager<T>(clock: (any TimeSource)? = nil, notices: (any NoticeBoar
     let manager = try await Manager.open(options, clock: clock ?? SystemTime(), notices: notices, logger: logger)
     do {
         let result = try await body(manager)
+        await manager.notices.close()
         await manager.store.close()
         return result
     } catch {
+        await manager.notices.close()
         await manager.store.close()
         throw error
     }

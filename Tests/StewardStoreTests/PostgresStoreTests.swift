@@ -98,6 +98,27 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test func tlsIsVerifiedAgainstTheGivenCAAndRefusedWithoutIt() async throws {
+        let server = try await TestPostgres.start(tls: true)
+        defer { server.stop() }
+        guard var url = URLComponents(string: try await server.freshDatabase()) else { throw StewardError(.internalError) }
+        url.host = "localhost"
+        url.queryItems = [URLQueryItem(name: "sslmode", value: "verify-full")]
+        let verified = try #require(url.string)
+        let store = try await PostgresStore.open(PostgresSettings(url: verified, caFile: server.caFile),
+                                                 sealer: .ephemeral(), logger: Self.logger)
+        try await using(store) { store in
+            let tls = try await store.read { db in
+                try await db.raw("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").first()?.decode(column: "ssl", as: Bool.self)
+            }
+            #expect(tls == true)
+        }
+        // The same server, its CA not given: the certificate is not trusted and nothing is sent.
+        await #expect(throws: StewardError.self) {
+            await (try await PostgresStore.open(PostgresSettings(url: verified), sealer: .ephemeral(), logger: Self.logger)).close()
+        }
+    }
+
     @Test func aStatementErrorIsNotTakenForAnOutage() async throws {
         try await withStore(.postgres) { store in
             let alice = UserRecord(name: "alice", passwordHash: "h", role: .admin, mustChangePassword: false, createdAt: 1)

@@ -5,7 +5,7 @@ import StewardEngine
 @testable import StewardStore
 import Testing
 
-@Suite("SQLite store")
+@Suite("Store (SQLite and PostgreSQL)")
 struct SQLiteStoreTests {
     // MARK: migrations
 

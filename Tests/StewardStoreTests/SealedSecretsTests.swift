@@ -3,6 +3,7 @@ import Logging
 import StewardAPI
 import StewardEngine
 @testable import StewardStore
+import StewardTestSupport
 import Testing
 
 /// PASSWORD values never reach the database file in clear.
@@ -72,5 +73,28 @@ import Testing
         try await using(try await db.open()) { store in try await store.migrate() }
         let attributes = try FileManager.default.attributesOfItem(atPath: db.path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    /// On PostgreSQL, every text column of every table, as the server holds it.
+    @Test(.enabled(if: TestPostgres.available, "PostgreSQL is not installed and CI is unset"))
+    func aSecretValueIsSealedInPostgreSQLToo() async throws {
+        try await withStore(.postgres) { store in
+            try await store.createCluster(id: 1, name: "demo", description: "", stack: try Fixtures.demo(), values: [], now: 1)
+            let change = ConfigValue(scope: .service("Coordinator"), name: "log_level", value: Self.clear, secret: true)
+            #expect(try await store.ensureFirstConfigVersion(clusterId: 1, values: [change], description: "first", now: 2))
+            _ = try await store.insert(Fixtures.saveCommand(), saving: [change], now: 3)
+            #expect(try await store.configValues(clusterId: 1) == [change])
+            let dump = try await store.read { db in
+                var all = ""
+                for table in ["config_values", "config_version_values"] {
+                    for row in try await db.raw("SELECT * FROM \(unsafeRaw: table)").all() {
+                        all += try row.decode(column: "value", as: String.self) + "\n"
+                    }
+                }
+                return all
+            }
+            #expect(!dump.contains(Self.clear), "the clear value is in the database")
+            #expect(dump.contains(SecretSealer.prefix))
+        }
     }
 }

@@ -19,6 +19,10 @@ public final class TestPostgres: @unchecked Sendable {
     private let lock = NSLock()
     private var process: Process?
     private var watchdog: Process?
+    /// Extra `-c` settings of the server.
+    private var settings: [String] = []
+    /// The CA that signed the server's certificate, when it takes TLS.
+    public var caFile: String { directory + "/ca.pem" }
 
     public static let user = "steward_test"
     public static let password = "steward-test-pw"
@@ -38,12 +42,15 @@ public final class TestPostgres: @unchecked Sendable {
             || ProcessInfo.processInfo.environment["CI"] != nil
     }
 
-    /// A server of its own: `initdb`, start, a superuser with a password.
-    public static func start() async throws -> TestPostgres {
+    /// A server of its own: `initdb`, start, a superuser with a password. With
+    /// `tls`, it also takes TLS connections, its certificate (for localhost and
+    /// 127.0.0.1) signed by a CA of its own (`caFile`).
+    public static func start(tls: Bool = false) async throws -> TestPostgres {
         guard let bin = binDirectory else { throw Failure("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb)") }
         let dir = try makeDirectory()
         let server = TestPostgres(port: try freePort(), directory: dir, bin: bin)
         try server.initdb()
+        if tls { server.settings += try server.makeCertificates() }
         try await server.startServer()
         try server.startWatchdog()
         return server
@@ -114,7 +121,7 @@ public final class TestPostgres: @unchecked Sendable {
                 // synchronous_commit stays on: an acknowledged commit must survive the drills' kill -9.
                 "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
                 "-c", "full_page_writes=off", "-c", "max_connections=300",
-            ], log: directory + "/server.log")
+            ] + settings, log: directory + "/server.log")
             try p.run()
             lock.withLock { process = p }
             do {
