@@ -20,15 +20,20 @@ extension SQLStore {
 
     public func saveAgentCredential(_ r: AgentCredentialRecord, clusterId: Int) async throws {
         // ON CONFLICT … DO UPDATE: the same text in SQLite (3.24+) and PostgreSQL.
-        try await transaction { db in
-            try await db.raw("""
-                INSERT INTO agent_credentials (cluster_id, host, secret_digest, state, issued_at, last_used_at, revoked_at)
-                VALUES (\(bind: clusterId), \(bind: r.host), \(bind: r.secretDigest), \(bind: r.state.rawValue),
-                        \(bind: r.issuedAt), \(bind: r.lastUsedAt), \(bind: r.revokedAt))
-                ON CONFLICT (cluster_id, host) DO UPDATE SET secret_digest = excluded.secret_digest, state = excluded.state,
-                  issued_at = excluded.issued_at, last_used_at = excluded.last_used_at, revoked_at = excluded.revoked_at
-                """).run()
-        }
+        try await transaction { db in try await Self.upsert(r, clusterId: clusterId, onlyOverRevoked: false, on: db) }
+    }
+
+    /// Inserts or replaces a host's credential; with `onlyOverRevoked`, a stored one is replaced only if revoked.
+    static func upsert(_ r: AgentCredentialRecord, clusterId: Int, onlyOverRevoked: Bool, on db: any SQLDatabase) async throws {
+        var sql: SQLQueryString = """
+            INSERT INTO agent_credentials (cluster_id, host, secret_digest, state, issued_at, last_used_at, revoked_at)
+            VALUES (\(bind: clusterId), \(bind: r.host), \(bind: r.secretDigest), \(bind: r.state.rawValue),
+                    \(bind: r.issuedAt), \(bind: r.lastUsedAt), \(bind: r.revokedAt))
+            ON CONFLICT (cluster_id, host) DO UPDATE SET secret_digest = excluded.secret_digest, state = excluded.state,
+              issued_at = excluded.issued_at, last_used_at = excluded.last_used_at, revoked_at = excluded.revoked_at
+            """
+        if onlyOverRevoked { sql.appendInterpolation(unsafeRaw: " WHERE agent_credentials.state = 'REVOKED'") }
+        try await db.raw(sql).run()
     }
 
     public func touchAgentCredential(host: String, clusterId: Int, at: Millis) async throws {
@@ -45,14 +50,7 @@ extension SQLStore {
     /// (another manager's join of the same host won): true if this one is stored.
     public func issueAgentCredential(_ r: AgentCredentialRecord, clusterId: Int) async throws -> Bool {
         try await transaction { db in
-            try await db.raw("""
-                INSERT INTO agent_credentials (cluster_id, host, secret_digest, state, issued_at, last_used_at, revoked_at)
-                VALUES (\(bind: clusterId), \(bind: r.host), \(bind: r.secretDigest), \(bind: r.state.rawValue),
-                        \(bind: r.issuedAt), \(bind: r.lastUsedAt), \(bind: r.revokedAt))
-                ON CONFLICT (cluster_id, host) DO UPDATE SET secret_digest = excluded.secret_digest, state = excluded.state,
-                  issued_at = excluded.issued_at, last_used_at = excluded.last_used_at, revoked_at = excluded.revoked_at
-                WHERE agent_credentials.state = 'REVOKED'
-                """).run()
+            try await Self.upsert(r, clusterId: clusterId, onlyOverRevoked: true, on: db)
             let stored = try await db.raw("""
                 SELECT secret_digest FROM agent_credentials WHERE cluster_id = \(bind: clusterId) AND host = \(bind: r.host)
                 """).first()?.decode(column: "secret_digest", as: String.self)

@@ -96,9 +96,9 @@ extension CommandCenter {
         await completeQueued()
     }
 
-    /// Why a command cannot go on, if it cannot: what it runs is no longer in
-    /// the stack or the topology (the manager restarted with another stack file,
-    /// or a host was forgotten meanwhile).
+    /// Why a command cannot go on, if it cannot: a task's role is no longer in
+    /// the stack (the manager restarted with another stack file). A forgotten
+    /// host needs no case here: its task finds no agent and fails at its timeout (14002).
     func unresumable(_ command: Command) -> String? {
         for task in command.steps.flatMap(\.tasks) where !task.state.isTerminal {
             if stack.role(task.instance.role) == nil {
